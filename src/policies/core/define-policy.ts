@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { defineResource, type ResourceTypeDescriptor } from '../../resources/descriptor.ts';
+import { targetRefSchema, type TargetRef, type TargetRefKind } from './target-ref.ts';
+
+// Builds the spec schema and descriptor of a targetRef policy from its sections. The conf
+// (`default`) schema is the policy's own; the section shapes are Kuma's:
+//   targetRef          which proxies the policy applies to (optional, defaults to Mesh)
+//   to[]               {targetRef, default}   outbound, by destination
+//   from[]             {targetRef, default}   inbound, by source
+//   rules[]            {default}              inbound, for every source
+//   default            top-level conf         (MeshTrace, MeshMetric, MeshProxyPatch, MeshPassthrough)
+
+export interface SectionOptions {
+  targetRef: readonly TargetRefKind[];
+  to?: readonly TargetRefKind[];
+  from?: readonly TargetRefKind[];
+  rules?: boolean;
+  /** A different conf schema for `rules[].default` (MeshTrafficPermission). */
+  rulesConf?: z.ZodType;
+  /** Sections that cannot be combined in one policy. */
+  exclusive?: readonly ('to' | 'from' | 'rules')[];
+}
+
+export const DEFAULT_TOP_KINDS: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane'];
+
+export interface PolicySpec<C, R = C> {
+  targetRef?: TargetRef;
+  to?: { targetRef: TargetRef; default: C }[];
+  from?: { targetRef: TargetRef; default: C }[];
+  rules?: { default: R }[];
+}
+
+/** A policy whose conf sits in `to`/`from`/`rules` sections. */
+export function sectionedSpec<C extends z.ZodType, R extends z.ZodType = C>(
+  conf: C,
+  opts: SectionOptions & { rulesConf?: R },
+): z.ZodType<PolicySpec<z.infer<C>, z.infer<R>>> {
+  const shape: Record<string, z.ZodType> = { targetRef: targetRefSchema(opts.targetRef).optional() };
+  if (opts.to) shape.to = z.array(z.strictObject({ targetRef: targetRefSchema(opts.to), default: conf })).optional();
+  if (opts.from) shape.from = z.array(z.strictObject({ targetRef: targetRefSchema(opts.from), default: conf })).optional();
+  if (opts.rules) shape.rules = z.array(z.strictObject({ default: opts.rulesConf ?? conf })).optional();
+  const sections = ['to', 'from', 'rules'].filter((s) => s in shape);
+  return z.strictObject(shape).superRefine((spec, ctx) => {
+    const nonEmpty = (s: string) => Array.isArray(spec[s]) && (spec[s] as unknown[]).length > 0;
+    if (!sections.some(nonEmpty)) {
+      ctx.addIssue({ code: 'custom', path: [], message: `at least one of ${sections.map((s) => `"${s}"`).join(', ')} has to be defined and not empty` });
+    }
+    const used = (opts.exclusive ?? []).filter(nonEmpty);
+    if (used.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [used[1]!], message: `cannot be used together with "${used[0]}"` });
+    }
+  }) as unknown as z.ZodType<PolicySpec<z.infer<C>, z.infer<R>>>;
+}
+
+/** A policy with one top-level `default` conf. */
+export function topLevelSpec<C extends z.ZodType>(conf: C, targetRef: readonly TargetRefKind[]) {
+  return z.strictObject({ targetRef: targetRefSchema(targetRef).optional(), default: conf });
+}
+
+export function definePolicy<S extends z.ZodType>(name: string, schema: S, collection?: string): ResourceTypeDescriptor<S> {
+  return defineResource({
+    name,
+    scope: 'mesh',
+    schema,
+    inlineSpec: false,
+    isPolicy: true,
+    kds: 'policy',
+    ...(collection ? { collection } : {}),
+    readOnly: { global: false, federatedZone: false, standalone: false },
+    columns: [
+      {
+        header: 'TARGETREF',
+        value: (r) => {
+          const ref = (r.spec as { targetRef?: TargetRef }).targetRef;
+          if (!ref) return 'Mesh';
+          return ref.name ? `${ref.kind}/${ref.name}` : ref.kind;
+        },
+      },
+    ],
+  });
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { duration, port } from '../../resources/common.ts';
+import { topLevelSpec } from '../core/define-policy.ts';
+
+const selector = z.strictObject({ type: z.enum(['Regex', 'Prefix', 'Exact', 'Contains'], { error: 'must be one of: Regex, Prefix, Exact, Contains' }), match: z.string().min(1) });
+
+const backend = z
+  .strictObject({
+    type: z.enum(['Prometheus', 'OpenTelemetry'], { error: 'must be Prometheus or OpenTelemetry' }),
+    prometheus: z
+      .strictObject({
+        clientId: z.string().optional(),
+        port: port.optional(),
+        path: z.string().startsWith('/', 'must start with "/"').optional(),
+        tls: z.strictObject({ mode: z.enum(['Disabled', 'ProvidedTLS', 'ActiveMTLSBackend']) }).optional(),
+      })
+      .optional(),
+    openTelemetry: z.strictObject({ endpoint: z.string().min(1), refreshInterval: duration().optional() }).optional(),
+  })
+  .superRefine((b, ctx) => {
+    const key = b.type === 'Prometheus' ? 'prometheus' : 'openTelemetry';
+    if (b.type === 'OpenTelemetry' && b.openTelemetry === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `must be set with type ${b.type}` });
+  });
+
+export const meshMetricConf = z.strictObject({
+  sidecar: z
+    .strictObject({
+      regex: z.string().optional(),
+      includeUnused: z.boolean().optional(),
+      profiles: z
+        .strictObject({
+          appendProfiles: z.array(z.strictObject({ name: z.enum(['All', 'Basic', 'None']) })).optional(),
+          exclude: z.array(selector).optional(),
+          include: z.array(selector).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  applications: z
+    .array(z.strictObject({ name: z.string().optional(), path: z.string().optional(), port, address: z.string().optional() }))
+    .optional(),
+  backends: z.array(backend).optional(),
+});
+
+export const meshMetricSpec = topLevelSpec(meshMetricConf, ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane']);

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { duration, headerValues, httpStatus, uint32 } from '../../resources/common.ts';
+import { sectionedSpec } from '../core/define-policy.ts';
+
+const rate = z.strictObject({ num: uint32.min(1, 'must be greater than zero'), interval: duration({ min: '50ms' }) });
+
+export const meshRateLimitConf = z.strictObject({
+  local: z
+    .strictObject({
+      http: z
+        .strictObject({
+          disabled: z.boolean().optional(),
+          requestRate: rate.optional(),
+          onRateLimit: z
+            .strictObject({
+              status: httpStatus.optional(),
+              headers: z.strictObject({ add: headerValues.optional(), set: headerValues.optional() }).optional(),
+            })
+            .optional(),
+        })
+        .optional(),
+      tcp: z.strictObject({ disabled: z.boolean().optional(), connectionRate: rate.optional() }).optional(),
+    })
+    .optional(),
+});
+
+export const meshRateLimitSpec = sectionedSpec(meshRateLimitConf, {
+  targetRef: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane', 'MeshHTTPRoute'],
+  to: ['Mesh'],
+  from: ['Mesh'],
+  rules: true,
+});

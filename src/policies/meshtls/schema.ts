@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { sectionedSpec } from '../core/define-policy.ts';
+
+export const TLS_VERSIONS = ['TLSAuto', 'TLS10', 'TLS11', 'TLS12', 'TLS13'] as const;
+export const TLS_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+] as const;
+
+const version = z.enum(TLS_VERSIONS, { error: `must be one of: ${TLS_VERSIONS.join(', ')}` });
+
+export const meshTlsConf = z.strictObject({
+  tlsVersion: z
+    .strictObject({ min: version.optional(), max: version.optional() })
+    .superRefine((v, ctx) => {
+      if (v.min && v.max && v.min !== 'TLSAuto' && v.max !== 'TLSAuto' && TLS_VERSIONS.indexOf(v.min) > TLS_VERSIONS.indexOf(v.max)) {
+        ctx.addIssue({ code: 'custom', path: ['min'], message: 'must not be greater than max' });
+      }
+    })
+    .optional(),
+  tlsCiphers: z.array(z.enum(TLS_CIPHERS, { error: `must be one of: ${TLS_CIPHERS.join(', ')}` })).optional(),
+  mode: z.enum(['Permissive', 'Strict'], { error: 'must be Permissive or Strict' }).optional(),
+});
+
+export const meshTlsSpec = sectionedSpec(meshTlsConf, {
+  targetRef: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane'],
+  from: ['Mesh'],
+  rules: true,
+  exclusive: ['from', 'rules'],
+});

@@ -1,0 +1,83 @@
+import type { z } from 'zod';
+
+// One descriptor per resource type: the single source of truth for validation (the zod
+// schema), REST routes, CLI names, KDS direction and read-only rules. Everything that
+// needs to know about a type asks the registry for its descriptor.
+
+export type Scope = 'mesh' | 'global';
+
+/**
+ * Where KDS carries a type. `down`: global → zones. `up`: zones → global. `policy`: both,
+ * by origin (global-origin policies go down, zone-origin ones up). `none`: not synced.
+ */
+export type KdsDirection = 'down' | 'up' | 'policy' | 'none';
+
+export interface TableColumn {
+  header: string;
+  value: (r: { name: string; mesh?: string; labels: Record<string, string>; spec: unknown }) => string;
+}
+
+export interface ResourceTypeDescriptor<S extends z.ZodType = z.ZodType> {
+  /** Kuma type name, e.g. `MeshTimeout`. */
+  readonly name: string;
+  readonly scope: Scope;
+  /** Schema of the spec; its `z.infer` is the TypeScript type of the spec. */
+  readonly schema: S;
+  /**
+   * true: spec fields sit at the top level of YAML/JSON (Mesh, Dataplane, ZoneIngress,
+   * Zone, Secret, insights), as in Kuma's proto-based types. false: nested under `spec`.
+   */
+  readonly inlineSpec: boolean;
+  /** REST collection path segment, e.g. `meshtimeouts`. */
+  readonly collection: string;
+  /** CLI names (`meshctl get meshtimeout NAME`, `meshctl get meshtimeouts`). */
+  readonly cli: { readonly singular: string; readonly plural: string };
+  readonly displayName: { readonly singular: string; readonly plural: string };
+  readonly kds: KdsDirection;
+  /** Read-only through the API on global, and on a zone federated with a global. */
+  readonly readOnly: { readonly global: boolean; readonly federatedZone: boolean; readonly standalone: boolean };
+  readonly isPolicy: boolean;
+  /** Type that holds this type's insight (same name and mesh), for `_overview`. */
+  readonly insightType?: string;
+  /** Reads need admin rights (secrets). */
+  readonly sensitive: boolean;
+  /** Extra columns for `meshctl get` tables, after MESH and NAME. */
+  readonly columns?: readonly TableColumn[];
+}
+
+export type SpecOf<D> = D extends ResourceTypeDescriptor<infer S> ? z.infer<S> : never;
+
+type DescriptorInput<S extends z.ZodType> = Omit<
+  ResourceTypeDescriptor<S>,
+  'cli' | 'displayName' | 'readOnly' | 'isPolicy' | 'sensitive' | 'collection' | 'kds'
+> &
+  Partial<Pick<ResourceTypeDescriptor<S>, 'cli' | 'displayName' | 'isPolicy' | 'sensitive' | 'collection' | 'kds'>> & {
+    readOnly?: Partial<ResourceTypeDescriptor['readOnly']>;
+  };
+
+/** `MeshTimeout` → `Mesh Timeout` */
+function splitWords(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+}
+
+function pluralize(word: string): string {
+  if (/(s|x|sh|ch)$/i.test(word)) return `${word}es`;
+  if (/[^aeiou]y$/i.test(word)) return `${word.slice(0, -1)}ies`;
+  return `${word}s`;
+}
+
+export function defineResource<S extends z.ZodType>(input: DescriptorInput<S>): ResourceTypeDescriptor<S> {
+  const lower = input.name.toLowerCase();
+  const words = splitWords(input.name);
+  const collection = input.collection ?? pluralize(lower);
+  return Object.freeze({
+    ...input,
+    collection,
+    cli: input.cli ?? { singular: lower, plural: collection },
+    displayName: input.displayName ?? { singular: words, plural: pluralize(words) },
+    kds: input.kds ?? 'none',
+    readOnly: { global: false, federatedZone: false, standalone: false, ...input.readOnly },
+    isPolicy: input.isPolicy ?? false,
+    sensitive: input.sensitive ?? false,
+  });
+}

@@ -1,0 +1,197 @@
+import { Etcd3, type IKeyValue } from 'etcd3';
+import { MeshworkError, isMeshworkError } from '../core/errors.ts';
+import type { ResourceRegistry } from '../resources/registry.ts';
+import { keyOf, type Resource, type ResourceInput, type ResourceKey } from '../resources/resource.ts';
+import {
+  alreadyExists,
+  compacted,
+  decodeKey,
+  encodeKey,
+  filterAndPage,
+  isMeshScoped,
+  meshNotFound,
+  notFound,
+  now,
+  serializeChecked,
+  toDocument,
+  versionConflict,
+  withVersion,
+  type StoredDocument,
+} from './common.ts';
+import { EventQueue } from './event-queue.ts';
+import type { ListOptions, ListResult, ResourceStore, StoreEvent, WatchOptions } from './store.ts';
+
+export interface EtcdStoreOptions {
+  registry: ResourceRegistry;
+  endpoints: readonly string[];
+  /** Every key lives under this prefix, e.g. `/meshwork/`. */
+  prefix: string;
+  maxResourceBytes: number;
+  dialTimeoutMs?: number;
+}
+
+/**
+ * Resources in etcd, one key each: `<prefix>r/<Type>/<mesh>/<name>` (or `<Type>/<name>` for
+ * global types), value = JSON document. A resource's version is the key's mod_revision;
+ * conditional writes are etcd transactions, so every contract guarantee is atomic in etcd.
+ */
+export class EtcdStore implements ResourceStore {
+  readonly kind = 'etcd' as const;
+  readonly #client: Etcd3;
+  readonly #registry: ResourceRegistry;
+  readonly #root: string;
+  readonly #maxBytes: number;
+
+  constructor(options: EtcdStoreOptions) {
+    this.#registry = options.registry;
+    this.#root = `${options.prefix}r/`;
+    this.#maxBytes = options.maxResourceBytes;
+    this.#client = new Etcd3({ hosts: [...options.endpoints], dialTimeout: options.dialTimeoutMs ?? 5000 });
+  }
+
+  #key(k: ResourceKey): string {
+    return this.#root + encodeKey(k);
+  }
+
+  #decode(kv: IKeyValue): Resource {
+    return withVersion(JSON.parse(kv.value.toString('utf8')) as StoredDocument, kv.mod_revision);
+  }
+
+  async #guard<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isMeshworkError(err)) throw err;
+      throw new MeshworkError('STORE_UNAVAILABLE', `etcd ${op} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async #getKv(key: ResourceKey): Promise<IKeyValue | undefined> {
+    const res = await this.#client.get(this.#key(key)).exec();
+    return res.kvs[0];
+  }
+
+  async get(key: ResourceKey): Promise<Resource> {
+    return this.#guard('get', async () => {
+      const kv = await this.#getKv(key);
+      if (!kv) throw notFound(key);
+      return this.#decode(kv);
+    });
+  }
+
+  async list(type: string, options?: ListOptions): Promise<ListResult> {
+    return this.#guard('list', async () => {
+      const prefix = options?.mesh !== undefined && isMeshScoped(this.#registry, type) ? `${type}/${options.mesh}/` : `${type}/`;
+      const res = await this.#client.getAll().prefix(this.#root + prefix).exec();
+      return filterAndPage(res.kvs.map((kv) => this.#decode(kv)), options);
+    });
+  }
+
+  async create(input: ResourceInput): Promise<Resource> {
+    const t = now();
+    const doc = toDocument(input, t, t);
+    const text = serializeChecked(doc, this.#maxBytes);
+    return this.#guard('create', async () => {
+      const key = this.#key(input);
+      const meshKey = isMeshScoped(this.#registry, input.type) ? this.#key({ type: 'Mesh', name: input.mesh! }) : undefined;
+      const txn = this.#client.if(key, 'Create', '==', 0);
+      if (meshKey) txn.and(meshKey, 'Create', '>', 0);
+      const res = await txn.then(this.#client.put(key).value(text)).commit();
+      if (!res.succeeded) {
+        if (meshKey && (await this.#client.get(meshKey).exec()).kvs.length === 0) throw meshNotFound(input.mesh!);
+        throw alreadyExists(input);
+      }
+      return withVersion(doc, res.header.revision);
+    });
+  }
+
+  async update(input: ResourceInput, expectedVersion: string): Promise<Resource> {
+    return this.#guard('update', async () => {
+      const current = await this.#getKv(input);
+      if (!current) throw notFound(input);
+      if (current.mod_revision !== expectedVersion) throw versionConflict(input, expectedVersion, current.mod_revision);
+      const doc = toDocument(input, this.#decode(current).creationTime, now());
+      const text = serializeChecked(doc, this.#maxBytes);
+      const key = this.#key(input);
+      const res = await this.#client.if(key, 'Mod', '==', expectedVersion).then(this.#client.put(key).value(text)).commit();
+      if (!res.succeeded) {
+        const latest = await this.#getKv(input);
+        if (!latest) throw notFound(input);
+        throw versionConflict(input, expectedVersion, latest.mod_revision);
+      }
+      return withVersion(doc, res.header.revision);
+    });
+  }
+
+  async delete(key: ResourceKey, options: { expectedVersion?: string } = {}): Promise<void> {
+    return this.#guard('delete', async () => {
+      const current = await this.#getKv(key);
+      if (!current) throw notFound(key);
+      const expected = options.expectedVersion ?? current.mod_revision;
+      if (current.mod_revision !== expected) throw versionConflict(key, expected, current.mod_revision);
+      const ops = [this.#client.delete().key(this.#key(key))];
+      if (key.type === 'Mesh') {
+        for (const d of this.#registry.meshScoped()) ops.push(this.#client.delete().prefix(`${this.#root}${d.name}/${key.name}/`));
+      }
+      const res = await this.#client.if(this.#key(key), 'Mod', '==', expected).then(...ops).commit();
+      if (!res.succeeded) {
+        const latest = await this.#getKv(key);
+        if (!latest) throw notFound(key);
+        throw versionConflict(key, expected, latest.mod_revision);
+      }
+    });
+  }
+
+  async revision(): Promise<number> {
+    return this.#guard('revision', async () => Number((await this.#client.get(`${this.#root}`).exec()).header.revision));
+  }
+
+  watch(options: WatchOptions): AsyncIterable<StoreEvent> {
+    let cancel: (() => Promise<void>) | undefined;
+    const queue = new EventQueue<StoreEvent>(options.signal, () => void cancel?.());
+    const failed = (err: unknown) =>
+      queue.fail(isMeshworkError(err) ? err : new MeshworkError('STORE_UNAVAILABLE', `etcd watch failed: ${(err as Error).message}`, { cause: err }));
+    this.#startWatch(options.fromRevision, queue, (c) => (cancel = c)).catch(failed);
+    return queue;
+  }
+
+  /** Throws REVISION_COMPACTED if etcd no longer has `revision` (the watch would be cancelled silently). */
+  async #checkRetained(revision: number): Promise<void> {
+    try {
+      await this.#client.kv.range({ key: Buffer.from(this.#root), revision: String(revision) });
+    } catch (err) {
+      if (/compacted/i.test((err as Error).message)) throw compacted(revision - 1);
+      throw err;
+    }
+  }
+
+  async #startWatch(fromRevision: number, queue: EventQueue<StoreEvent>, setCancel: (c: () => Promise<void>) => void): Promise<void> {
+    if (fromRevision < (await this.revision())) await this.#checkRetained(fromRevision + 1);
+    const toKey = (kv: IKeyValue) => decodeKey(kv.key.toString('utf8').slice(this.#root.length));
+    const watcher = await this.#client.watch().prefix(this.#root).startRevision(String(fromRevision + 1)).create();
+    setCancel(() => watcher.cancel());
+    if (queue.closed) void watcher.cancel();
+    watcher.on('put', (kv) => {
+      const resource = this.#decode(kv);
+      queue.push({ kind: 'put', revision: Number(kv.mod_revision), key: keyOf(resource), resource });
+    });
+    watcher.on('delete', (kv) => queue.push({ kind: 'delete', revision: Number(kv.mod_revision), key: toKey(kv) }));
+    watcher.on('error', (err) => {
+      void watcher.cancel();
+      // etcd cancels a watch whose revision was compacted without a reason the client keeps.
+      const last = watcher.lastRevision() ?? fromRevision;
+      this.#checkRetained(last + 1).then(
+        () => queue.fail(new MeshworkError('STORE_UNAVAILABLE', `etcd watch failed: ${(err as Error).message}`, { cause: err })),
+        (e: unknown) => queue.fail(e),
+      );
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.#guard('ping', () => this.#client.maintenance.status());
+  }
+
+  async close(): Promise<void> {
+    this.#client.close();
+  }
+}
