@@ -100,3 +100,14 @@ export const ZoneIngressInsightType = defineResource({
   kds: 'up',
   readOnly: readOnlyEverywhere,
 });
+
+interface SubscriptionLike {
+  connectTime?: string;
+  disconnectTime?: string;
+}
+
+/** Online = some subscription is connected (has no disconnect time), as Kuma decides it. */
+export function isOnline(insight: unknown): boolean {
+  const subs = (insight as { subscriptions?: SubscriptionLike[] } | undefined)?.subscriptions ?? [];
+  return subs.some((s) => s.connectTime !== undefined && s.disconnectTime === undefined);
+}

@@ -1,0 +1,20 @@
+import type { Config } from '../core/config/schema.ts';
+import type { Logger } from '../core/logger.ts';
+import type { CpMetrics } from '../core/metrics.ts';
+import type { CpRole, ResourceManager } from '../resources/manager.ts';
+import type { ResourceRegistry } from '../resources/registry.ts';
+import type { AdminTokenVerifier } from '../tokens/admin-token.ts';
+
+/** Everything the REST API needs; built by the global or zone setup, or by a test. */
+export interface ApiDeps {
+  registry: ResourceRegistry;
+  manager: ResourceManager;
+  config: Readonly<Config>;
+  role: CpRole;
+  logger: Logger;
+  metrics?: CpMetrics;
+  adminTokens: AdminTokenVerifier;
+  instanceId: string;
+  version: string;
+  hostname: string;
+}

@@ -1,0 +1,119 @@
+import { MeshworkError, isMeshworkError } from '../core/errors.ts';
+import type { ListOptions, ListResult, ResourceStore } from '../store/store.ts';
+import type { ResourceTypeDescriptor } from './descriptor.ts';
+import type { ResourceRegistry } from './registry.ts';
+import { describeKey, type Resource, type ResourceInput, type ResourceKey } from './resource.ts';
+
+/** What this control plane is: it decides which types users may write. */
+export type CpRole = 'global' | 'federated-zone' | 'standalone';
+
+export const ORIGIN_LABEL = 'kuma.io/origin';
+
+export interface ApplyOptions {
+  /** Validate and check everything, but store nothing. */
+  dryRun?: boolean;
+  /** Fail with VERSION_CONFLICT unless the stored version is this one. */
+  expectedVersion?: string;
+}
+
+export interface ApplyResult {
+  resource: Resource;
+  created: boolean;
+}
+
+const CONFLICT_RETRIES = 5;
+
+/**
+ * Writes on behalf of users: read-only rules by role, upsert with optimistic concurrency,
+ * dry runs. Control-plane internals (KDS, insights) write to the store directly.
+ */
+export class ResourceManager {
+  readonly registry: ResourceRegistry;
+  readonly store: ResourceStore;
+  readonly role: CpRole;
+
+  constructor(deps: { registry: ResourceRegistry; store: ResourceStore; role: CpRole }) {
+    this.registry = deps.registry;
+    this.store = deps.store;
+    this.role = deps.role;
+  }
+
+  /** Throws READ_ONLY if users may not write this resource on this control plane. */
+  assertWritable(d: ResourceTypeDescriptor, labels: Record<string, string>, existing?: Resource): void {
+    const readOnly = this.role === 'global' ? d.readOnly.global : this.role === 'federated-zone' ? d.readOnly.federatedZone : d.readOnly.standalone;
+    if (readOnly) {
+      const where = this.role === 'global' ? 'the global control plane' : this.role === 'federated-zone' ? 'a zone control plane connected to global' : 'this control plane';
+      const hint =
+        this.role === 'global' ? `${d.name} resources are created by zone control planes and synced to global` : this.role === 'federated-zone' ? `apply ${d.name} on the global control plane; it is synced to zones` : `${d.name} resources are written by the control plane itself`;
+      throw new MeshworkError('READ_ONLY', `${d.name} is read-only on ${where}: ${hint}`);
+    }
+    if (this.role === 'federated-zone' && d.isPolicy) {
+      if (existing && existing.labels[ORIGIN_LABEL] !== 'zone') {
+        throw new MeshworkError('READ_ONLY', `${describeKey(existing)} was synced from global and is read-only on a zone; change it on global`);
+      }
+      if (labels[ORIGIN_LABEL] !== 'zone') {
+        throw new MeshworkError('INVALID_RESOURCE', `a policy applied on a zone control plane connected to global needs the label ${ORIGIN_LABEL}: zone`, {
+          invalidParameters: [{ field: `labels["${ORIGIN_LABEL}"]`, reason: 'must be "zone" for a zone-local policy; apply the policy on global otherwise' }],
+        });
+      }
+    }
+  }
+
+  async #find(key: ResourceKey): Promise<Resource | undefined> {
+    try {
+      return await this.store.get(key);
+    } catch (err) {
+      if (isMeshworkError(err, 'NOT_FOUND')) return undefined;
+      throw err;
+    }
+  }
+
+  async apply(input: ResourceInput, options: ApplyOptions = {}): Promise<ApplyResult> {
+    const d = this.registry.get(input.type);
+    for (let attempt = 0; ; attempt++) {
+      const existing = await this.#find(input);
+      this.assertWritable(d, input.labels, existing);
+      if (options.expectedVersion !== undefined) {
+        if (!existing) throw new MeshworkError('NOT_FOUND', `${describeKey(input)} not found; it cannot be updated at version ${options.expectedVersion}`);
+        if (existing.version !== options.expectedVersion) {
+          throw new MeshworkError('VERSION_CONFLICT', `${describeKey(input)} was modified: expected version ${options.expectedVersion}, current version is ${existing.version}`, {
+            invalidParameters: [{ field: 'version', reason: `stale version ${options.expectedVersion}; the current version is ${existing.version}` }],
+          });
+        }
+      }
+      if (options.dryRun) {
+        if (d.scope === 'mesh' && !existing && !(await this.#find({ type: 'Mesh', name: input.mesh! }))) {
+          throw new MeshworkError('MESH_NOT_FOUND', `mesh "${input.mesh}" does not exist`, { invalidParameters: [{ field: 'mesh', reason: `mesh "${input.mesh}" does not exist` }] });
+        }
+        const t = new Date().toISOString();
+        return {
+          created: !existing,
+          resource: { ...input, creationTime: existing?.creationTime ?? t, modificationTime: t, version: existing?.version ?? '' },
+        };
+      }
+      try {
+        if (!existing) return { created: true, resource: await this.store.create(input) };
+        return { created: false, resource: await this.store.update(input, existing.version) };
+      } catch (err) {
+        // Lost a race with another writer: re-read and retry, unless the caller pinned a version.
+        const raced = isMeshworkError(err, 'VERSION_CONFLICT') || isMeshworkError(err, 'ALREADY_EXISTS') || (existing && isMeshworkError(err, 'NOT_FOUND'));
+        if (!raced || options.expectedVersion !== undefined || attempt >= CONFLICT_RETRIES) throw err;
+      }
+    }
+  }
+
+  async get(key: ResourceKey): Promise<Resource> {
+    return this.store.get(key);
+  }
+
+  async list(type: string, options?: ListOptions): Promise<ListResult> {
+    return this.store.list(type, options);
+  }
+
+  async delete(key: ResourceKey, options: { expectedVersion?: string } = {}): Promise<void> {
+    const d = this.registry.get(key.type);
+    const existing = await this.store.get(key);
+    this.assertWritable(d, existing.labels, existing);
+    await this.store.delete(key, { expectedVersion: options.expectedVersion ?? existing.version });
+  }
+}
