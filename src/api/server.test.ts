@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import type { InjectOptions } from 'fastify';
 import type { ResourceStore } from '../store/store.ts';
 import { buildTestApi } from '../../test/helpers/api.ts';
 
@@ -115,7 +116,7 @@ describe('REST API: resources', () => {
 
 describe('REST API: bad input gets a 4xx naming the field, and the store is unchanged', () => {
   async function expectRejected(
-    request: Parameters<FastifyInstance['inject']>[0] & object,
+    request: InjectOptions,
     status: number,
     field: string,
     reason?: RegExp,

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import { MeshworkError } from '../core/errors.ts';
 import { registerAuth } from './auth.ts';
@@ -18,7 +18,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'api-server' }) as FastifyBaseLogger,
     bodyLimit: deps.config.apiServer.bodyLimitBytes,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
   for (const type of ['application/yaml', 'application/x-yaml', 'text/yaml']) {

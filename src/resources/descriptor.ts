@@ -81,3 +81,9 @@ export function defineResource<S extends z.ZodType>(input: DescriptorInput<S>): 
     sensitive: input.sensitive ?? false,
   });
 }
+
+/** The REST path of one resource, or of a collection when `name` is omitted. */
+export function restPath(d: Pick<ResourceTypeDescriptor, 'scope' | 'collection'>, mesh: string | undefined, name?: string): string {
+  const base = d.scope === 'mesh' ? `/meshes/${encodeURIComponent(mesh ?? 'default')}/${d.collection}` : `/${d.collection}`;
+  return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
+}

@@ -17,6 +17,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** One INVALID_RESOURCE for every violation; the reasons travel as invalid_parameters. */
+export function invalidResource(type: string, params: InvalidParameter[]): MeshworkError {
+  const n = params.length;
+  return new MeshworkError('INVALID_RESOURCE', `${type} is not valid: ${n} violation${n === 1 ? '' : 's'}`, { invalidParameters: params });
+}
+
 /** Refuses a document above `maxBytes`, naming its largest top-level field. */
 export function checkDocumentSize(doc: Document, maxBytes: number): void {
   const bytes = Buffer.byteLength(JSON.stringify(doc));
@@ -80,16 +86,16 @@ export function parseDocument(raw: unknown, registry: ResourceRegistry, options:
     prefix = ['spec'];
     if (specInput === undefined || specInput === null) params.push({ field: 'spec', reason: 'must be set' });
   }
-  let spec: unknown = specInput;
+  // The schemas have no transforms or defaults, so a valid input is stored as given: this
+  // keeps the user's key order, and a resource reads back exactly as it was applied.
+  const spec: unknown = specInput;
   if (specInput !== undefined && specInput !== null) {
     const parsed = descriptor.schema.safeParse(specInput);
-    if (parsed.success) spec = parsed.data;
-    else params.push(...zodIssuesToParameters(parsed.error, prefix));
+    if (!parsed.success) params.push(...zodIssuesToParameters(parsed.error, prefix));
   }
 
   if (params.length > 0) {
-    const summary = params.map((p) => `${p.field || '(resource)'}: ${p.reason}`).join('; ');
-    throw new MeshworkError('INVALID_RESOURCE', `${descriptor.name} is not valid: ${summary}`, { invalidParameters: params });
+    throw invalidResource(descriptor.name, params);
   }
   const input: ResourceInput = { type: descriptor.name, name: String(raw.name), labels, spec };
   if (descriptor.scope === 'mesh') input.mesh = String(raw.mesh);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MeshworkError, isMeshworkError, type InvalidParameter } from '../../core/errors.ts';
 import type { ResourceTypeDescriptor } from '../../resources/descriptor.ts';
-import { parseDocument, renderDocument } from '../../resources/document.ts';
+import { invalidResource, parseDocument, renderDocument } from '../../resources/document.ts';
 import type { ResourceKey } from '../../resources/resource.ts';
 import { requireAdmin } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -75,7 +75,7 @@ export function resourceRoutes(app: FastifyInstance, deps: ApiDeps, d: ResourceT
       mismatches.push(...err.invalidParameters);
     }
     if (mismatches.length > 0 || !parsed) {
-      throw new MeshworkError('INVALID_RESOURCE', `${d.name} is not valid: ${mismatches.map((p) => `${p.field}: ${p.reason}`).join('; ')}`, { invalidParameters: mismatches });
+      throw invalidResource(d.name, mismatches);
     }
     const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
     const expectedVersion = ifMatch(req);

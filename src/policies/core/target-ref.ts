@@ -52,6 +52,8 @@ export function targetRefSchema(allowed: readonly TargetRefKind[]) {
       proxyTypes: z.array(z.enum(['Sidecar', 'Gateway'])).optional(),
     })
     .superRefine((ref, ctx) => {
+      // A kind outside the allowed set is already reported; its per-kind rules would be noise.
+      if (!(allowed as readonly string[]).includes(ref.kind)) return;
       const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
       if (ref.kind === 'Mesh' || ref.kind === 'MeshSubset') {
         if (ref.name !== undefined) issue('name', `must not be set with kind ${ref.kind}`);

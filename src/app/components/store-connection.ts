@@ -1,0 +1,32 @@
+import { backoffDelay, sleep } from '../../core/backoff.ts';
+import type { Component } from '../../core/component.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { ResourceStore } from '../../store/store.ts';
+
+/**
+ * Waits until the store answers (retrying with backoff, so a CP started before etcd or
+ * Redis comes up on its own), and closes the store on stop. Everything that uses the
+ * store is added after this component.
+ */
+export function storeConnection(store: ResourceStore, logger: Logger): Component {
+  return {
+    name: 'store',
+    needsLeader: false,
+    async start(signal) {
+      for (let attempt = 0; !signal.aborted; attempt++) {
+        try {
+          await store.ping();
+          logger.info({ store: store.kind }, 'store is reachable');
+          return;
+        } catch (err) {
+          const delay = backoffDelay(attempt, 200, 5000);
+          logger.warn({ store: store.kind, err: (err as Error).message, retryInMs: delay }, 'store is not reachable yet');
+          await sleep(delay, signal);
+        }
+      }
+    },
+    async stop() {
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { ChildProcess } from 'node:child_process';
+import { freePort } from './ports.ts';
+import { MESHWORK_CP, startNode, stopChild } from './processes.ts';
+import { waitFor } from './wait.ts';
+
+// A real meshwork-cp process on free loopback ports, for end-to-end tests.
+
+export interface ControlPlaneProcess extends AsyncDisposable {
+  readonly apiUrl: string;
+  readonly diagnosticsUrl: string;
+  /** SIGTERM, wait for exit; returns the exit code. */
+  stop(): Promise<number>;
+  /** Starts again on the same ports with the same environment. */
+  start(): Promise<void>;
+  output(): string;
+}
+
+export async function startControlPlane(options: { mode: 'global' | 'zone'; env?: NodeJS.ProcessEnv }): Promise<ControlPlaneProcess> {
+  const [api, diagnostics, kds, dp] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = {
+    MESHWORK_API_ADDRESS: '127.0.0.1',
+    MESHWORK_API_PORT: String(api),
+    MESHWORK_DIAGNOSTICS_ADDRESS: '127.0.0.1',
+    MESHWORK_DIAGNOSTICS_PORT: String(diagnostics),
+    MESHWORK_KDS_PORT: String(kds),
+    MESHWORK_DP_SERVER_PORT: String(dp),
+    MESHWORK_LOG_FORMAT: 'json',
+    MESHWORK_LOG_LEVEL: 'info',
+    ...options.env,
+  };
+  const diagnosticsUrl = `http://127.0.0.1:${diagnostics}`;
+  let child: (ChildProcess & { output: () => string }) | undefined;
+  let lastOutput = '';
+
+  const cp: ControlPlaneProcess = {
+    apiUrl: `http://127.0.0.1:${api}`,
+    diagnosticsUrl,
+    async start() {
+      const proc = startNode(MESHWORK_CP, ['run', '--mode', options.mode], env);
+      child = proc;
+      await waitFor(
+        async () => {
+          if (proc.exitCode !== null) throw new Error(`meshwork-cp exited with ${proc.exitCode}:\n${proc.output()}`);
+          const res = await fetch(`${diagnosticsUrl}/ready`);
+          return res.ok;
+        },
+        { what: `meshwork-cp (${options.mode}) to be ready`, timeoutMs: 60_000 },
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}\n--- output ---\n${proc.output()}`);
+      });
+    },
+    async stop() {
+      if (!child) return 0;
+      const code = await stopChild(child);
+      lastOutput = child.output();
+      child = undefined;
+      return code;
+    },
+    output: () => child?.output() ?? lastOutput,
+    async [Symbol.asyncDispose]() {
+      await cp.stop();
+    },
+  };
+  await cp.start();
+  return cp;
+}
