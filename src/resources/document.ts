@@ -56,12 +56,15 @@ export function parseDocument(raw: unknown, registry: ResourceRegistry, options:
   const descriptor = registry.get(raw.type);
   const params: InvalidParameter[] = [];
 
-  const name = nameSchema.safeParse(raw.name ?? '');
-  if (!name.success) params.push(...zodIssuesToParameters(name.error, ['name']));
-
+  const checkName = (field: 'name' | 'mesh') => {
+    const value = raw[field];
+    if (value === undefined || value === null || value === '') return params.push({ field, reason: 'must be set' });
+    const parsed = nameSchema.safeParse(value);
+    if (!parsed.success) params.push(...zodIssuesToParameters(parsed.error, [field]));
+  };
+  checkName('name');
   if (descriptor.scope === 'mesh') {
-    const mesh = nameSchema.safeParse(raw.mesh ?? '');
-    if (!mesh.success) params.push(...zodIssuesToParameters(mesh.error, ['mesh']));
+    checkName('mesh');
   } else if (raw.mesh !== undefined) {
     params.push({ field: 'mesh', reason: `must not be set: ${descriptor.name} is not mesh-scoped` });
   }
