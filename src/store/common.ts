@@ -1,4 +1,4 @@
-import { MeshworkError } from '../core/errors.ts';
+import { MeshworkError, isMeshworkError } from '../core/errors.ts';
 import type { ResourceRegistry } from '../resources/registry.ts';
 import { describeKey, type Resource, type ResourceInput, type ResourceKey } from '../resources/resource.ts';
 import type { ListOptions, ListResult } from './store.ts';
@@ -95,4 +95,19 @@ export function isMeshScoped(registry: ResourceRegistry, type: string): boolean 
 
 export function now(): string {
   return new Date().toISOString();
+}
+
+/** A backend failure as STORE_UNAVAILABLE; MeshworkErrors (NOT_FOUND, conflicts…) pass through. */
+export function storeFailure(backend: string, op: string, err: unknown): MeshworkError {
+  if (isMeshworkError(err)) return err;
+  return new MeshworkError('STORE_UNAVAILABLE', `${backend} ${op} failed: ${(err as Error).message}`, { cause: err });
+}
+
+/** Runs one store operation, mapping backend failures through storeFailure. */
+export async function guarded<T>(backend: string, op: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw storeFailure(backend, op, err);
+  }
 }

@@ -1,9 +1,10 @@
 import { Etcd3, type IKeyValue } from 'etcd3';
-import { MeshworkError, isMeshworkError } from '../core/errors.ts';
 import type { ResourceRegistry } from '../resources/registry.ts';
 import { keyOf, type Resource, type ResourceInput, type ResourceKey } from '../resources/resource.ts';
 import {
   alreadyExists,
+  guarded,
+  storeFailure,
   compacted,
   decodeKey,
   encodeKey,
@@ -57,22 +58,13 @@ export class EtcdStore implements ResourceStore {
     return withVersion(JSON.parse(kv.value.toString('utf8')) as StoredDocument, kv.mod_revision);
   }
 
-  async #guard<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (isMeshworkError(err)) throw err;
-      throw new MeshworkError('STORE_UNAVAILABLE', `etcd ${op} failed: ${(err as Error).message}`, { cause: err });
-    }
-  }
-
   async #getKv(key: ResourceKey): Promise<IKeyValue | undefined> {
     const res = await this.#client.get(this.#key(key)).exec();
     return res.kvs[0];
   }
 
   async get(key: ResourceKey): Promise<Resource> {
-    return this.#guard('get', async () => {
+    return guarded('etcd', 'get', async () => {
       const kv = await this.#getKv(key);
       if (!kv) throw notFound(key);
       return this.#decode(kv);
@@ -80,7 +72,7 @@ export class EtcdStore implements ResourceStore {
   }
 
   async list(type: string, options?: ListOptions): Promise<ListResult> {
-    return this.#guard('list', async () => {
+    return guarded('etcd', 'list', async () => {
       const prefix = options?.mesh !== undefined && isMeshScoped(this.#registry, type) ? `${type}/${options.mesh}/` : `${type}/`;
       const res = await this.#client.getAll().prefix(this.#root + prefix).exec();
       return filterAndPage(res.kvs.map((kv) => this.#decode(kv)), options);
@@ -91,7 +83,7 @@ export class EtcdStore implements ResourceStore {
     const t = now();
     const doc = toDocument(input, t, t);
     const text = serializeChecked(doc, this.#maxBytes);
-    return this.#guard('create', async () => {
+    return guarded('etcd', 'create', async () => {
       const key = this.#key(input);
       const meshKey = isMeshScoped(this.#registry, input.type) ? this.#key({ type: 'Mesh', name: input.mesh! }) : undefined;
       const txn = this.#client.if(key, 'Create', '==', 0);
@@ -106,7 +98,7 @@ export class EtcdStore implements ResourceStore {
   }
 
   async update(input: ResourceInput, expectedVersion: string): Promise<Resource> {
-    return this.#guard('update', async () => {
+    return guarded('etcd', 'update', async () => {
       const current = await this.#getKv(input);
       if (!current) throw notFound(input);
       if (current.mod_revision !== expectedVersion) throw versionConflict(input, expectedVersion, current.mod_revision);
@@ -124,7 +116,7 @@ export class EtcdStore implements ResourceStore {
   }
 
   async delete(key: ResourceKey, options: { expectedVersion?: string } = {}): Promise<void> {
-    return this.#guard('delete', async () => {
+    return guarded('etcd', 'delete', async () => {
       const current = await this.#getKv(key);
       if (!current) throw notFound(key);
       const expected = options.expectedVersion ?? current.mod_revision;
@@ -143,15 +135,13 @@ export class EtcdStore implements ResourceStore {
   }
 
   async revision(): Promise<number> {
-    return this.#guard('revision', async () => Number((await this.#client.get(`${this.#root}`).exec()).header.revision));
+    return guarded('etcd', 'revision', async () => Number((await this.#client.get(`${this.#root}`).exec()).header.revision));
   }
 
   watch(options: WatchOptions): AsyncIterable<StoreEvent> {
     let cancel: (() => Promise<void>) | undefined;
     const queue = new EventQueue<StoreEvent>(options.signal, () => void cancel?.());
-    const failed = (err: unknown) =>
-      queue.fail(isMeshworkError(err) ? err : new MeshworkError('STORE_UNAVAILABLE', `etcd watch failed: ${(err as Error).message}`, { cause: err }));
-    this.#startWatch(options.fromRevision, queue, (c) => (cancel = c)).catch(failed);
+    this.#startWatch(options.fromRevision, queue, (c) => (cancel = c)).catch((err: unknown) => queue.fail(storeFailure('etcd', 'watch', err)));
     return queue;
   }
 
@@ -181,14 +171,14 @@ export class EtcdStore implements ResourceStore {
       // etcd cancels a watch whose revision was compacted without a reason the client keeps.
       const last = watcher.lastRevision() ?? fromRevision;
       this.#checkRetained(last + 1).then(
-        () => queue.fail(new MeshworkError('STORE_UNAVAILABLE', `etcd watch failed: ${(err as Error).message}`, { cause: err })),
+        () => queue.fail(storeFailure('etcd', 'watch', err)),
         (e: unknown) => queue.fail(e),
       );
     });
   }
 
   async ping(): Promise<void> {
-    await this.#guard('ping', () => this.#client.maintenance.status());
+    await guarded('etcd', 'ping', () => this.#client.maintenance.status());
   }
 
   async close(): Promise<void> {

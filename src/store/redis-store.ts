@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
-import { MeshworkError, isMeshworkError } from '../core/errors.ts';
 import type { ResourceRegistry } from '../resources/registry.ts';
 import { keyOf, type Resource, type ResourceInput, type ResourceKey } from '../resources/resource.ts';
 import {
   alreadyExists,
+  guarded,
+  storeFailure,
   compacted,
   decodeKey,
   encodeKey,
@@ -133,17 +134,8 @@ export class RedisStore implements ResourceStore {
     return `${this.#p}events`;
   }
 
-  async #guard<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (isMeshworkError(err)) throw err;
-      throw new MeshworkError('STORE_UNAVAILABLE', `redis ${op} failed: ${(err as Error).message}`, { cause: err });
-    }
-  }
-
   async get(key: ResourceKey): Promise<Resource> {
-    return this.#guard('get', async () => {
+    return guarded('redis', 'get', async () => {
       const text = await this.#redis.hget(this.#hash(key.type), encodeKey(key));
       if (text === null) throw notFound(key);
       return parseStored(text);
@@ -151,7 +143,7 @@ export class RedisStore implements ResourceStore {
   }
 
   async list(type: string, options?: ListOptions): Promise<ListResult> {
-    return this.#guard('list', async () => {
+    return guarded('redis', 'list', async () => {
       const all = await this.#redis.hvals(this.#hash(type));
       return filterAndPage(all.map(parseStored), options);
     });
@@ -161,7 +153,7 @@ export class RedisStore implements ResourceStore {
     const t = now();
     const doc = toDocument(input, t, t);
     const text = serializeChecked(doc, this.#maxBytes);
-    return this.#guard('create', async () => {
+    return guarded('redis', 'create', async () => {
       const meshScoped = isMeshScoped(this.#registry, input.type);
       const [status, rev] = await this.#redis.mwCreate(
         this.#hash(input.type),
@@ -180,7 +172,7 @@ export class RedisStore implements ResourceStore {
   }
 
   async update(input: ResourceInput, expectedVersion: string): Promise<Resource> {
-    return this.#guard('update', async () => {
+    return guarded('redis', 'update', async () => {
       const current = await this.get(input);
       if (current.version !== expectedVersion) throw versionConflict(input, expectedVersion, current.version);
       const doc = toDocument(input, current.creationTime, now());
@@ -193,7 +185,7 @@ export class RedisStore implements ResourceStore {
   }
 
   async delete(key: ResourceKey, options: { expectedVersion?: string } = {}): Promise<void> {
-    return this.#guard('delete', async () => {
+    return guarded('redis', 'delete', async () => {
       const cascade = key.type === 'Mesh' ? this.#registry.meshScoped().map((d) => this.#hash(d.name)) : [];
       const keys = [this.#hash(key.type), this.#rev, this.#events, ...cascade];
       const [status, rev] = await this.#redis.mwDelete(
@@ -210,7 +202,7 @@ export class RedisStore implements ResourceStore {
   }
 
   async revision(): Promise<number> {
-    return this.#guard('revision', async () => Number((await this.#redis.get(this.#rev)) ?? 0));
+    return guarded('redis', 'revision', async () => Number((await this.#redis.get(this.#rev)) ?? 0));
   }
 
   watch(options: WatchOptions): AsyncIterable<StoreEvent> {
@@ -251,13 +243,13 @@ export class RedisStore implements ResourceStore {
       }
     } catch (err) {
       if (queue.closed) return;
-      queue.fail(isMeshworkError(err) ? err : new MeshworkError('STORE_UNAVAILABLE', `redis watch failed: ${(err as Error).message}`, { cause: err }));
+      queue.fail(storeFailure('redis', 'watch', err));
       conn.disconnect();
     }
   }
 
   async ping(): Promise<void> {
-    await this.#guard('ping', () => this.#redis.ping());
+    await guarded('redis', 'ping', () => this.#redis.ping());
   }
 
   async close(): Promise<void> {
