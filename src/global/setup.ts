@@ -1,11 +1,17 @@
 import { registerCommonComponents } from '../app/common-components.ts';
 import { defaults } from '../app/components/defaults.ts';
+import { resourceCacheComponent } from '../app/components/resource-cache.ts';
 import type { Runtime } from '../app/runtime.ts';
+import { kdsGlobalComponents } from '../kds/global/components.ts';
+import { ResourceCache } from '../store/resource-cache.ts';
 
 /** The global control plane: wiring only. */
 export function setupGlobal(rt: Runtime): void {
   registerCommonComponents(rt);
+  const cache = new ResourceCache({ store: rt.store, registry: rt.registry, logger: rt.logger.child({ component: 'resource-cache' }) });
   rt.components.add(
     defaults({ store: rt.store, logger: rt.logger.child({ component: 'defaults' }), adminToken: true, defaultMesh: !rt.config.defaults.skipMeshCreation }),
+    resourceCacheComponent(cache),
+    ...kdsGlobalComponents(rt, cache),
   );
 }

@@ -1,5 +1,6 @@
 import { MeshworkError, isMeshworkError } from '../core/errors.ts';
 import type { ListOptions, ListResult, ResourceStore } from '../store/store.ts';
+import { upsert } from '../store/upsert.ts';
 import type { ResourceTypeDescriptor } from './descriptor.ts';
 import type { ResourceRegistry } from './registry.ts';
 import { describeKey, type Resource, type ResourceInput, type ResourceKey } from './resource.ts';
@@ -20,8 +21,6 @@ export interface ApplyResult {
   resource: Resource;
   created: boolean;
 }
-
-const CONFLICT_RETRIES = 5;
 
 /**
  * Writes on behalf of users: read-only rules by role, upsert with optimistic concurrency,
@@ -70,36 +69,32 @@ export class ResourceManager {
 
   async apply(input: ResourceInput, options: ApplyOptions = {}): Promise<ApplyResult> {
     const d = this.registry.get(input.type);
-    for (let attempt = 0; ; attempt++) {
-      const existing = await this.#find(input);
+    const check = (existing: Resource | undefined) => {
       this.assertWritable(d, input.labels, existing);
-      if (options.expectedVersion !== undefined) {
-        if (!existing) throw new MeshworkError('NOT_FOUND', `${describeKey(input)} not found; it cannot be updated at version ${options.expectedVersion}`);
-        if (existing.version !== options.expectedVersion) {
-          throw new MeshworkError('VERSION_CONFLICT', `${describeKey(input)} was modified: expected version ${options.expectedVersion}, current version is ${existing.version}`, {
-            invalidParameters: [{ field: 'version', reason: `stale version ${options.expectedVersion}; the current version is ${existing.version}` }],
-          });
-        }
+      if (options.expectedVersion === undefined) return;
+      if (!existing) throw new MeshworkError('NOT_FOUND', `${describeKey(input)} not found; it cannot be updated at version ${options.expectedVersion}`);
+      if (existing.version !== options.expectedVersion) {
+        throw new MeshworkError('VERSION_CONFLICT', `${describeKey(input)} was modified: expected version ${options.expectedVersion}, current version is ${existing.version}`, {
+          invalidParameters: [{ field: 'version', reason: `stale version ${options.expectedVersion}; the current version is ${existing.version}` }],
+        });
       }
-      if (options.dryRun) {
-        if (d.scope === 'mesh' && !existing && !(await this.#find({ type: 'Mesh', name: input.mesh! }))) {
-          throw new MeshworkError('MESH_NOT_FOUND', `mesh "${input.mesh}" does not exist`, { invalidParameters: [{ field: 'mesh', reason: `mesh "${input.mesh}" does not exist` }] });
-        }
-        const t = new Date().toISOString();
-        return {
-          created: !existing,
-          resource: { ...input, creationTime: existing?.creationTime ?? t, modificationTime: t, version: existing?.version ?? '' },
-        };
+    };
+    if (options.dryRun) {
+      const existing = await this.#find(input);
+      check(existing);
+      if (d.scope === 'mesh' && !existing && !(await this.#find({ type: 'Mesh', name: input.mesh! }))) {
+        throw new MeshworkError('MESH_NOT_FOUND', `mesh "${input.mesh}" does not exist`, { invalidParameters: [{ field: 'mesh', reason: `mesh "${input.mesh}" does not exist` }] });
       }
-      try {
-        if (!existing) return { created: true, resource: await this.store.create(input) };
-        return { created: false, resource: await this.store.update(input, existing.version) };
-      } catch (err) {
-        // Lost a race with another writer: re-read and retry, unless the caller pinned a version.
-        const raced = isMeshworkError(err, 'VERSION_CONFLICT') || isMeshworkError(err, 'ALREADY_EXISTS') || (existing && isMeshworkError(err, 'NOT_FOUND'));
-        if (!raced || options.expectedVersion !== undefined || attempt >= CONFLICT_RETRIES) throw err;
-      }
+      const t = new Date().toISOString();
+      return { created: !existing, resource: { ...input, creationTime: existing?.creationTime ?? t, modificationTime: t, version: existing?.version ?? '' } };
     }
+    if (options.expectedVersion !== undefined) {
+      // A pinned version never retries: the write happens at that version or not at all.
+      const existing = await this.#find(input);
+      check(existing);
+      return { created: false, resource: await this.store.update(input, options.expectedVersion) };
+    }
+    return upsert(this.store, input, check);
   }
 
   async get(key: ResourceKey): Promise<Resource> {

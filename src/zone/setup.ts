@@ -1,21 +1,22 @@
 import { registerCommonComponents } from '../app/common-components.ts';
 import { defaults } from '../app/components/defaults.ts';
+import { resourceCacheComponent } from '../app/components/resource-cache.ts';
 import type { Runtime } from '../app/runtime.ts';
-import { MeshworkError } from '../core/errors.ts';
+import { kdsZoneComponents } from '../kds/zone/components.ts';
+import { ResourceCache } from '../store/resource-cache.ts';
 
 /**
- * The zone control plane: wiring only. Standalone for now: federation with global (KDS)
- * is not built yet, so a zone configured with a global address refuses to start rather
- * than pretend to sync.
+ * The zone control plane: wiring only. Standalone, it owns its meshes and policies; with a
+ * global address, it gets them from global over KDS and sends its own resources up.
  */
 export function setupZone(rt: Runtime): void {
-  if (rt.role === 'federated-zone') {
-    throw new MeshworkError('BAD_REQUEST', 'federation with a global control plane (MESHWORK_GLOBAL_ADDRESS) is not available yet: run the zone standalone', {
-      invalidParameters: [{ field: 'multizone.zone.globalAddress', reason: 'KDS is not implemented yet' }],
-    });
-  }
   registerCommonComponents(rt);
+  const cache = new ResourceCache({ store: rt.store, registry: rt.registry, logger: rt.logger.child({ component: 'resource-cache' }) });
+  const federated = rt.role === 'federated-zone';
   rt.components.add(
-    defaults({ store: rt.store, logger: rt.logger.child({ component: 'defaults' }), adminToken: true, defaultMesh: !rt.config.defaults.skipMeshCreation }),
+    resourceCacheComponent(cache),
+    // A federated zone has its own admin token (global's never leaves global); its meshes come from global.
+    defaults({ store: rt.store, logger: rt.logger.child({ component: 'defaults' }), adminToken: true, defaultMesh: !federated && !rt.config.defaults.skipMeshCreation }),
   );
+  if (federated) rt.components.add(...kdsZoneComponents(rt, cache).components);
 }

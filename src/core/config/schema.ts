@@ -42,8 +42,14 @@ export const configSchema = z.strictObject({
           tokenFile: z.string().optional(),
           kdsCaFile: z.string().optional(),
           kdsTlsSkipVerify: z.boolean().default(false),
+          /** Reconnect backoff to global: jittered exponential between these bounds. */
+          reconnectBaseMs: z.number().int().positive().default(500),
+          reconnectMaxMs: z.number().int().positive().default(30_000),
         })
-        .prefault({}),
+        .prefault({})
+        .superRefine((zone, ctx) => {
+          if (zone.globalAddress && !zone.name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'a zone connected to global needs a name (MESHWORK_ZONE_NAME)' });
+        }),
     })
     .prefault({}),
   apiServer: z
@@ -60,7 +66,22 @@ export const configSchema = z.strictObject({
       bodyLimitBytes: z.number().int().positive().default(8 * 1024 * 1024),
     })
     .prefault({}),
-  kds: z.strictObject({ port: port.default(5685) }).prefault({}),
+  kds: z
+    .strictObject({
+      port: port.default(5685),
+      address: z.string().default('0.0.0.0'),
+      /** No KDS message is larger; bigger syncs are split into chunks. */
+      maxMessageBytes: z.number().int().min(64 * 1024).default(4 * 1024 * 1024),
+      /** Changes are batched for this long before they are pushed. */
+      debounceMs: z.number().int().min(0).default(10),
+      /** How often zones send a heartbeat (global tells them). */
+      heartbeatIntervalMs: z.number().int().positive().default(5000),
+      /** A zone without a heartbeat for this long is marked offline. */
+      zoneOfflineAfterMs: z.number().int().positive().default(20_000),
+      /** ZoneInsight counters are written at most this often. */
+      insightFlushIntervalMs: z.number().int().positive().default(1000),
+    })
+    .prefault({}),
   dpServer: z.strictObject({ port: port.default(5678) }).prefault({}),
   diagnostics: z
     .strictObject({
@@ -106,6 +127,13 @@ export const ENV_VARS = {
   MESHWORK_API_PORT: { path: 'apiServer.port', kind: 'number' },
   MESHWORK_API_AUTH_LOCALHOST_IS_ADMIN: { path: 'apiServer.auth.localhostIsAdmin', kind: 'boolean' },
   MESHWORK_KDS_PORT: { path: 'kds.port', kind: 'number' },
+  MESHWORK_KDS_ADDRESS: { path: 'kds.address', kind: 'string' },
+  MESHWORK_KDS_MAX_MESSAGE_BYTES: { path: 'kds.maxMessageBytes', kind: 'number' },
+  MESHWORK_KDS_DEBOUNCE_MS: { path: 'kds.debounceMs', kind: 'number' },
+  MESHWORK_KDS_HEARTBEAT_INTERVAL_MS: { path: 'kds.heartbeatIntervalMs', kind: 'number' },
+  MESHWORK_KDS_ZONE_OFFLINE_AFTER_MS: { path: 'kds.zoneOfflineAfterMs', kind: 'number' },
+  MESHWORK_KDS_RECONNECT_BASE_MS: { path: 'multizone.zone.reconnectBaseMs', kind: 'number' },
+  MESHWORK_KDS_RECONNECT_MAX_MS: { path: 'multizone.zone.reconnectMaxMs', kind: 'number' },
   MESHWORK_DP_SERVER_PORT: { path: 'dpServer.port', kind: 'number' },
   MESHWORK_DIAGNOSTICS_ADDRESS: { path: 'diagnostics.address', kind: 'string' },
   MESHWORK_DIAGNOSTICS_PORT: { path: 'diagnostics.port', kind: 'number' },

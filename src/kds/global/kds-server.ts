@@ -1,0 +1,263 @@
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from '../../core/logger.ts';
+import { isMeshworkError } from '../../core/errors.ts';
+import { debounce, type ResourceCache } from '../../store/resource-cache.ts';
+import type { ResourceStore } from '../../store/store.ts';
+import type { ResourceRegistry } from '../../resources/registry.ts';
+import { nameSchema } from '../../resources/common.ts';
+import { DeltaClientSession } from '../../xds/delta/client-session.ts';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../xds/delta/messages.ts';
+import { DeltaServerSession } from '../../xds/delta/server-session.ts';
+import { fromZone, upTypes } from '../directions.ts';
+import { kdsName } from '../envelope.ts';
+import { DISPLAY_NAME_LABEL, ZONE_LABEL } from '../naming.ts';
+import { kdsServices, MD } from '../proto.ts';
+import { StoreSyncer } from '../sync/store-syncer.ts';
+import type { ZoneInsightTracker, SubscriptionHandle } from './zone-insights.ts';
+import { ZoneSnapshotBuilder } from './zone-snapshots.ts';
+
+// Global's KDS server. Each zone CP instance opens two streams: GlobalToZoneSync, where
+// global serves the zone's snapshot (recomputed on every store change, debounced), and
+// ZoneToGlobalSync, where global subscribes to the zone's dataplanes, ingresses, insights
+// and zone-origin policies and stores them under its own names. The zone's identity is the
+// `client-id` metadata (checked against its token when tokens are required).
+
+export interface ZoneIdentity {
+  zone: string;
+  zoneInstanceId: string;
+  version: string;
+  features: string[];
+  authenticationType: string;
+}
+
+export interface KdsServerOptions {
+  store: ResourceStore;
+  cache: ResourceCache;
+  registry: ResourceRegistry;
+  logger: Logger;
+  insights: ZoneInsightTracker;
+  maxMessageBytes: number;
+  maxResourceBytes: number;
+  debounceMs: number;
+  heartbeatIntervalMs: number;
+  /** Checks the caller; returns its identity or throws a gRPC-status error. */
+  authenticate(metadata: grpc.Metadata): Promise<ZoneIdentity>;
+}
+
+type Duplex<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
+
+export function grpcError(code: grpc.status, details: string): grpc.ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() }) as grpc.ServiceError;
+}
+
+export function identityFromMetadata(md: grpc.Metadata): Omit<ZoneIdentity, 'authenticationType'> {
+  const one = (k: string) => {
+    const v = md.get(k)[0];
+    return v === undefined ? undefined : String(v);
+  };
+  const zone = one(MD.clientId);
+  if (!zone || !nameSchema.safeParse(zone).success) throw grpcError(grpc.status.INVALID_ARGUMENT, `metadata "${MD.clientId}" must be the zone name`);
+  return {
+    zone,
+    zoneInstanceId: one(MD.zoneInstanceId) ?? 'unknown',
+    version: one(MD.version) ?? 'unknown',
+    features: (one(MD.features) ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  };
+}
+
+export class KdsServer {
+  readonly #o: KdsServerOptions;
+  readonly #builder: ZoneSnapshotBuilder;
+  readonly #sessions = new Set<{ zone: string; session: DeltaServerSession }>();
+  readonly #refresh: ReturnType<typeof debounce>;
+  #unsubscribe: (() => void) | undefined;
+  readonly server: grpc.Server;
+
+  constructor(options: KdsServerOptions) {
+    this.#o = options;
+    this.#builder = new ZoneSnapshotBuilder(options.cache, options.registry);
+    this.#refresh = debounce(() => this.#pushAll(), options.debounceMs);
+    this.server = new grpc.Server({
+      'grpc.max_receive_message_length': options.maxMessageBytes + 64 * 1024,
+      'grpc.max_send_message_length': options.maxMessageBytes + 64 * 1024,
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 5_000,
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+    });
+    const { sync, global } = kdsServices();
+    this.server.addService(sync.service, {
+      GlobalToZoneSync: (call: Duplex<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) => void this.#globalToZone(call),
+      ZoneToGlobalSync: (call: Duplex<DeltaDiscoveryResponse, DeltaDiscoveryRequest>) => void this.#zoneToGlobal(call),
+    });
+    this.server.addService(global.service, {
+      HealthCheck: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => void this.#healthCheck(call, callback),
+    });
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#o.cache.onChange(() => this.#refresh.trigger());
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#refresh.cancel();
+  }
+
+  /** Zones with an open GlobalToZoneSync stream. */
+  connectedZones(): string[] {
+    return [...new Set([...this.#sessions].map((s) => s.zone))];
+  }
+
+  #pushAll(): void {
+    const started = performance.now();
+    const byZone = new Map<string, ReturnType<ZoneSnapshotBuilder['build']>>();
+    for (const s of this.#sessions) {
+      let snapshot = byZone.get(s.zone);
+      if (!snapshot) byZone.set(s.zone, (snapshot = this.#builder.build(s.zone)));
+      s.session.setSnapshot(snapshot);
+    }
+    this.#builder.prune();
+    if (byZone.size > 0) this.#o.logger.debug({ zones: byZone.size, ms: Math.round(performance.now() - started) }, 'pushed snapshots to zones');
+  }
+
+  async #identify(call: grpc.ServerDuplexStream<unknown, unknown>): Promise<ZoneIdentity | undefined> {
+    try {
+      return await this.#o.authenticate(call.metadata);
+    } catch (err) {
+      this.#o.logger.warn({ err: (err as Error).message }, 'refused a KDS stream');
+      call.destroy(err as Error);
+      return undefined;
+    }
+  }
+
+  async #ensureZone(zone: string): Promise<boolean> {
+    try {
+      const z = await this.#o.store.get({ type: 'Zone', name: zone });
+      return (z.spec as { enabled?: boolean }).enabled !== false;
+    } catch (err) {
+      if (!isMeshworkError(err, 'NOT_FOUND')) throw err;
+    }
+    try {
+      await this.#o.store.create({ type: 'Zone', name: zone, labels: {}, spec: { enabled: true } });
+      this.#o.logger.info({ zone }, 'registered a new zone');
+    } catch (err) {
+      if (!isMeshworkError(err, 'ALREADY_EXISTS')) throw err;
+    }
+    return true;
+  }
+
+  async #open(call: grpc.ServerDuplexStream<unknown, unknown>): Promise<{ id: ZoneIdentity; sub: SubscriptionHandle } | undefined> {
+    const id = await this.#identify(call);
+    if (!id) return undefined;
+    try {
+      if (!(await this.#ensureZone(id.zone))) {
+        call.destroy(grpcError(grpc.status.FAILED_PRECONDITION, `zone "${id.zone}" is disabled on global`));
+        return undefined;
+      }
+    } catch (err) {
+      call.destroy(grpcError(grpc.status.UNAVAILABLE, `cannot register zone: ${(err as Error).message}`));
+      return undefined;
+    }
+    const sub = await this.#o.insights.open(id.zone, id.zoneInstanceId, id);
+    return { id, sub };
+  }
+
+  async #globalToZone(call: Duplex<DeltaDiscoveryRequest, DeltaDiscoveryResponse>): Promise<void> {
+    const opened = await this.#open(call);
+    if (!opened) return;
+    const { id, sub } = opened;
+    const log = this.#o.logger.child({ zone: id.zone, stream: 'global-to-zone' });
+    const session = new DeltaServerSession({
+      send: (res) => call.write(res),
+      maxMessageBytes: this.#o.maxMessageBytes,
+      logger: log,
+      events: {
+        sent: (t) => sub.count('sent', t),
+        acked: (t) => sub.count('acked', t),
+        nacked: (t) => sub.count('nacked', t),
+      },
+    });
+    const entry = { zone: id.zone, session };
+    await this.#o.cache.ready();
+    session.setSnapshot(this.#builder.build(id.zone));
+    this.#sessions.add(entry);
+    const close = () => {
+      if (!this.#sessions.delete(entry)) return;
+      sub.release();
+      log.debug('stream closed');
+    };
+    call.on('data', (req: DeltaDiscoveryRequest) => session.handleRequest(req));
+    call.on('end', () => {
+      close();
+      call.end();
+    });
+    call.on('error', close);
+    call.on('cancelled', close);
+    call.on('close', close);
+  }
+
+  async #zoneToGlobal(call: Duplex<DeltaDiscoveryResponse, DeltaDiscoveryRequest>): Promise<void> {
+    const opened = await this.#open(call);
+    if (!opened) return;
+    const { id, sub } = opened;
+    const zone = id.zone;
+    const log = this.#o.logger.child({ zone, stream: 'zone-to-global' });
+    const syncer = new StoreSyncer({
+      store: this.#o.store,
+      registry: this.#o.registry,
+      logger: log,
+      maxResourceBytes: this.#o.maxResourceBytes,
+      owns: (r) => r.labels[ZONE_LABEL] === zone && r.labels[DISPLAY_NAME_LABEL] !== undefined,
+      senderName: (r) => kdsName(r.labels[DISPLAY_NAME_LABEL]!, r.mesh),
+      toInput: (d, env, version) => fromZone(d, env, zone, version),
+    });
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      sub.release();
+    };
+    const session = new DeltaClientSession({
+      send: (req) => {
+        if (!closed) call.write(req);
+      },
+      types: upTypes(this.#o.registry).map((d) => d.name),
+      initialVersions: (t) => syncer.initialVersions(t),
+      apply: (t, resources, removed) => syncer.apply(t, resources, removed),
+      logger: log,
+      onResult: (t, ok) => sub.count(ok ? 'acked' : 'nacked', t),
+    });
+    call.on('data', (res: DeltaDiscoveryResponse) => {
+      sub.count('sent', res.type_url);
+      session.handleResponse(res);
+    });
+    call.on('end', () => {
+      close();
+      call.end();
+    });
+    call.on('error', close);
+    call.on('cancelled', close);
+    call.on('close', close);
+    await session.start((err) => {
+      log.error({ err: (err as Error).message }, 'cannot apply zone resources; closing the stream so the zone resyncs');
+      close();
+      call.destroy(grpcError(grpc.status.UNAVAILABLE, `global cannot store zone resources: ${(err as Error).message}`));
+    });
+  }
+
+  async #healthCheck(call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>): Promise<void> {
+    let id: ZoneIdentity;
+    try {
+      id = await this.#o.authenticate(call.metadata);
+    } catch (err) {
+      return callback(err as grpc.ServiceError);
+    }
+    this.#o.insights.heartbeat(id.zone);
+    const ms = this.#o.heartbeatIntervalMs;
+    callback(null, {
+      interval: { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 },
+      streams_open: this.#o.insights.streams(id.zone, id.zoneInstanceId) >= 2,
+    });
+  }
+}

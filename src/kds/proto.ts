@@ -1,0 +1,44 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+// Loads kds.proto with Envoy's protos from @grpc/grpc-js-xds's deps/ folder. Loaded once.
+
+const require = createRequire(import.meta.url);
+const DEPS = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
+
+export const PROTO_INCLUDE_DIRS = [
+  join(DEPS, 'envoy-api'),
+  join(DEPS, 'xds'),
+  join(DEPS, 'googleapis'),
+  join(DEPS, 'protoc-gen-validate'),
+  dirname(fileURLToPath(new URL('./proto/kds.proto', import.meta.url))),
+];
+
+export const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: PROTO_INCLUDE_DIRS };
+
+type ServiceCtor = grpc.ServiceClientConstructor;
+
+let loaded: { sync: ServiceCtor; global: ServiceCtor } | undefined;
+
+export function kdsServices(): { sync: ServiceCtor; global: ServiceCtor } {
+  if (!loaded) {
+    const def = protoLoader.loadSync('kds.proto', LOADER_OPTIONS);
+    const pkg = grpc.loadPackageDefinition(def) as unknown as { meshwork: { kds: { v1: { KDSSyncService: ServiceCtor; GlobalKDSService: ServiceCtor } } } };
+    loaded = { sync: pkg.meshwork.kds.v1.KDSSyncService, global: pkg.meshwork.kds.v1.GlobalKDSService };
+  }
+  return loaded;
+}
+
+/** gRPC metadata keys of KDS calls. */
+export const MD = {
+  clientId: 'client-id',
+  zoneInstanceId: 'zone-instance-id',
+  features: 'features',
+  version: 'version',
+  authorization: 'authorization',
+} as const;
+
+export const FEATURES = ['hash-suffix'] as const;

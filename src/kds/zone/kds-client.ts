@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { backoffDelay, sleep } from '../../core/backoff.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { ResourceRegistry } from '../../resources/registry.ts';
+import { debounce, type ResourceCache } from '../../store/resource-cache.ts';
+import type { ResourceStore } from '../../store/store.ts';
+import { DeltaClientSession } from '../../xds/delta/client-session.ts';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, DeltaResource } from '../../xds/delta/messages.ts';
+import { DeltaServerSession } from '../../xds/delta/server-session.ts';
+import { MapSnapshot } from '../global/zone-snapshots.ts';
+import { downTypes, fromGlobal, goesUp, upEnvelope, upTypes } from '../directions.ts';
+import { encodeEnvelope, kdsName } from '../envelope.ts';
+import { ORIGIN_LABEL } from '../naming.ts';
+import { FEATURES, kdsServices, MD } from '../proto.ts';
+import { StoreSyncer } from '../sync/store-syncer.ts';
+
+// The zone's KDS client: dials global, opens GlobalToZoneSync (applies global's resources
+// to the zone store) and ZoneToGlobalSync (serves the zone's own resources), and keeps
+// them up: any failure closes both and reconnects after a jittered exponential backoff;
+// every reconnect resyncs by versions, so nothing is deleted that global still has.
+// Liveness: gRPC keepalive for the connection, and a HealthCheck heartbeat that also asks
+// whether global still holds both streams (a stream can die while pings succeed).
+
+export interface KdsClientOptions {
+  zone: string;
+  /** host:port of global's KDS server. */
+  target: string;
+  credentials: grpc.ChannelCredentials;
+  /** Zone token, sent as `authorization: Bearer …` when set. */
+  token?: string;
+  store: ResourceStore;
+  cache: ResourceCache;
+  registry: ResourceRegistry;
+  logger: Logger;
+  version: string;
+  maxMessageBytes: number;
+  maxResourceBytes: number;
+  debounceMs: number;
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+  /** Used until global answers the first HealthCheck with its interval. */
+  heartbeatIntervalMs: number;
+}
+
+export type KdsConnectionState = 'connecting' | 'connected' | 'backing-off' | 'stopped';
+
+export class KdsZoneClient {
+  readonly #o: KdsClientOptions;
+  readonly instanceId = randomUUID();
+  #state: KdsConnectionState = 'connecting';
+  /** Types of which a first response from global has been applied on the current streams. */
+  #synced = new Set<string>();
+
+  constructor(options: KdsClientOptions) {
+    this.#o = options;
+  }
+
+  get state(): KdsConnectionState {
+    return this.#state;
+  }
+
+  /** True once every global→zone type has been applied on the current connection. */
+  get inSync(): boolean {
+    return this.#state === 'connected' && this.#allTypesSynced();
+  }
+
+  #allTypesSynced(): boolean {
+    return downTypes(this.#o.registry).every((d) => this.#synced.has(d.name));
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    for (let attempt = 0; !signal.aborted; ) {
+      this.#state = 'connecting';
+      const started = Date.now();
+      try {
+        await this.#session(signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        this.#o.logger.warn({ err: (err as Error).message }, 'KDS connection to global ended');
+      }
+      if (signal.aborted) break;
+      // A connection that lasted a while resets the backoff.
+      attempt = Date.now() - started > 30_000 ? 0 : attempt + 1;
+      const delay = backoffDelay(attempt, this.#o.reconnectBaseMs, this.#o.reconnectMaxMs);
+      this.#state = 'backing-off';
+      this.#o.logger.info({ retryInMs: delay, attempt }, 'reconnecting to global');
+      await sleep(delay, signal);
+    }
+    this.#state = 'stopped';
+  }
+
+  #metadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    md.set(MD.clientId, this.#o.zone);
+    md.set(MD.zoneInstanceId, this.instanceId);
+    md.set(MD.features, FEATURES.join(','));
+    md.set(MD.version, this.#o.version);
+    if (this.#o.token) md.set(MD.authorization, `Bearer ${this.#o.token}`);
+    return md;
+  }
+
+  #upSnapshot(): MapSnapshot {
+    const out = new Map<string, Map<string, DeltaResource>>();
+    for (const d of upTypes(this.#o.registry)) {
+      const m = new Map<string, DeltaResource>();
+      for (const r of this.#o.cache.list(d.name)) {
+        if (!goesUp(d, r)) continue;
+        const dr = encodeEnvelope(upEnvelope(r));
+        m.set(dr.name, dr);
+      }
+      out.set(d.name, m);
+    }
+    return new MapSnapshot(out);
+  }
+
+  /** One connection: resolves or rejects when it ends, after releasing everything. */
+  async #session(signal: AbortSignal): Promise<void> {
+    const { sync, global } = kdsServices();
+    const channelOptions: grpc.ChannelOptions = {
+      'grpc.max_receive_message_length': this.#o.maxMessageBytes + 64 * 1024,
+      'grpc.max_send_message_length': this.#o.maxMessageBytes + 64 * 1024,
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 5_000,
+      'grpc.keepalive_permit_without_calls': 1,
+    };
+    const syncClient = new sync(this.#o.target, this.#o.credentials, channelOptions);
+    const healthClient = new global(this.#o.target, this.#o.credentials, channelOptions);
+    const log = this.#o.logger;
+    const cleanups: (() => void)[] = [];
+    this.#synced = new Set();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const fail = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
+        const onAbort = () => resolve();
+        signal.addEventListener('abort', onAbort, { once: true });
+        cleanups.push(() => signal.removeEventListener('abort', onAbort));
+
+        // Global → zone.
+        const g2z = (syncClient as unknown as { GlobalToZoneSync(md: grpc.Metadata): grpc.ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> }).GlobalToZoneSync(this.#metadata());
+        cleanups.push(() => g2z.cancel());
+        const syncer = new StoreSyncer({
+          store: this.#o.store,
+          registry: this.#o.registry,
+          logger: log.child({ stream: 'global-to-zone' }),
+          maxResourceBytes: this.#o.maxResourceBytes,
+          owns: (r) => r.labels[ORIGIN_LABEL] === 'global',
+          senderName: (r) => kdsName(r.name, r.mesh),
+          toInput: (d, env, version) => fromGlobal(d, env, version),
+        });
+        const down = new DeltaClientSession({
+          send: (req) => g2z.write(req),
+          types: downTypes(this.#o.registry).map((d) => d.name),
+          node: { id: this.#o.zone, metadata: { fields: {} } },
+          initialVersions: (t) => syncer.initialVersions(t),
+          apply: (t, resources, removed) => syncer.apply(t, resources, removed),
+          logger: log,
+          onResult: (t) => {
+            this.#synced.add(t);
+            if (this.#allTypesSynced() && this.#state !== 'connected') {
+              this.#state = 'connected';
+              log.info('in sync with global');
+            }
+          },
+        });
+        g2z.on('data', (res: DeltaDiscoveryResponse) => down.handleResponse(res));
+        g2z.on('error', fail);
+        g2z.on('end', () => fail(new Error('global closed the global-to-zone stream')));
+        void down.start(fail).catch(fail);
+
+        // Zone → global.
+        const z2g = (syncClient as unknown as { ZoneToGlobalSync(md: grpc.Metadata): grpc.ClientDuplexStream<DeltaDiscoveryResponse, DeltaDiscoveryRequest> }).ZoneToGlobalSync(this.#metadata());
+        cleanups.push(() => z2g.cancel());
+        const up = new DeltaServerSession({ send: (res) => z2g.write(res), maxMessageBytes: this.#o.maxMessageBytes, logger: log.child({ stream: 'zone-to-global' }) });
+        up.setSnapshot(this.#upSnapshot());
+        const refresh = debounce(() => up.setSnapshot(this.#upSnapshot()), this.#o.debounceMs);
+        cleanups.push(this.#o.cache.onChange(() => refresh.trigger()), () => refresh.cancel());
+        z2g.on('data', (req: DeltaDiscoveryRequest) => up.handleRequest(req));
+        z2g.on('error', fail);
+        z2g.on('end', () => fail(new Error('global closed the zone-to-global stream')));
+
+        // Heartbeat: a failed call or streams global no longer holds, twice in a row, end the session.
+        let interval = this.#o.heartbeatIntervalMs;
+        let strikes = 0;
+        let timer: NodeJS.Timeout;
+        const beat = () => {
+          (healthClient as unknown as { HealthCheck(req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<{ interval?: { seconds: string; nanos: number }; streams_open: boolean }>): void }).HealthCheck(
+            {},
+            this.#metadata(),
+            { deadline: Date.now() + Math.max(interval, 1000) },
+            (err, res) => {
+              if (err) strikes++;
+              else {
+                if (res?.interval) interval = Math.max(100, Number(res.interval.seconds) * 1000 + Math.round(res.interval.nanos / 1e6));
+                strikes = this.#state === 'connected' && !res?.streams_open ? strikes + 1 : 0;
+              }
+              if (strikes >= 2) return fail(new Error(err ? `heartbeat failed: ${err.message}` : 'global does not hold our streams any more'));
+              timer = setTimeout(beat, interval);
+            },
+          );
+        };
+        timer = setTimeout(beat, interval);
+        cleanups.push(() => clearTimeout(timer));
+      });
+    } finally {
+      for (const c of cleanups.reverse()) c();
+      syncClient.close();
+      healthClient.close();
+      this.#synced = new Set();
+    }
+  }
+}
