@@ -8,8 +8,10 @@ import { waitFor } from './wait.ts';
 export interface ControlPlaneProcess extends AsyncDisposable {
   readonly apiUrl: string;
   readonly diagnosticsUrl: string;
-  /** SIGTERM, wait for exit; returns the exit code. */
-  stop(): Promise<number>;
+  /** `grpc://127.0.0.1:PORT` of its KDS server (global). */
+  readonly kdsAddress: string;
+  /** Signals (SIGTERM by default; SIGKILL to crash it) and waits for exit; returns the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number>;
   /** Starts again on the same ports with the same environment. */
   start(): Promise<void>;
   output(): string;
@@ -23,6 +25,7 @@ export async function startControlPlane(options: { mode: 'global' | 'zone'; env?
     MESHWORK_DIAGNOSTICS_ADDRESS: '127.0.0.1',
     MESHWORK_DIAGNOSTICS_PORT: String(diagnostics),
     MESHWORK_KDS_PORT: String(kds),
+    MESHWORK_KDS_ADDRESS: '127.0.0.1',
     MESHWORK_DP_SERVER_PORT: String(dp),
     MESHWORK_LOG_FORMAT: 'json',
     MESHWORK_LOG_LEVEL: 'info',
@@ -35,6 +38,7 @@ export async function startControlPlane(options: { mode: 'global' | 'zone'; env?
   const cp: ControlPlaneProcess = {
     apiUrl: `http://127.0.0.1:${api}`,
     diagnosticsUrl,
+    kdsAddress: `grpc://127.0.0.1:${kds}`,
     async start() {
       const proc = startNode(MESHWORK_CP, ['run', '--mode', options.mode], env);
       child = proc;
@@ -49,9 +53,9 @@ export async function startControlPlane(options: { mode: 'global' | 'zone'; env?
         throw new Error(`${err.message}\n--- output ---\n${proc.output()}`);
       });
     },
-    async stop() {
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (!child) return 0;
-      const code = await stopChild(child);
+      const code = await stopChild(child, signal);
       lastOutput = child.output();
       child = undefined;
       return code;

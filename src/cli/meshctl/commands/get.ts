@@ -4,6 +4,7 @@ import { restPath, type ResourceTypeDescriptor } from '../../../resources/descri
 import { clientFor, type CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { age, parseFormat, table, toYaml, type OutputFormat } from '../output.ts';
+import { isOnline } from '../../../resources/types/insights.ts';
 
 type Doc = Record<string, unknown> & { name: string; mesh?: string; labels?: Record<string, string>; creationTime?: string };
 
@@ -22,15 +23,25 @@ function specOf(d: ResourceTypeDescriptor, doc: Doc): unknown {
   return spec;
 }
 
-export function renderRows(d: ResourceTypeDescriptor, items: Doc[]): string {
-  const headers = [...(d.scope === 'mesh' ? ['MESH'] : []), 'NAME', ...(d.columns ?? []).map((c) => c.header), 'AGE'];
+/** Rows of a table; with overviews (types that have insights), a STATUS column too. */
+export function renderRows(d: ResourceTypeDescriptor, items: Doc[], overviews?: Map<string, unknown>): string {
+  const headers = [...(d.scope === 'mesh' ? ['MESH'] : []), 'NAME', ...(overviews ? ['STATUS'] : []), ...(d.columns ?? []).map((c) => c.header), 'AGE'];
   const rows = items.map((doc) => [
     ...(d.scope === 'mesh' ? [doc.mesh ?? ''] : []),
     doc.name,
+    ...(overviews ? [isOnline(overviews.get(`${doc.mesh ?? ''}/${doc.name}`)) ? 'Online' : 'Offline'] : []),
     ...(d.columns ?? []).map((c) => c.value({ name: doc.name, ...(doc.mesh !== undefined ? { mesh: doc.mesh } : {}), labels: doc.labels ?? {}, spec: specOf(d, doc) })),
     age(doc.creationTime),
   ]);
   return table(headers, rows);
+}
+
+/** Insights of listed resources, from the `_overview` endpoint, keyed by mesh/name. */
+async function insightsFor(client: ReturnType<typeof clientFor>, d: ResourceTypeDescriptor, mesh: string, qs: string): Promise<Map<string, unknown> | undefined> {
+  if (!d.insightType) return undefined;
+  const key = d.name.charAt(0).toLowerCase() + d.name.slice(1) + 'Insight';
+  const { body } = await client.request<{ items: (Doc & Record<string, unknown>)[] }>('GET', `${restPath(d, mesh)}/_overview${qs}`);
+  return new Map(body.items.map((o) => [`${o.mesh ?? ''}/${o.name}`, o[key]]));
 }
 
 function print(ctx: CliContext, format: OutputFormat, value: unknown, asTable: () => string): void {
@@ -64,7 +75,8 @@ export function getCommand(program: Command, ctx: CliContext): void {
       if (opts.offset !== undefined) query.set('offset', String(opts.offset));
       const qs = query.size > 0 ? `?${query}` : '';
       const { body } = await client.request<{ total: number; items: Doc[]; next: string | null }>('GET', `${restPath(d, opts.mesh)}${qs}`);
-      print(ctx, format, body, () => renderRows(d, body.items));
+      const overviews = format === 'table' ? await insightsFor(client, d, opts.mesh, qs) : undefined;
+      print(ctx, format, body, () => renderRows(d, body.items, overviews));
     });
 
   program

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
+import { meshctl } from '../helpers/meshctl.ts';
+import { startEtcd, startRedis, type TestServer } from '../helpers/servers.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+// Federation with real processes: a global on etcd and two zones on Redis, each a separate
+// meshwork-cp. Every step waits on conditions; propagation times are printed, not asserted
+// (the benchmark measures them).
+
+interface Item {
+  name: string;
+  mesh?: string;
+  labels?: Record<string, string>;
+  modificationTime: string;
+}
+
+async function list(cp: ControlPlaneProcess, path: string): Promise<Item[]> {
+  const res = await fetch(`${cp.apiUrl}${path}`);
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
+  return ((await res.json()) as { items: Item[] }).items;
+}
+
+const policy = (name: string, idle: string) => `type: MeshTimeout
+name: ${name}
+mesh: default
+spec:
+  targetRef: {kind: Mesh}
+  to:
+    - targetRef: {kind: Mesh}
+      default: {idleTimeout: ${idle}}
+`;
+
+const dataplane = (name: string) => ({
+  type: 'Dataplane',
+  mesh: 'default',
+  name,
+  networking: { address: '127.0.0.1', inbound: [{ port: 8080, tags: { 'kuma.io/service': 'backend' } }] },
+});
+
+describe('multi-zone federation with real processes, etcd and Redis', () => {
+  let etcd: TestServer;
+  let redis1: TestServer;
+  let redis2: TestServer;
+  let global: ControlPlaneProcess;
+  let zone1: ControlPlaneProcess;
+  let zone2: ControlPlaneProcess;
+  const cli = meshctl();
+
+  const zoneEnv = (name: string, redis: TestServer) => ({
+    MESHWORK_ZONE_NAME: name,
+    MESHWORK_GLOBAL_ADDRESS: global.kdsAddress,
+    MESHWORK_STORE_TYPE: 'redis',
+    MESHWORK_STORE_REDIS_URL: redis.url,
+    MESHWORK_KDS_RECONNECT_BASE_MS: '100',
+    MESHWORK_KDS_RECONNECT_MAX_MS: '1000',
+  });
+  const zoneStatus = async () => {
+    const out = (await cli.run(['get', 'zones'])).stdout;
+    return Object.fromEntries([...out.matchAll(/^(zone-\d)\s+(Online|Offline)/gm)].map((m) => [m[1], m[2]]));
+  };
+
+  beforeAll(async () => {
+    [etcd, redis1, redis2] = await Promise.all([startEtcd(), startRedis(), startRedis()]);
+    global = await startControlPlane({ mode: 'global', env: { MESHWORK_STORE_TYPE: 'etcd', MESHWORK_STORE_ETCD_ENDPOINTS: etcd.url, MESHWORK_KDS_HEARTBEAT_INTERVAL_MS: '1000' } });
+    [zone1, zone2] = await Promise.all([startControlPlane({ mode: 'zone', env: zoneEnv('zone-1', redis1) }), startControlPlane({ mode: 'zone', env: zoneEnv('zone-2', redis2) })]);
+    expect((await cli.run(['config', 'control-planes', 'add', '--name', 'global', '--address', global.apiUrl])).code).toBe(0);
+  });
+
+  afterAll(async () => {
+    for (const p of [zone1, zone2, global]) await p?.[Symbol.asyncDispose]();
+    for (const s of [etcd, redis1, redis2]) await s?.[Symbol.asyncDispose]();
+  });
+
+  it('a policy applied with meshctl at global appears in both zones', async () => {
+    await waitFor(async () => (await list(zone1, '/meshes')).length === 1 && (await list(zone2, '/meshes')).length === 1, { what: 'zones to get the default mesh' });
+    const started = Date.now();
+    const apply = await cli.run(['apply', '-f', '-'], policy('timeout-1', '30s'));
+    expect(apply.code).toBe(0);
+    const arrived: Record<string, number> = {};
+    await waitFor(async () => {
+      for (const [name, zone] of [['zone-1', zone1], ['zone-2', zone2]] as const) {
+        if (!arrived[name] && (await list(zone, '/meshes/default/meshtimeouts')).some((p) => p.labels?.['kuma.io/display-name'] === 'timeout-1')) arrived[name] = Date.now() - started;
+      }
+      return Object.keys(arrived).length === 2;
+    }, { what: 'the policy in both zones' });
+    console.log(`policy applied at global reached zones in (ms, including the meshctl process): ${JSON.stringify(arrived)}`);
+    const [p] = await list(zone1, '/meshes/default/meshtimeouts');
+    expect(p!.labels).toMatchObject({ 'kuma.io/origin': 'global' });
+    // Global-owned types are read-only on the zone.
+    const put = await fetch(`${zone1.apiUrl}/meshes/default/meshtimeouts/${p!.name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'MeshTimeout', mesh: 'default', name: p!.name, labels: p!.labels, spec: { to: [{ targetRef: { kind: 'Mesh' }, default: {} }] } }) });
+    expect(put.status).toBe(405);
+  });
+
+  it('a dataplane created in zone-1 appears at global with kuma.io/zone: zone-1, and in no other zone', async () => {
+    const put = await fetch(`${zone1.apiUrl}/meshes/default/dataplanes/backend-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(dataplane('backend-1')) });
+    expect(put.status).toBe(201);
+    const [dp] = await waitFor(async () => {
+      const items = await list(global, '/meshes/default/dataplanes');
+      return items.length === 1 ? items : undefined;
+    }, { what: 'the dataplane at global' });
+    expect(dp!.labels).toMatchObject({ 'kuma.io/zone': 'zone-1', 'kuma.io/origin': 'zone', 'kuma.io/display-name': 'backend-1' });
+    expect(await list(zone2, '/meshes/default/dataplanes')).toEqual([]);
+    const got = await cli.run(['get', 'dataplanes']);
+    expect(got.stdout).toMatch(/default\s+backend-1-\w+\s+Offline\s+kuma\.io\/service=backend/);
+  });
+
+  it('shows zones online; a killed zone goes offline, keeps its dataplanes at global, and comes back', async () => {
+    await waitFor(async () => JSON.stringify(await zoneStatus()) === JSON.stringify({ 'zone-1': 'Online', 'zone-2': 'Online' }), { what: 'both zones online' });
+    const before = await list(global, '/meshes/default/dataplanes');
+    await zone1.stop('SIGKILL');
+    await waitFor(async () => (await zoneStatus())['zone-1'] === 'Offline', { what: 'zone-1 offline', timeoutMs: 30_000 });
+    const overview = (await (await fetch(`${global.apiUrl}/zones/_overview`)).json()) as { items: { name: string; zoneInsight: { subscriptions: { disconnectTime?: string; status: { stat: Record<string, { responsesSent: number }> } }[] } }[] };
+    const z1 = overview.items.find((i) => i.name === 'zone-1')!;
+    expect(z1.zoneInsight.subscriptions.at(-1)!.disconnectTime).toBeDefined();
+    expect(z1.zoneInsight.subscriptions.at(-1)!.status.stat.MeshTimeout!.responsesSent).toBeGreaterThan(0);
+    // A zone's disconnect never deletes its dataplanes at global.
+    expect(await list(global, '/meshes/default/dataplanes')).toEqual(before);
+    await zone1.start();
+    await waitFor(async () => (await zoneStatus())['zone-1'] === 'Online', { what: 'zone-1 back online' });
+    // Its store survived (Redis), so the resync changes nothing at global.
+    expect(await list(global, '/meshes/default/dataplanes')).toEqual(before);
+    expect((await list(zone1, '/meshes/default/meshtimeouts')).length).toBe(1);
+  });
+
+  it('zones keep serving while global is down, and everything converges when it is back', async () => {
+    await global.stop('SIGKILL');
+    // The zone still serves its last state and accepts local dataplanes.
+    expect((await list(zone2, '/meshes/default/meshtimeouts')).length).toBe(1);
+    const put = await fetch(`${zone2.apiUrl}/meshes/default/dataplanes/web-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(dataplane('web-1')) });
+    expect(put.status).toBe(201);
+    await global.start();
+    await waitFor(async () => (await list(global, '/meshes/default/dataplanes')).length === 2, { what: 'web-1 at global after its restart' });
+    expect((await cli.run(['apply', '-f', '-'], policy('timeout-2', '10s'))).code).toBe(0);
+    await waitFor(async () => (await list(zone1, '/meshes/default/meshtimeouts')).length === 2 && (await list(zone2, '/meshes/default/meshtimeouts')).length === 2, { what: 'timeout-2 in both zones' });
+  });
+
+  it('restarting etcd and Redis loses nothing and converges again', async () => {
+    await etcd.restart();
+    await redis1.restart();
+    // Writes work again once the stores are back; deletes propagate too.
+    await waitFor(async () => (await cli.run(['apply', '-f', '-'], policy('timeout-3', '5s'))).code === 0, { what: 'global to write to etcd again' });
+    expect((await cli.run(['delete', 'meshtimeout', 'timeout-1'])).code).toBe(0);
+    const names = async (zone: ControlPlaneProcess) => (await list(zone, '/meshes/default/meshtimeouts')).map((p) => p.labels!['kuma.io/display-name']).sort();
+    await waitFor(async () => JSON.stringify(await names(zone1)) === '["timeout-2","timeout-3"]' && JSON.stringify(await names(zone2)) === '["timeout-2","timeout-3"]', { what: 'zones to converge after the store restarts' });
+    expect((await list(global, '/meshes/default/dataplanes')).map((d) => d.labels!['kuma.io/display-name']).sort()).toEqual(['backend-1', 'web-1']);
+  });
+});
