@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { silentLogger } from '../../src/core/logger.ts';
+import { silentLogger, type Logger } from '../../src/core/logger.ts';
 import { identityFromMetadata, KdsServer } from '../../src/kds/global/kds-server.ts';
 import { ZoneInsightTracker } from '../../src/kds/global/zone-insights.ts';
 import { KdsZoneClient } from '../../src/kds/zone/kds-client.ts';
@@ -30,7 +30,8 @@ export interface InProcessZone {
 
 const MAX = 1024 * 1024;
 
-export async function startGlobal(options: { store?: ResourceStore; maxMessageBytes?: number; heartbeatIntervalMs?: number; zoneOfflineAfterMs?: number } = {}): Promise<InProcessGlobal> {
+export async function startGlobal(options: { store?: ResourceStore; maxMessageBytes?: number; heartbeatIntervalMs?: number; zoneOfflineAfterMs?: number; logger?: Logger } = {}): Promise<InProcessGlobal> {
+  const logger = options.logger ?? silentLogger();
   const store = options.store ?? new MemoryStore({ registry, maxResourceBytes: MAX });
   const ac = new AbortController();
   const cache = new ResourceCache({ store, registry, logger: silentLogger() });
@@ -42,7 +43,7 @@ export async function startGlobal(options: { store?: ResourceStore; maxMessageBy
     store,
     cache,
     registry,
-    logger: silentLogger(),
+    logger,
     insights,
     maxMessageBytes: options.maxMessageBytes ?? 4 * MAX,
     maxResourceBytes: MAX,
@@ -68,7 +69,7 @@ export async function startGlobal(options: { store?: ResourceStore; maxMessageBy
   };
 }
 
-export async function startZone(name: string, globalPort: number, options: { store?: ResourceStore; maxMessageBytes?: number } = {}): Promise<InProcessZone> {
+export async function startZone(name: string, globalPort: number, options: { store?: ResourceStore; maxMessageBytes?: number; logger?: Logger } = {}): Promise<InProcessZone> {
   const store = options.store ?? new MemoryStore({ registry, maxResourceBytes: MAX });
   const ac = new AbortController();
   const cache = new ResourceCache({ store, registry, logger: silentLogger() });
@@ -81,7 +82,7 @@ export async function startZone(name: string, globalPort: number, options: { sto
     store,
     cache,
     registry,
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     version: 'test',
     maxMessageBytes: options.maxMessageBytes ?? 4 * MAX,
     maxResourceBytes: MAX,
