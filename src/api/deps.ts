@@ -4,6 +4,7 @@ import type { CpMetrics } from '../core/metrics.ts';
 import type { CpRole, ResourceManager } from '../resources/manager.ts';
 import type { ResourceRegistry } from '../resources/registry.ts';
 import type { AdminTokenVerifier } from '../tokens/admin-token.ts';
+import type { ZoneTokens } from '../tokens/zone-token.ts';
 
 /** Everything the REST API needs; built by the global or zone setup, or by a test. */
 export interface ApiDeps {
@@ -14,6 +15,8 @@ export interface ApiDeps {
   logger: Logger;
   metrics?: CpMetrics;
   adminTokens: AdminTokenVerifier;
+  /** Global only: issues zone tokens (POST /tokens/zone). */
+  zoneTokens?: ZoneTokens;
   instanceId: string;
   version: string;
   hostname: string;

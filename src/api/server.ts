@@ -7,6 +7,7 @@ import { registerErrorHandling } from './errors.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { resourceRoutes } from './routes/resources.ts';
+import { tokenRoutes } from './routes/tokens.ts';
 
 export type { ApiDeps } from './deps.ts';
 
@@ -42,6 +43,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   }
 
   metaRoutes(app, deps);
+  tokenRoutes(app, deps);
   for (const d of deps.registry.all()) {
     overviewRoutes(app, deps, d);
     resourceRoutes(app, deps, d);

@@ -1,4 +1,4 @@
-import { buildApi } from '../api/server.ts';
+import { buildApi, type ApiDeps } from '../api/server.ts';
 import { AdminTokenVerifier } from '../tokens/admin-token.ts';
 import { httpServer } from './components/http-server.ts';
 import { storeConnection } from './components/store-connection.ts';
@@ -6,7 +6,7 @@ import { buildDiagnostics } from './diagnostics.ts';
 import type { Runtime } from './runtime.ts';
 
 /** Diagnostics, store and REST API: what every control plane runs, in start order. */
-export function registerCommonComponents(rt: Runtime): void {
+export function registerCommonComponents(rt: Runtime, extra: Pick<ApiDeps, 'zoneTokens'> = {}): void {
   const { config, logger } = rt;
   const api = buildApi({
     registry: rt.registry,
@@ -19,6 +19,7 @@ export function registerCommonComponents(rt: Runtime): void {
     instanceId: rt.instanceId,
     version: rt.version,
     hostname: rt.hostname,
+    ...extra,
   });
   rt.components.add(
     httpServer('diagnostics', buildDiagnostics(rt.components, rt.metrics), config.diagnostics.address, config.diagnostics.port, logger),

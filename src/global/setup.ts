@@ -4,14 +4,16 @@ import { resourceCacheComponent } from '../app/components/resource-cache.ts';
 import type { Runtime } from '../app/runtime.ts';
 import { kdsGlobalComponents } from '../kds/global/components.ts';
 import { ResourceCache } from '../store/resource-cache.ts';
+import { ZoneTokens } from '../tokens/zone-token.ts';
 
 /** The global control plane: wiring only. */
 export function setupGlobal(rt: Runtime): void {
-  registerCommonComponents(rt);
+  const zoneTokens = new ZoneTokens(rt.store);
+  registerCommonComponents(rt, { zoneTokens });
   const cache = new ResourceCache({ store: rt.store, registry: rt.registry, logger: rt.logger.child({ component: 'resource-cache' }) });
   rt.components.add(
     defaults({ store: rt.store, logger: rt.logger.child({ component: 'defaults' }), adminToken: true, defaultMesh: !rt.config.defaults.skipMeshCreation }),
     resourceCacheComponent(cache),
-    ...kdsGlobalComponents(rt, cache),
+    ...kdsGlobalComponents(rt, cache, zoneTokens),
   );
 }

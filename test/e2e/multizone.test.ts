@@ -38,7 +38,7 @@ const dataplane = (name: string) => ({
   networking: { address: '127.0.0.1', inbound: [{ port: 8080, tags: { 'kuma.io/service': 'backend' } }] },
 });
 
-describe('multi-zone federation with real processes, etcd and Redis', () => {
+describe('multi-zone federation with real processes, etcd and Redis, over TLS with zone tokens', () => {
   let etcd: TestServer;
   let redis1: TestServer;
   let redis2: TestServer;
@@ -47,9 +47,13 @@ describe('multi-zone federation with real processes, etcd and Redis', () => {
   let zone2: ControlPlaneProcess;
   const cli = meshctl();
 
+  const tokens: Record<string, string> = {};
+  let caFile: string;
   const zoneEnv = (name: string, redis: TestServer) => ({
     MESHWORK_ZONE_NAME: name,
-    MESHWORK_GLOBAL_ADDRESS: global.kdsAddress,
+    MESHWORK_GLOBAL_ADDRESS: `grpcs://${global.kdsHostPort}`,
+    MESHWORK_KDS_CA_FILE: caFile,
+    MESHWORK_ZONE_TOKEN_FILE: tokens[name],
     MESHWORK_STORE_TYPE: 'redis',
     MESHWORK_STORE_REDIS_URL: redis.url,
     MESHWORK_KDS_RECONNECT_BASE_MS: '100',
@@ -63,8 +67,11 @@ describe('multi-zone federation with real processes, etcd and Redis', () => {
   beforeAll(async () => {
     [etcd, redis1, redis2] = await Promise.all([startEtcd(), startRedis(), startRedis()]);
     global = await startControlPlane({ mode: 'global', env: { MESHWORK_STORE_TYPE: 'etcd', MESHWORK_STORE_ETCD_ENDPOINTS: etcd.url, MESHWORK_KDS_HEARTBEAT_INTERVAL_MS: '1000' } });
-    [zone1, zone2] = await Promise.all([startControlPlane({ mode: 'zone', env: zoneEnv('zone-1', redis1) }), startControlPlane({ mode: 'zone', env: zoneEnv('zone-2', redis2) })]);
     expect((await cli.run(['config', 'control-planes', 'add', '--name', 'global', '--address', global.apiUrl])).code).toBe(0);
+    // The secure defaults: KDS over TLS with global's self-signed certificate pinned, and a zone token per zone.
+    caFile = await cli.kdsCaFile();
+    for (const z of ['zone-1', 'zone-2']) tokens[z] = await cli.zoneTokenFile(z);
+    [zone1, zone2] = await Promise.all([startControlPlane({ mode: 'zone', env: zoneEnv('zone-1', redis1) }), startControlPlane({ mode: 'zone', env: zoneEnv('zone-2', redis2) })]);
   });
 
   afterAll(async () => {

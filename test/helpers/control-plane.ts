@@ -8,8 +8,8 @@ import { waitFor } from './wait.ts';
 export interface ControlPlaneProcess extends AsyncDisposable {
   readonly apiUrl: string;
   readonly diagnosticsUrl: string;
-  /** `grpc://127.0.0.1:PORT` of its KDS server (global). */
-  readonly kdsAddress: string;
+  /** `127.0.0.1:PORT` of its KDS server (global); zones dial grpcs:// (or grpc:// without TLS). */
+  readonly kdsHostPort: string;
   /** Signals (SIGTERM by default; SIGKILL to crash it) and waits for exit; returns the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number>;
   /** Starts again on the same ports with the same environment. */
@@ -38,7 +38,7 @@ export async function startControlPlane(options: { mode: 'global' | 'zone'; env?
   const cp: ControlPlaneProcess = {
     apiUrl: `http://127.0.0.1:${api}`,
     diagnosticsUrl,
-    kdsAddress: `grpc://127.0.0.1:${kds}`,
+    kdsHostPort: `127.0.0.1:${kds}`,
     async start() {
       const proc = startNode(MESHWORK_CP, ['run', '--mode', options.mode], env);
       child = proc;

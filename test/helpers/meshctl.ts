@@ -1,15 +1,34 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MESHCTL, runNode, type RunResult } from './processes.ts';
 
 /** A meshctl with its own config file; run() spawns the real binary. */
 export function meshctl() {
-  const config = join(mkdtempSync(join(tmpdir(), 'meshctl-')), 'config');
+  const dir = mkdtempSync(join(tmpdir(), 'meshctl-'));
+  const config = join(dir, 'config');
+  const run = (args: string[], input?: string): Promise<RunResult> =>
+    runNode(MESHCTL, args, { env: { MESHCTL_CONFIG: config }, ...(input !== undefined ? { input } : {}) });
+  const ok = async (args: string[]) => {
+    const r = await run(args);
+    if (r.code !== 0) throw new Error(`meshctl ${args.join(' ')} failed: ${r.stderr}`);
+    return r.stdout;
+  };
   return {
     config,
-    run(args: string[], input?: string): Promise<RunResult> {
-      return runNode(MESHCTL, args, { env: { MESHCTL_CONFIG: config }, ...(input !== undefined ? { input } : {}) });
+    run,
+    /** Writes global's self-signed KDS certificate (the zones' CA) to a file; returns its path. */
+    async kdsCaFile(): Promise<string> {
+      const secret = JSON.parse(await ok(['get', 'global-secret', 'kds-server-tls', '-o', 'json'])) as { data: string };
+      const file = join(dir, 'kds-ca.pem');
+      writeFileSync(file, (JSON.parse(Buffer.from(secret.data, 'base64').toString('utf8')) as { cert: string }).cert);
+      return file;
+    },
+    /** Generates a zone token and writes it to a file; returns its path. */
+    async zoneTokenFile(zone: string): Promise<string> {
+      const file = join(dir, `${zone}.token`);
+      writeFileSync(file, (await ok(['generate', 'zone-token', '--zone', zone, '--valid-for', '24h'])).trim());
+      return file;
     },
   };
 }

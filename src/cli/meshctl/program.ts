@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../../app/runtime.ts';
 import { applyCommand } from './commands/apply.ts';
 import { configCommands } from './commands/config.ts';
+import { generateCommands } from './commands/generate.ts';
 import { getCommand } from './commands/get.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { clientFor, type CliContext } from './context.ts';
@@ -16,6 +17,7 @@ export function buildProgram(ctx: CliContext): Command {
   applyCommand(program, ctx);
   getCommand(program, ctx);
   inspectCommand(program, ctx);
+  generateCommands(program, ctx);
   program
     .command('version')
     .description('print the client version and, if reachable, the control plane version')

@@ -80,6 +80,22 @@ export const configSchema = z.strictObject({
       zoneOfflineAfterMs: z.number().int().positive().default(20_000),
       /** ZoneInsight counters are written at most this often. */
       insightFlushIntervalMs: z.number().int().positive().default(1000),
+      /** Zones must present a zone token (`meshctl generate zone-token`). */
+      requireZoneToken: z.boolean().default(true),
+      tls: z
+        .strictObject({
+          /** Serve KDS over TLS (zones use grpcs://). */
+          enabled: z.boolean().default(true),
+          /** PEM files; without them global generates a self-signed certificate, kept in the global secret kds-server-tls. */
+          certFile: z.string().optional(),
+          keyFile: z.string().optional(),
+          /** Extra names for the self-signed certificate (localhost, 127.0.0.1, ::1 and the host name are always in). */
+          hostnames: z.array(z.string().min(1)).default([]),
+        })
+        .prefault({})
+        .superRefine((tls, ctx) => {
+          if (Boolean(tls.certFile) !== Boolean(tls.keyFile)) ctx.addIssue({ code: 'custom', path: [tls.certFile ? 'keyFile' : 'certFile'], message: 'certFile and keyFile go together' });
+        }),
     })
     .prefault({}),
   dpServer: z.strictObject({ port: port.default(5678) }).prefault({}),
@@ -132,6 +148,11 @@ export const ENV_VARS = {
   MESHWORK_KDS_DEBOUNCE_MS: { path: 'kds.debounceMs', kind: 'number' },
   MESHWORK_KDS_HEARTBEAT_INTERVAL_MS: { path: 'kds.heartbeatIntervalMs', kind: 'number' },
   MESHWORK_KDS_ZONE_OFFLINE_AFTER_MS: { path: 'kds.zoneOfflineAfterMs', kind: 'number' },
+  MESHWORK_KDS_REQUIRE_ZONE_TOKEN: { path: 'kds.requireZoneToken', kind: 'boolean' },
+  MESHWORK_KDS_TLS_ENABLED: { path: 'kds.tls.enabled', kind: 'boolean' },
+  MESHWORK_KDS_TLS_CERT_FILE: { path: 'kds.tls.certFile', kind: 'string' },
+  MESHWORK_KDS_TLS_KEY_FILE: { path: 'kds.tls.keyFile', kind: 'string' },
+  MESHWORK_KDS_TLS_HOSTNAMES: { path: 'kds.tls.hostnames', kind: 'list' },
   MESHWORK_KDS_RECONNECT_BASE_MS: { path: 'multizone.zone.reconnectBaseMs', kind: 'number' },
   MESHWORK_KDS_RECONNECT_MAX_MS: { path: 'multizone.zone.reconnectMaxMs', kind: 'number' },
   MESHWORK_DP_SERVER_PORT: { path: 'dpServer.port', kind: 'number' },

@@ -50,6 +50,11 @@ export function grpcError(code: grpc.status, details: string): grpc.ServiceError
   return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() }) as grpc.ServiceError;
 }
 
+/** Ends a server stream with a gRPC status (destroy() would drop the status). */
+function failCall(call: grpc.ServerDuplexStream<unknown, unknown>, err: grpc.ServiceError): void {
+  call.emit('error', err);
+}
+
 export function identityFromMetadata(md: grpc.Metadata): Omit<ZoneIdentity, 'authenticationType'> {
   const one = (k: string) => {
     const v = md.get(k)[0];
@@ -126,7 +131,7 @@ export class KdsServer {
       return await this.#o.authenticate(call.metadata);
     } catch (err) {
       this.#o.logger.warn({ err: (err as Error).message }, 'refused a KDS stream');
-      call.destroy(err as Error);
+      failCall(call, err as grpc.ServiceError);
       return undefined;
     }
   }
@@ -152,11 +157,11 @@ export class KdsServer {
     if (!id) return undefined;
     try {
       if (!(await this.#ensureZone(id.zone))) {
-        call.destroy(grpcError(grpc.status.FAILED_PRECONDITION, `zone "${id.zone}" is disabled on global`));
+        failCall(call, grpcError(grpc.status.FAILED_PRECONDITION, `zone "${id.zone}" is disabled on global`));
         return undefined;
       }
     } catch (err) {
-      call.destroy(grpcError(grpc.status.UNAVAILABLE, `cannot register zone: ${(err as Error).message}`));
+      failCall(call, grpcError(grpc.status.UNAVAILABLE, `cannot register zone: ${(err as Error).message}`));
       return undefined;
     }
     const sub = await this.#o.insights.open(id.zone, id.zoneInstanceId, id);
@@ -242,7 +247,7 @@ export class KdsServer {
     await session.start((err) => {
       log.error({ err: (err as Error).message }, 'cannot apply zone resources; closing the stream so the zone resyncs');
       close();
-      call.destroy(grpcError(grpc.status.UNAVAILABLE, `global cannot store zone resources: ${(err as Error).message}`));
+      failCall(call, grpcError(grpc.status.UNAVAILABLE, `global cannot store zone resources: ${(err as Error).message}`));
     });
   }
 

@@ -1,22 +1,61 @@
+import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import type { Runtime } from '../../app/runtime.ts';
 import type { Component } from '../../core/component.ts';
+import type { Config } from '../../core/config/schema.ts';
+import { MeshworkError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { ResourceCache } from '../../store/resource-cache.ts';
 import { KdsZoneClient } from './kds-client.ts';
+
+/** Channel credentials for global's address: grpc:// plain, grpcs:// TLS (CA file, system CAs, or skip-verify). */
+export function kdsChannelCredentials(zone: Config['multizone']['zone'], logger: Logger): grpc.ChannelCredentials {
+  const url = new URL(zone.globalAddress!);
+  if (url.protocol === 'grpc:') {
+    logger.warn({ globalAddress: zone.globalAddress }, 'KDS without TLS: use grpcs:// outside of tests');
+    return grpc.credentials.createInsecure();
+  }
+  let ca: Buffer | null = null;
+  if (zone.kdsCaFile) {
+    try {
+      ca = readFileSync(zone.kdsCaFile);
+    } catch (err) {
+      throw new MeshworkError('BAD_REQUEST', `cannot read the KDS CA file: ${(err as Error).message}`, { invalidParameters: [{ field: 'multizone.zone.kdsCaFile', reason: (err as Error).message }] });
+    }
+  }
+  if (zone.kdsTlsSkipVerify) {
+    logger.warn('KDS TLS certificate of global is NOT verified (MESHWORK_KDS_TLS_SKIP_VERIFY=true)');
+    return grpc.credentials.createSsl(ca, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined });
+  }
+  return grpc.credentials.createSsl(ca);
+}
+
+/** The zone token, read from its file (re-read on every reconnect, so it can be rotated). */
+function readToken(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new MeshworkError('BAD_REQUEST', `cannot read the zone token file: ${(err as Error).message}`, { invalidParameters: [{ field: 'multizone.zone.tokenFile', reason: (err as Error).message }] });
+  }
+}
 
 /** A federated zone's KDS client. The zone is ready without global: it serves its last state. */
 export function kdsZoneComponents(rt: Runtime, cache: ResourceCache): { components: Component[]; client: KdsZoneClient } {
   const { config } = rt;
   const zone = config.multizone.zone;
   const url = new URL(zone.globalAddress!);
+  const logger = rt.logger.child({ component: 'kds-client' });
+  readToken(zone.tokenFile);
   const client = new KdsZoneClient({
     zone: zone.name!,
     target: url.host,
-    credentials: grpc.credentials.createInsecure(),
+    credentials: kdsChannelCredentials(zone, logger),
+    token: () => readToken(zone.tokenFile),
     store: rt.store,
     cache,
     registry: rt.registry,
-    logger: rt.logger.child({ component: 'kds-client' }),
+    logger,
     version: rt.version,
     maxMessageBytes: config.kds.maxMessageBytes,
     maxResourceBytes: config.store.maxResourceBytes,

@@ -27,8 +27,8 @@ export interface KdsClientOptions {
   /** host:port of global's KDS server. */
   target: string;
   credentials: grpc.ChannelCredentials;
-  /** Zone token, sent as `authorization: Bearer …` when set. */
-  token?: string;
+  /** Zone token, sent as `authorization: Bearer …` when set; read anew for every connection. */
+  token?: () => string | undefined;
   store: ResourceStore;
   cache: ResourceCache;
   registry: ResourceRegistry;
@@ -90,13 +90,13 @@ export class KdsZoneClient {
     this.#state = 'stopped';
   }
 
-  #metadata(): grpc.Metadata {
+  #metadata(token: string | undefined): grpc.Metadata {
     const md = new grpc.Metadata();
     md.set(MD.clientId, this.#o.zone);
     md.set(MD.zoneInstanceId, this.instanceId);
     md.set(MD.features, FEATURES.join(','));
     md.set(MD.version, this.#o.version);
-    if (this.#o.token) md.set(MD.authorization, `Bearer ${this.#o.token}`);
+    if (token) md.set(MD.authorization, `Bearer ${token}`);
     return md;
   }
 
@@ -128,6 +128,7 @@ export class KdsZoneClient {
     const healthClient = new global(this.#o.target, this.#o.credentials, channelOptions);
     const log = this.#o.logger;
     const cleanups: (() => void)[] = [];
+    const token = this.#o.token?.();
     this.#synced = new Set();
     try {
       await new Promise<void>((resolve, reject) => {
@@ -137,7 +138,7 @@ export class KdsZoneClient {
         cleanups.push(() => signal.removeEventListener('abort', onAbort));
 
         // Global → zone.
-        const g2z = (syncClient as unknown as { GlobalToZoneSync(md: grpc.Metadata): grpc.ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> }).GlobalToZoneSync(this.#metadata());
+        const g2z = (syncClient as unknown as { GlobalToZoneSync(md: grpc.Metadata): grpc.ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> }).GlobalToZoneSync(this.#metadata(token));
         cleanups.push(() => g2z.cancel());
         const syncer = new StoreSyncer({
           store: this.#o.store,
@@ -169,7 +170,7 @@ export class KdsZoneClient {
         void down.start(fail).catch(fail);
 
         // Zone → global.
-        const z2g = (syncClient as unknown as { ZoneToGlobalSync(md: grpc.Metadata): grpc.ClientDuplexStream<DeltaDiscoveryResponse, DeltaDiscoveryRequest> }).ZoneToGlobalSync(this.#metadata());
+        const z2g = (syncClient as unknown as { ZoneToGlobalSync(md: grpc.Metadata): grpc.ClientDuplexStream<DeltaDiscoveryResponse, DeltaDiscoveryRequest> }).ZoneToGlobalSync(this.#metadata(token));
         cleanups.push(() => z2g.cancel());
         const up = new DeltaServerSession({ send: (res) => z2g.write(res), maxMessageBytes: this.#o.maxMessageBytes, logger: log.child({ stream: 'zone-to-global' }) });
         up.setSnapshot(this.#upSnapshot());
@@ -186,7 +187,7 @@ export class KdsZoneClient {
         const beat = () => {
           (healthClient as unknown as { HealthCheck(req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<{ interval?: { seconds: string; nanos: number }; streams_open: boolean }>): void }).HealthCheck(
             {},
-            this.#metadata(),
+            this.#metadata(token),
             { deadline: Date.now() + Math.max(interval, 1000) },
             (err, res) => {
               if (err) strikes++;

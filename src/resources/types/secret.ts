@@ -31,4 +31,4 @@ export const GlobalSecretType = defineResource({
 });
 
 /** Global secrets that never leave global (filtered out of KDS). */
-export const GLOBAL_ONLY_SECRETS = [/^admin-user-token$/, /^user-token-signing-key/, /^zone-token-signing-key/];
+export const GLOBAL_ONLY_SECRETS = [/^admin-user-token$/, /^user-token-signing-key/, /^zone-token-signing-key/, /^kds-server-tls$/];

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { parseDuration } from '../../core/duration.ts';
+import { MeshworkError } from '../../core/errors.ts';
+import { nameSchema } from '../../resources/common.ts';
+import { zodIssuesToParameters } from '../../resources/validation.ts';
+import type { ApiDeps } from '../deps.ts';
+
+// POST /tokens/zone {zone, validFor, scope?} → the token as text/plain (Kuma's endpoint).
+// Only on global; admin only (every POST needs admin).
+
+const body = z.strictObject({
+  zone: nameSchema,
+  validFor: z.string({ error: 'must be a duration like 24h' }).superRefine((v, ctx) => {
+    const d = parseDuration(v, true);
+    if (!d.ok) ctx.addIssue({ code: 'custom', message: d.reason });
+    else if (d.ms < 1000) ctx.addIssue({ code: 'custom', message: 'must be at least 1s' });
+  }),
+  scope: z.array(z.enum(['cp', 'ingress', 'egress'], { error: 'must be cp, ingress or egress' })).optional(),
+});
+
+export function tokenRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const tokens = deps.zoneTokens;
+  if (!tokens) return;
+  app.post('/tokens/zone', async (req, reply) => {
+    const parsed = body.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      throw new MeshworkError('BAD_REQUEST', 'invalid zone token request', { invalidParameters: zodIssuesToParameters(parsed.error) });
+    }
+    const ms = (parseDuration(parsed.data.validFor, true) as { ms: number }).ms;
+    const token = await tokens.issue(parsed.data.zone, ms, parsed.data.scope ?? ['cp']);
+    void reply.type('text/plain');
+    return token;
+  });
+}
