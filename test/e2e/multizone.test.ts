@@ -112,7 +112,25 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
     expect(got.stdout).toMatch(/default\s+backend-1-\w+\s+Offline\s+kuma\.io\/service=backend/);
   });
 
-  it('shows zones online; a killed zone goes offline, keeps its dataplanes at global, and comes back', async () => {
+  it('syncs a zone-origin policy applied on a zone up to global, and keeps it out of other zones', async () => {
+    const local = policy('zone-local', '3s').replace('mesh: default\n', 'mesh: default\nlabels: {kuma.io/origin: zone}\n');
+    const zoneCli = meshctl();
+    expect((await zoneCli.run(['config', 'control-planes', 'add', '--name', 'zone-1', '--address', zone1.apiUrl])).code).toBe(0);
+    const refused = await zoneCli.run(['apply', '-f', '-'], policy('no-origin', '3s'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/\* labels\["kuma.io\/origin"\]: must be "zone"/);
+    expect((await zoneCli.run(['apply', '-f', '-'], local)).code).toBe(0);
+    await waitFor(async () => (await list(global, '/meshes/default/meshtimeouts')).some((p) => p.labels?.['kuma.io/display-name'] === 'zone-local' && p.labels['kuma.io/zone'] === 'zone-1'), { what: 'the zone policy at global' });
+    expect((await list(zone2, '/meshes/default/meshtimeouts')).map((p) => p.labels?.['kuma.io/display-name'])).toEqual(['timeout-1']);
+    expect((await zoneCli.run(['delete', 'meshtimeout', 'zone-local'])).code).toBe(0);
+    await waitFor(async () => !(await list(global, '/meshes/default/meshtimeouts')).some((p) => p.labels?.['kuma.io/display-name'] === 'zone-local'), { what: 'the deletion at global' });
+  });
+
+  it('shows zones online; a killed zone goes offline, keeps its resources at global and in other zones, and comes back', async () => {
+    const ingress = { type: 'ZoneIngress', name: 'ingress', networking: { address: '127.0.0.1', port: 10001, advertisedAddress: '127.0.0.1', advertisedPort: 10001 } };
+    expect((await fetch(`${zone1.apiUrl}/zoneingresses/ingress`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ingress) })).status).toBe(201);
+    await waitFor(async () => (await list(zone2, '/zoneingresses')).some((i) => i.labels?.['kuma.io/zone'] === 'zone-1'), { what: "zone-1's ingress in zone-2" });
+    const inZone2 = await list(zone2, '/zoneingresses');
     await waitFor(async () => JSON.stringify(await zoneStatus()) === JSON.stringify({ 'zone-1': 'Online', 'zone-2': 'Online' }), { what: 'both zones online' });
     const before = await list(global, '/meshes/default/dataplanes');
     await zone1.stop('SIGKILL');
@@ -121,12 +139,14 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
     const z1 = overview.items.find((i) => i.name === 'zone-1')!;
     expect(z1.zoneInsight.subscriptions.at(-1)!.disconnectTime).toBeDefined();
     expect(z1.zoneInsight.subscriptions.at(-1)!.status.stat.MeshTimeout!.responsesSent).toBeGreaterThan(0);
-    // A zone's disconnect never deletes its dataplanes at global.
+    // A zone's disconnect never deletes its resources at global, nor in other zones.
     expect(await list(global, '/meshes/default/dataplanes')).toEqual(before);
+    expect(await list(zone2, '/zoneingresses')).toEqual(inZone2);
     await zone1.start();
     await waitFor(async () => (await zoneStatus())['zone-1'] === 'Online', { what: 'zone-1 back online' });
-    // Its store survived (Redis), so the resync changes nothing at global.
+    // Its store survived (Redis), so the resync changes nothing at global or in zone-2.
     expect(await list(global, '/meshes/default/dataplanes')).toEqual(before);
+    expect(await list(zone2, '/zoneingresses')).toEqual(inZone2);
     expect((await list(zone1, '/meshes/default/meshtimeouts')).length).toBe(1);
   });
 
@@ -136,6 +156,13 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
     expect((await list(zone2, '/meshes/default/meshtimeouts')).length).toBe(1);
     const put = await fetch(`${zone2.apiUrl}/meshes/default/dataplanes/web-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(dataplane('web-1')) });
     expect(put.status).toBe(201);
+    // A zone restarted while global is down serves its last state from its store.
+    const inZone2Before = await list(zone2, '/zoneingresses');
+    expect(inZone2Before.length).toBe(1);
+    expect(await zone2.stop()).toBe(0);
+    await zone2.start();
+    expect((await list(zone2, '/meshes/default/meshtimeouts')).length).toBe(1);
+    expect(await list(zone2, '/zoneingresses')).toEqual(inZone2Before);
     await global.start();
     await waitFor(async () => (await list(global, '/meshes/default/dataplanes')).length === 2, { what: 'web-1 at global after its restart' });
     expect((await cli.run(['apply', '-f', '-'], policy('timeout-2', '10s'))).code).toBe(0);
