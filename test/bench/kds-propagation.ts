@@ -1,0 +1,110 @@
+import { registry } from '../../src/resources/all.ts';
+import { RedisStore } from '../../src/store/redis-store.ts';
+import { startControlPlane } from '../helpers/control-plane.ts';
+import { meshctl } from '../helpers/meshctl.ts';
+import { startEtcd, startRedis } from '../helpers/servers.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { summarize, type ScenarioResult } from './report.ts';
+
+// Propagation of a global write to every zone's store: global on etcd, two zones on Redis,
+// all separate processes, KDS over TLS with zone tokens. A policy is PUT to global's API;
+// its arrival is taken from each zone's Redis change stream (no polling delay), and the
+// latency of a write is the time until the last zone stored it.
+
+export async function kdsPropagation(options: { quick: boolean; progress: (msg: string) => void }): Promise<ScenarioResult> {
+  const writes = options.quick ? 30 : 300;
+  const burst = options.quick ? 50 : 500;
+  const { progress } = options;
+  progress('kds-propagation: starting etcd, Redis, global and two zones');
+  await using etcd = await startEtcd();
+  await using redis1 = await startRedis();
+  await using redis2 = await startRedis();
+  await using global = await startControlPlane({ mode: 'global', env: { MESHWORK_STORE_TYPE: 'etcd', MESHWORK_STORE_ETCD_ENDPOINTS: etcd.url, MESHWORK_LOG_LEVEL: 'warn' } });
+  const cli = meshctl();
+  await cli.run(['config', 'control-planes', 'add', '--name', 'global', '--address', global.apiUrl]);
+  const caFile = await cli.kdsCaFile();
+  const zoneEnv = async (name: string, url: string) => ({
+    MESHWORK_ZONE_NAME: name,
+    MESHWORK_GLOBAL_ADDRESS: `grpcs://${global.kdsHostPort}`,
+    MESHWORK_KDS_CA_FILE: caFile,
+    MESHWORK_ZONE_TOKEN_FILE: await cli.zoneTokenFile(name),
+    MESHWORK_STORE_TYPE: 'redis',
+    MESHWORK_STORE_REDIS_URL: url,
+    MESHWORK_LOG_LEVEL: 'warn',
+  });
+  await using zone1 = await startControlPlane({ mode: 'zone', env: await zoneEnv('zone-1', redis1.url) });
+  await using zone2 = await startControlPlane({ mode: 'zone', env: await zoneEnv('zone-2', redis2.url) });
+  await waitFor(async () => {
+    for (const z of [zone1, zone2]) if (((await (await fetch(`${z.apiUrl}/meshes`)).json()) as { total: number }).total !== 1) return false;
+    return true;
+  }, { what: 'zones in sync' });
+
+  // Arrival times of policies in each zone, from the zones' own stores.
+  const arrivals = new Map<string, Map<string, number>>();
+  const waiters = new Map<string, () => void>();
+  const ac = new AbortController();
+  const watchers = [redis1, redis2].map(async (r, i) => {
+    const store = new RedisStore({ registry, url: r.url, prefix: 'meshwork:', maxResourceBytes: 1 << 20 });
+    try {
+      for await (const e of store.watch({ fromRevision: await store.revision(), signal: ac.signal })) {
+        const name = e.resource?.labels['kuma.io/display-name'];
+        if (e.kind !== 'put' || e.key.type !== 'MeshTimeout' || !name) continue;
+        const seen = arrivals.get(name) ?? new Map<string, number>();
+        arrivals.set(name, seen);
+        if (!seen.has(`zone-${i + 1}`)) seen.set(`zone-${i + 1}`, performance.now());
+        if (seen.size === 2) waiters.get(name)?.();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+  const arrived = (name: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (arrivals.get(name)?.size === 2) return resolve();
+      const timer = setTimeout(() => reject(new Error(`${name} did not reach both zones within 10 s`)), 10_000);
+      waiters.set(name, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  const put = async (name: string) => {
+    const body = { type: 'MeshTimeout', mesh: 'default', name, spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '30s' } }] } };
+    const res = await fetch(`${global.apiUrl}/meshes/default/meshtimeouts/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status !== 201) throw new Error(`PUT ${name}: ${res.status} ${await res.text()}`);
+  };
+
+  progress(`kds-propagation: ${writes} sequential writes`);
+  const latencies: number[] = [];
+  for (let i = 0; i < writes; i++) {
+    const name = `seq-${i}`;
+    const t0 = performance.now();
+    const done = arrived(name);
+    await put(name);
+    await done;
+    latencies.push(Math.max(...arrivals.get(name)!.values()) - t0);
+  }
+  progress(`kds-propagation: a burst of ${burst} concurrent writes`);
+  const t0 = performance.now();
+  const names = Array.from({ length: burst }, (_, i) => `burst-${i}`);
+  const all = Promise.all(names.map(arrived));
+  for (let i = 0; i < names.length; i += 20) await Promise.all(names.slice(i, i + 20).map(put));
+  await all;
+  const burstMs = Math.max(...names.flatMap((n) => [...arrivals.get(n)!.values()])) - t0;
+  ac.abort();
+  await Promise.allSettled(watchers);
+
+  const s = summarize(latencies);
+  return {
+    scenario: 'kds-propagation',
+    description: 'A policy PUT to global (etcd) until both zones (Redis) stored it; separate processes, KDS over TLS with zone tokens.',
+    params: { zones: 2, sequentialWrites: writes, burstWrites: burst },
+    metrics: [
+      { name: 'propagation p50', unit: 'ms', value: s.p50 },
+      { name: 'propagation p95', unit: 'ms', value: s.p95 },
+      { name: 'propagation p99', unit: 'ms', value: s.p99, target: 200 },
+      { name: 'propagation max', unit: 'ms', value: s.max },
+      { name: `burst of ${burst} writes, until all are in both zones`, unit: 'ms', value: Math.round(burstMs) },
+      { name: 'burst throughput', unit: 'policies/s', value: Math.round((burst / burstMs) * 1000) },
+    ],
+  };
+}
