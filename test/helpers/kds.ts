@@ -104,3 +104,27 @@ export async function startZone(name: string, globalPort: number, options: { sto
     },
   };
 }
+
+/** Starts globals and zones and stops them all, zones first: `afterEach(() => cluster.stopAll())`. */
+export function kdsCluster() {
+  let globals: InProcessGlobal[] = [];
+  let zones: InProcessZone[] = [];
+  return {
+    async global(options?: Parameters<typeof startGlobal>[0]) {
+      const g = await startGlobal(options);
+      globals.push(g);
+      return g;
+    },
+    async zone(...args: Parameters<typeof startZone>) {
+      const z = await startZone(...args);
+      zones.push(z);
+      return z;
+    },
+    async stopAll() {
+      for (const z of zones) await z.stop();
+      for (const g of globals) await g.stop();
+      zones = [];
+      globals = [];
+    },
+  };
+}

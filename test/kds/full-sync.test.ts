@@ -8,7 +8,7 @@ import { registry } from '../../src/resources/all.ts';
 import { parseDocument, renderDocument } from '../../src/resources/document.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import type { ResourceStore } from '../../src/store/store.ts';
-import { startGlobal, startZone, type InProcessGlobal, type InProcessZone } from '../helpers/kds.ts';
+import { kdsCluster, type InProcessZone } from '../helpers/kds.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // Multi-zone sync cases as folders, in the style of Kuma's full-sync tests:
@@ -45,29 +45,26 @@ async function render(store: ResourceStore): Promise<string> {
   return out.map((d) => stringify(d)).join('---\n');
 }
 
-let global: InProcessGlobal | undefined;
-let zones: InProcessZone[] = [];
+const cluster = kdsCluster();
 afterEach(async () => {
-  for (const z of zones) await z.stop();
-  await global?.stop();
-  zones = [];
-  global = undefined;
+  await cluster.stopAll();
 });
 
 describe('KDS full sync cases', () => {
   for (const name of readdirSync(ROOT)) {
     it(name, async () => {
       const dir = join(ROOT, name);
-      global = await startGlobal();
+      const global = await cluster.global();
       await load(global.store, join(dir, 'global.input.yaml'));
+      const zones: InProcessZone[] = [];
       const zoneNames = readdirSync(dir).filter((f) => /^zone-\d+\.input\.yaml$/.test(f)).map((f) => f.replace('.input.yaml', '')).sort();
       for (const z of zoneNames) {
         const store = new MemoryStore({ registry, maxResourceBytes: MAX });
         await load(store, join(dir, `${z}.input.yaml`));
-        zones.push(await startZone(z, global.port, { store }));
+        zones.push(await cluster.zone(z, global.port, { store }));
       }
       // Converged: every zone in sync, global has what zones send, and nothing moves any more.
-      const states = async () => [await render(global!.store), ...(await Promise.all(zones.map((z) => render(z.store))))];
+      const states = async () => [await render(global.store), ...(await Promise.all(zones.map((z) => render(z.store))))];
       await waitFor(() => zones.every((z) => z.client.inSync), { what: 'zones in sync' });
       const targets = [{ file: 'global.golden.yaml' }, ...zoneNames.map((z) => ({ file: `${z}.golden.yaml` }))];
       if (UPDATE) {

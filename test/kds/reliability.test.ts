@@ -1,20 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureLogs } from '../helpers/log-capture.ts';
-import { startGlobal, startZone, type InProcessGlobal, type InProcessZone } from '../helpers/kds.ts';
+import { kdsCluster, type InProcessGlobal } from '../helpers/kds.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 type Stat = Record<string, { responsesSent: number; responsesAcknowledged: number; responsesRejected: number }>;
 
-let global: InProcessGlobal | undefined;
-let zones: InProcessZone[] = [];
+const cluster = kdsCluster();
 let proxy: TcpProxy | undefined;
 afterEach(async () => {
-  for (const z of zones) await z.stop();
-  await global?.stop();
+  await cluster.stopAll();
   await proxy?.[Symbol.asyncDispose]();
-  zones = [];
-  global = undefined;
   proxy = undefined;
 });
 
@@ -29,12 +25,12 @@ const policy = (name: string, idle: string) => ({ type: 'MeshTimeout', mesh: 'de
 describe('KDS reliability', () => {
   it('NACKs one invalid resource alone, applies the rest, keeps the stream, and reports it', async () => {
     const logs = captureLogs();
-    global = await startGlobal({ logger: logs.logger });
+    const global = await cluster.global({ logger: logs.logger });
     await global.store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
     await global.store.create(policy('good', '10s'));
     // Written straight to the store, as a newer global version might: invalid for this zone.
     const bad = await global.store.create(policy('bad', '-10s'));
-    zones = [await startZone('zone-1', global.port)];
+    const zones = [await cluster.zone('zone-1', global.port)];
     const z = zones[0]!;
     await waitFor(() => z.client.inSync, { what: 'zone in sync' });
     expect((await z.store.list('MeshTimeout')).items.map((p) => p.labels['kuma.io/display-name'])).toEqual(['good']);
@@ -51,9 +47,9 @@ describe('KDS reliability', () => {
   });
 
   it('NACKs an invalid resource coming up from a zone, and stores the valid ones', async () => {
-    global = await startGlobal();
+    const global = await cluster.global();
     await global.store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
-    zones = [await startZone('zone-1', global.port)];
+    const zones = [await cluster.zone('zone-1', global.port)];
     const z = zones[0]!;
     await waitFor(() => z.client.inSync);
     const dp = (name: string, port: number) => ({ type: 'Dataplane', mesh: 'default', name, labels: {}, spec: { networking: { address: '127.0.0.1', inbound: [{ port, tags: { 'kuma.io/service': 'b' } }] } } });
@@ -65,10 +61,10 @@ describe('KDS reliability', () => {
 
   it('syncs 20,000 resources in chunks below the message size limit', async () => {
     const maxMessageBytes = 256 * 1024;
-    global = await startGlobal({ maxMessageBytes });
+    const global = await cluster.global({ maxMessageBytes });
     await global.store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
     for (let i = 0; i < 20_000; i++) await global.store.create({ type: 'Secret', mesh: 'default', name: `s-${String(i).padStart(5, '0')}`, labels: {}, spec: { data: 'c2VjcmV0LXZhbHVl' } });
-    zones = [await startZone('zone-1', global.port, { maxMessageBytes })];
+    const zones = [await cluster.zone('zone-1', global.port, { maxMessageBytes })];
     const z = zones[0]!;
     await waitFor(() => z.client.inSync, { what: '20,000 secrets in the zone', timeoutMs: 120_000 });
     expect((await z.store.list('Secret')).total).toBe(20_000);
@@ -81,10 +77,10 @@ describe('KDS reliability', () => {
   }, 180_000);
 
   it('detects a silently dead connection and replaces it', async () => {
-    global = await startGlobal({ heartbeatIntervalMs: 500 });
+    const global = await cluster.global({ heartbeatIntervalMs: 500 });
     await global.store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
     proxy = await startTcpProxy(global.port);
-    zones = [await startZone('zone-1', proxy.port)];
+    const zones = [await cluster.zone('zone-1', proxy.port)];
     const z = zones[0]!;
     await waitFor(() => z.client.inSync);
     const first = await lastSubscription(global, 'zone-1');

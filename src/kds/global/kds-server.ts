@@ -50,6 +50,15 @@ export function grpcError(code: grpc.status, details: string): grpc.ServiceError
   return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() }) as grpc.ServiceError;
 }
 
+/** Runs `close` once the stream ends for any reason; a half-close from the zone is answered. */
+function onStreamEnd(call: grpc.ServerDuplexStream<unknown, unknown>, close: () => void): void {
+  call.on('end', () => {
+    close();
+    call.end();
+  });
+  for (const event of ['error', 'cancelled', 'close']) call.on(event, close);
+}
+
 /** Ends a server stream with a gRPC status (destroy() would drop the status). */
 function failCall(call: grpc.ServerDuplexStream<unknown, unknown>, err: grpc.ServiceError): void {
   call.emit('error', err);
@@ -193,13 +202,7 @@ export class KdsServer {
       log.debug('stream closed');
     };
     call.on('data', (req: DeltaDiscoveryRequest) => session.handleRequest(req));
-    call.on('end', () => {
-      close();
-      call.end();
-    });
-    call.on('error', close);
-    call.on('cancelled', close);
-    call.on('close', close);
+    onStreamEnd(call, close);
   }
 
   async #zoneToGlobal(call: Duplex<DeltaDiscoveryResponse, DeltaDiscoveryRequest>): Promise<void> {
@@ -237,13 +240,7 @@ export class KdsServer {
       sub.count('sent', res.type_url);
       session.handleResponse(res);
     });
-    call.on('end', () => {
-      close();
-      call.end();
-    });
-    call.on('error', close);
-    call.on('cancelled', close);
-    call.on('close', close);
+    onStreamEnd(call, close);
     await session.start((err) => {
       log.error({ err: (err as Error).message }, 'cannot apply zone resources; closing the stream so the zone resyncs');
       close();
