@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import protobuf from 'protobufjs';
+import { PROTO_INCLUDE_DIRS } from '../../kds/proto.ts';
+
+// Envoy's v3 protos (from @grpc/grpc-js-xds's deps/), loaded once with protobufjs, for
+// checking and encoding generated resources. keepCase: field names are Envoy's snake_case.
+
+export const TYPE_URL_PREFIX = 'type.googleapis.com/';
+
+export const XDS_TYPES = {
+  listener: 'envoy.config.listener.v3.Listener',
+  cluster: 'envoy.config.cluster.v3.Cluster',
+  endpoint: 'envoy.config.endpoint.v3.ClusterLoadAssignment',
+  route: 'envoy.config.route.v3.RouteConfiguration',
+  secret: 'envoy.extensions.transport_sockets.tls.v3.Secret',
+} as const;
+
+export type XdsKind = keyof typeof XDS_TYPES;
+
+export const typeUrl = (kind: XdsKind) => `${TYPE_URL_PREFIX}${XDS_TYPES[kind]}`;
+
+/** Proto files defining everything generators may emit (top-level types and typed_config extensions). */
+const FILES = [
+  'envoy/config/listener/v3/listener.proto',
+  'envoy/config/cluster/v3/cluster.proto',
+  'envoy/config/endpoint/v3/endpoint.proto',
+  'envoy/config/route/v3/route.proto',
+  'envoy/config/bootstrap/v3/bootstrap.proto',
+  'envoy/extensions/transport_sockets/tls/v3/tls.proto',
+  'envoy/extensions/transport_sockets/tls/v3/secret.proto',
+  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
+  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
+  'envoy/extensions/filters/http/router/v3/router.proto',
+  'envoy/extensions/filters/http/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/network/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/http/fault/v3/fault.proto',
+  'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
+  'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
+  'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
+  'envoy/extensions/access_loggers/file/v3/file.proto',
+  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  'envoy/service/discovery/v3/ads.proto',
+];
+
+let root: protobuf.Root | undefined;
+
+export function envoyRoot(): protobuf.Root {
+  if (root) return root;
+  const r = new protobuf.Root();
+  r.resolvePath = (_origin, target) => {
+    for (const dir of PROTO_INCLUDE_DIRS) {
+      const candidate = join(dir, target);
+      if (existsSync(candidate)) return candidate;
+    }
+    return target;
+  };
+  r.loadSync(FILES, { keepCase: true });
+  r.resolveAll();
+  root = r;
+  return r;
+}
+
+export function lookupType(name: string): protobuf.Type {
+  return envoyRoot().lookupType(name);
+}
