@@ -1,0 +1,48 @@
+import type { Resource } from '../../resources/resource.ts';
+import { PROTOCOL_TAG, SERVICE_TAG, type DataplaneSpec } from '../../resources/types/dataplane.ts';
+import type { MeshSpec } from '../../resources/types/mesh.ts';
+import type { ResourceCache } from '../../store/resource-cache.ts';
+
+// Everything generators need to configure one proxy, computed from the zone's resources.
+
+export interface Endpoint {
+  address: string;
+  port: number;
+  tags: Record<string, string>;
+  /** Dataplane the endpoint belongs to (for logs and debugging). */
+  dataplane: string;
+}
+
+export interface ProxyContext {
+  mesh: Resource<MeshSpec>;
+  dataplane: Resource<DataplaneSpec>;
+  zone: string;
+  adminPort: number;
+  /** Endpoints of every service of the mesh, by kuma.io/service. */
+  endpoints: ReadonlyMap<string, Endpoint[]>;
+}
+
+export const HTTP_PROTOCOLS = new Set(['http', 'http2', 'grpc']);
+
+/** The services of a mesh and their endpoints, from the zone's dataplanes. */
+export function meshEndpoints(cache: ResourceCache, mesh: string): Map<string, Endpoint[]> {
+  const out = new Map<string, Endpoint[]>();
+  for (const r of cache.list('Dataplane', mesh)) {
+    const dp = r.spec as DataplaneSpec;
+    for (const ib of dp.networking.inbound ?? []) {
+      if (ib.health?.ready === false || ib.state === 'NotReady' || ib.state === 'Ignored') continue;
+      const service = ib.tags[SERVICE_TAG]!;
+      const list = out.get(service) ?? [];
+      list.push({ address: ib.address ?? dp.networking.advertisedAddress ?? dp.networking.address, port: ib.port, tags: ib.tags, dataplane: r.name });
+      out.set(service, list);
+    }
+  }
+  for (const list of out.values()) list.sort((a, b) => a.address.localeCompare(b.address) || a.port - b.port);
+  return out;
+}
+
+/** A service's protocol, from its endpoints' kuma.io/protocol tag (tcp when unknown or mixed). */
+export function serviceProtocol(endpoints: readonly Endpoint[] | undefined): string {
+  const protocols = new Set((endpoints ?? []).map((e) => e.tags[PROTOCOL_TAG] ?? 'tcp'));
+  return protocols.size === 1 ? [...protocols][0]! : 'tcp';
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { Resource } from '../../resources/resource.ts';
+import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
+import type { MeshSpec } from '../../resources/types/mesh.ts';
+import { expectGolden } from '../../../test/helpers/golden.ts';
+import { validateWithEnvoy } from '../../../test/helpers/envoy.ts';
+import { buildSnapshot, SnapshotError, type XdsSnapshot } from '../cache/snapshot.ts';
+import type { Endpoint, ProxyContext } from './context.ts';
+import { GENERATORS } from './generators.ts';
+
+const meta = { labels: {}, creationTime: '', modificationTime: '', version: '1' };
+const mesh: Resource<MeshSpec> = { type: 'Mesh', name: 'default', spec: {}, ...meta };
+const dp = (name: string, spec: DataplaneSpec): Resource<DataplaneSpec> => ({ type: 'Dataplane', mesh: 'default', name, spec, ...meta });
+const ep = (address: string, port: number, tags: Record<string, string>): Endpoint => ({ address, port, tags, dataplane: `${tags['kuma.io/service']}-${port}` });
+
+const endpoints = new Map<string, Endpoint[]>([
+  ['backend', [ep('127.0.0.2', 8080, { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' }), ep('127.0.0.3', 8080, { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' })]],
+  ['redis', [ep('127.0.0.4', 6379, { 'kuma.io/service': 'redis' })]],
+  ['grpc-api', [ep('127.0.0.5', 9000, { 'kuma.io/service': 'grpc-api', 'kuma.io/protocol': 'grpc' })]],
+]);
+
+const cases: Record<string, ProxyContext> = {
+  'web-outbounds': {
+    mesh,
+    zone: 'zone-1',
+    adminPort: 9901,
+    endpoints,
+    dataplane: dp('web-1', {
+      networking: {
+        address: '127.0.0.1',
+        inbound: [{ port: 8081, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
+        outbound: [
+          { port: 10001, tags: { 'kuma.io/service': 'backend' } },
+          { port: 10002, tags: { 'kuma.io/service': 'redis' } },
+          { port: 10003, tags: { 'kuma.io/service': 'grpc-api' } },
+          { port: 10004, tags: { 'kuma.io/service': 'nobody-runs-this' } },
+        ],
+      },
+    }),
+  },
+  'backend-tcp-inbound': {
+    mesh,
+    zone: 'zone-1',
+    adminPort: 9902,
+    endpoints,
+    dataplane: dp('redis-1', { networking: { address: '127.0.0.4', inbound: [{ port: 6379, servicePort: 16379, serviceAddress: '127.0.0.1', tags: { 'kuma.io/service': 'redis' } }] } }),
+  },
+};
+
+/** EDS clusters made STATIC with their endpoints inline, so Envoy validates both without ADS. */
+function forValidation(s: XdsSnapshot) {
+  const json = s.toJSON() as { cluster: { name: string; type?: string }[]; endpoint: { cluster_name: string }[]; listener: object[] };
+  const cla = new Map(json.endpoint.map((e) => [e.cluster_name, e]));
+  const clusters = json.cluster.map((c) => {
+    if (c.type !== 'EDS') return c;
+    const { eds_cluster_config: _e, ...rest } = c as { eds_cluster_config?: unknown; name: string };
+    return { ...rest, type: 'STATIC', load_assignment: cla.get(c.name) };
+  });
+  return { listeners: json.listener, clusters };
+}
+
+describe('xDS generators', () => {
+  for (const [name, ctx] of Object.entries(cases)) {
+    it(`${name}: matches its golden file and passes envoy --mode validate`, () => {
+      const snapshot = buildSnapshot(ctx, GENERATORS);
+      expectGolden(new URL(`./testdata/${name}.golden.yaml`, import.meta.url).pathname, stringify(snapshot.toJSON()));
+      const result = validateWithEnvoy(forValidation(snapshot));
+      expect(result.output).not.toMatch(/error/i);
+      expect(result.ok).toBe(true);
+    });
+  }
+
+  it('versions by content: the same input gives the same version, a change a new one', () => {
+    const ctx = cases['web-outbounds']!;
+    const a = buildSnapshot(ctx, GENERATORS);
+    expect(buildSnapshot(ctx, GENERATORS).version).toBe(a.version);
+    const moved = new Map(endpoints);
+    moved.set('backend', [ep('127.0.0.9', 8080, { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' })]);
+    const b = buildSnapshot({ ...ctx, endpoints: moved }, GENERATORS);
+    expect(b.version).not.toBe(a.version);
+    // Only the endpoints of backend changed.
+    const changed = [...b.versions('endpoint')].filter(([n, v]) => a.versions('endpoint').get(n) !== v).map(([n]) => n);
+    expect(changed).toEqual(['backend']);
+    expect([...b.versions('listener')]).toEqual([...a.versions('listener')]);
+  });
+
+  it('refuses to build an inconsistent or invalid snapshot', () => {
+    const broken = { name: 'broken', generate: (_c: ProxyContext, out: { cluster: Map<string, object> }) => out.cluster.set('x', { name: 'x', type: 'EDS', eds_cluster_config: { eds_config: { ads: {} } } }) };
+    expect(() => buildSnapshot(cases['web-outbounds']!, [...GENERATORS, broken])).toThrow(SnapshotError);
+    const invalid = { name: 'invalid', generate: (_c: ProxyContext, out: { listener: Map<string, object> }) => out.listener.set('bad', { name: 'bad', per_connection_buffer_limit_bytes: 'lots' }) };
+    expect(() => buildSnapshot(cases['web-outbounds']!, [invalid])).toThrow(/listener bad: per_connection_buffer_limit_bytes: must be an integer/);
+  });
+});

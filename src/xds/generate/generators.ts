@@ -1,0 +1,117 @@
+import { PROTOCOL_TAG, SERVICE_TAG } from '../../resources/types/dataplane.ts';
+import type { XdsKind } from '../envoy/protos.ts';
+import { HTTP_PROTOCOLS, serviceProtocol, type ProxyContext } from './context.ts';
+import { http2ProtocolOptions, httpConnectionManager, routeAllTo, socketAddress, staticCluster, tcpProxy } from './envoy-objects.ts';
+
+// Generators turn a ProxyContext into Envoy resources, in a fixed order; each adds to the
+// resource set and touches nothing else. Policy plugins (issue 5) run after them.
+
+export type ResourceSet = Record<XdsKind, Map<string, object>>;
+
+export function emptyResourceSet(): ResourceSet {
+  return { listener: new Map(), cluster: new Map(), endpoint: new Map(), route: new Map(), secret: new Map() };
+}
+
+export interface Generator {
+  readonly name: string;
+  generate(ctx: ProxyContext, out: ResourceSet): void;
+}
+
+const isHttp = (protocol: string | undefined) => HTTP_PROTOCOLS.has(protocol ?? 'tcp');
+
+/** One listener per inbound on the dataplane's address, to a local cluster for the app. */
+export const inboundGenerator: Generator = {
+  name: 'inbound',
+  generate(ctx, out) {
+    const net = ctx.dataplane.spec.networking;
+    for (const ib of net.inbound ?? []) {
+      const address = ib.address ?? net.address;
+      const servicePort = ib.servicePort ?? ib.port;
+      const protocol = ib.tags[PROTOCOL_TAG] ?? 'tcp';
+      const cluster = `localhost:${servicePort}`;
+      const name = `inbound:${address}:${ib.port}`;
+      const http2 = protocol === 'http2' || protocol === 'grpc';
+      out.cluster.set(cluster, staticCluster(cluster, ib.serviceAddress ?? '127.0.0.1', servicePort, { http2 }));
+      const filter = isHttp(protocol) ? httpConnectionManager(name, routeAllTo(name, cluster), { http2 }) : tcpProxy(name, cluster);
+      out.listener.set(name, {
+        name,
+        address: socketAddress(address, ib.port),
+        traffic_direction: 'INBOUND',
+        filter_chains: [{ filters: [filter] }],
+        metadata: { filter_metadata: { meshwork: { service: ib.tags[SERVICE_TAG]!, protocol } } },
+      });
+    }
+  },
+};
+
+/** One listener per outbound, to an EDS cluster of the destination service. */
+export const outboundGenerator: Generator = {
+  name: 'outbound',
+  generate(ctx, out) {
+    for (const ob of ctx.dataplane.spec.networking.outbound ?? []) {
+      const service = ob.tags?.[SERVICE_TAG] ?? ob.backendRef?.name;
+      if (!service) continue;
+      const address = ob.address ?? '127.0.0.1';
+      const name = `outbound:${address}:${ob.port}`;
+      const endpoints = ctx.endpoints.get(service) ?? [];
+      const protocol = serviceProtocol(endpoints);
+      const http2 = protocol === 'http2' || protocol === 'grpc';
+      if (!out.cluster.has(service)) {
+        out.cluster.set(service, {
+          name: service,
+          type: 'EDS',
+          eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' } },
+          connect_timeout: '5s',
+          ...(http2 ? { typed_extension_protocol_options: http2ProtocolOptions() } : {}),
+        });
+        out.endpoint.set(service, {
+          cluster_name: service,
+          endpoints: [
+            {
+              locality: { zone: ctx.zone },
+              load_balancing_weight: 1,
+              lb_endpoints: endpoints.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) }, load_balancing_weight: 1 })),
+            },
+          ],
+        });
+      }
+      const filter = isHttp(protocol) ? httpConnectionManager(name, routeAllTo(name, service), { http2 }) : tcpProxy(name, service);
+      out.listener.set(name, {
+        name,
+        address: socketAddress(address, ob.port),
+        traffic_direction: 'OUTBOUND',
+        filter_chains: [{ filters: [filter] }],
+        metadata: { filter_metadata: { meshwork: { service, protocol } } },
+      });
+    }
+  },
+};
+
+export const PROMETHEUS_PORT = 5670;
+
+/** Prometheus metrics of the proxy on <address>:5670/metrics, served from the loopback admin. */
+export const prometheusGenerator: Generator = {
+  name: 'prometheus',
+  generate(ctx, out) {
+    const cluster = 'meshwork:envoy:admin';
+    out.cluster.set(cluster, staticCluster(cluster, '127.0.0.1', ctx.adminPort));
+    const name = 'meshwork:metrics:prometheus';
+    out.listener.set(name, {
+      name,
+      address: socketAddress(ctx.dataplane.spec.networking.address, PROMETHEUS_PORT),
+      traffic_direction: 'INBOUND',
+      filter_chains: [
+        {
+          filters: [
+            httpConnectionManager(name, {
+              name,
+              virtual_hosts: [{ name, domains: ['*'], routes: [{ match: { path: '/metrics' }, route: { cluster, prefix_rewrite: '/stats/prometheus' } }] }],
+            }),
+          ],
+        },
+      ],
+    });
+  },
+};
+
+export const GENERATORS: readonly Generator[] = [inboundGenerator, outboundGenerator, prometheusGenerator];

