@@ -2,6 +2,7 @@ import { registerCommonComponents } from '../app/common-components.ts';
 import { defaults } from '../app/components/defaults.ts';
 import { resourceCacheComponent } from '../app/components/resource-cache.ts';
 import type { Runtime } from '../app/runtime.ts';
+import { dpServerComponents } from '../dp-server/components.ts';
 import { kdsZoneComponents } from '../kds/zone/components.ts';
 import { ResourceCache } from '../store/resource-cache.ts';
 
@@ -18,5 +19,6 @@ export function setupZone(rt: Runtime): void {
     // A federated zone has its own admin token (global's never leaves global); its meshes come from global.
     defaults({ store: rt.store, logger: rt.logger.child({ component: 'defaults' }), adminToken: true, defaultMesh: !federated && !rt.config.defaults.skipMeshCreation }),
   );
+  rt.components.add(...dpServerComponents(rt, cache).components);
   if (federated) rt.components.add(...kdsZoneComponents(rt, cache).components);
 }

@@ -10,6 +10,8 @@ export interface ControlPlaneProcess extends AsyncDisposable {
   readonly diagnosticsUrl: string;
   /** `127.0.0.1:PORT` of its KDS server (global); zones dial grpcs:// (or grpc:// without TLS). */
   readonly kdsHostPort: string;
+  /** `https://127.0.0.1:PORT` of its DP server (zone), for meshwork-dp --cp-address. */
+  readonly dpServerUrl: string;
   /** Signals (SIGTERM by default; SIGKILL to crash it) and waits for exit; returns the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number>;
   /** Starts again on the same ports with the same environment. */
@@ -27,6 +29,7 @@ export async function startControlPlane(options: { mode: 'global' | 'zone'; env?
     MESHWORK_KDS_PORT: String(kds),
     MESHWORK_KDS_ADDRESS: '127.0.0.1',
     MESHWORK_DP_SERVER_PORT: String(dp),
+    MESHWORK_DP_SERVER_ADDRESS: '127.0.0.1',
     MESHWORK_LOG_FORMAT: 'json',
     MESHWORK_LOG_LEVEL: 'info',
     ...options.env,
@@ -39,6 +42,7 @@ export async function startControlPlane(options: { mode: 'global' | 'zone'; env?
     apiUrl: `http://127.0.0.1:${api}`,
     diagnosticsUrl,
     kdsHostPort: `127.0.0.1:${kds}`,
+    dpServerUrl: `https://127.0.0.1:${dp}`,
     async start() {
       const proc = startNode(MESHWORK_CP, ['run', '--mode', options.mode], env);
       child = proc;

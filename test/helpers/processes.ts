@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const MESHWORK_CP = `${REPO_ROOT}src/cli/meshwork-cp.ts`;
 export const MESHCTL = `${REPO_ROOT}src/cli/meshctl.ts`;
+export const MESHWORK_DP = `${REPO_ROOT}src/cli/meshwork-dp.ts`;
 
 export interface RunResult {
   code: number;

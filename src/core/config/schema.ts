@@ -98,7 +98,24 @@ export const configSchema = z.strictObject({
         }),
     })
     .prefault({}),
-  dpServer: z.strictObject({ port: port.default(5678) }).prefault({}),
+  dpServer: z
+    .strictObject({
+      address: z.string().default('0.0.0.0'),
+      port: port.default(5678),
+      tls: z
+        .strictObject({
+          /** PEM files; without them the zone CP generates a self-signed certificate at start. */
+          certFile: z.string().optional(),
+          keyFile: z.string().optional(),
+          hostnames: z.array(z.string().min(1)).default([]),
+        })
+        .prefault({}),
+      /** A dataplane registered by meshwork-dp is removed this long after its last proxy disconnects. */
+      dataplaneGracePeriodMs: z.number().int().min(0).default(30_000),
+      /** Changes are batched for this long before proxies' configuration is regenerated. */
+      debounceMs: z.number().int().min(0).default(10),
+    })
+    .prefault({}),
   diagnostics: z
     .strictObject({
       address: z.string().default('0.0.0.0'),
@@ -156,6 +173,11 @@ export const ENV_VARS = {
   MESHWORK_KDS_RECONNECT_BASE_MS: { path: 'multizone.zone.reconnectBaseMs', kind: 'number' },
   MESHWORK_KDS_RECONNECT_MAX_MS: { path: 'multizone.zone.reconnectMaxMs', kind: 'number' },
   MESHWORK_DP_SERVER_PORT: { path: 'dpServer.port', kind: 'number' },
+  MESHWORK_DP_SERVER_ADDRESS: { path: 'dpServer.address', kind: 'string' },
+  MESHWORK_DP_SERVER_TLS_CERT_FILE: { path: 'dpServer.tls.certFile', kind: 'string' },
+  MESHWORK_DP_SERVER_TLS_KEY_FILE: { path: 'dpServer.tls.keyFile', kind: 'string' },
+  MESHWORK_DP_SERVER_TLS_HOSTNAMES: { path: 'dpServer.tls.hostnames', kind: 'list' },
+  MESHWORK_DP_SERVER_DATAPLANE_GRACE_PERIOD_MS: { path: 'dpServer.dataplaneGracePeriodMs', kind: 'number' },
   MESHWORK_DIAGNOSTICS_ADDRESS: { path: 'diagnostics.address', kind: 'string' },
   MESHWORK_DIAGNOSTICS_PORT: { path: 'diagnostics.port', kind: 'number' },
   MESHWORK_DEFAULTS_SKIP_MESH_CREATION: { path: 'defaults.skipMeshCreation', kind: 'boolean' },

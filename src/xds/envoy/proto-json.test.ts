@@ -34,6 +34,18 @@ describe('proto3 JSON → Envoy protos', () => {
     expect(hcm['@type']).toBe('type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager');
   });
 
+  it('encodes Struct values so that they survive a round trip', () => {
+    const bytes = encodeJson('envoy.config.core.v3.Node', { id: 'n', metadata: { s: 'text', n: 1, b: true, l: [1, 'x'], o: { k: null } } });
+    const back = decodeToObject('envoy.config.core.v3.Node', bytes) as { metadata: { fields: Record<string, unknown> } };
+    expect(back.metadata.fields).toEqual({
+      s: { stringValue: 'text' },
+      n: { numberValue: 1 },
+      b: { boolValue: true },
+      l: { listValue: { values: [{ numberValue: 1 }, { stringValue: 'x' }] } },
+      o: { structValue: { fields: { k: { nullValue: 'NULL_VALUE' } } } },
+    });
+  });
+
   it('refuses what Envoy would refuse, naming the path', () => {
     const err = (json: unknown) => {
       try {

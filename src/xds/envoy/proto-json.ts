@@ -31,13 +31,14 @@ function parseDuration(value: unknown, path: string): { seconds: number; nanos: 
   return negative ? { seconds: -seconds, nanos: -nanos } : { seconds, nanos };
 }
 
+// protobufjs defines the well-known Struct types with camelCase field names, whatever keepCase says.
 function toValue(v: unknown, path: string): Record<string, unknown> {
-  if (v === null) return { null_value: 'NULL_VALUE' };
-  if (typeof v === 'number') return { number_value: v };
-  if (typeof v === 'string') return { string_value: v };
-  if (typeof v === 'boolean') return { bool_value: v };
-  if (Array.isArray(v)) return { list_value: { values: v.map((x, i) => toValue(x, `${path}[${i}]`)) } };
-  if (typeof v === 'object') return { struct_value: toStruct(v, path) };
+  if (v === null) return { nullValue: 'NULL_VALUE' };
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map((x, i) => toValue(x, `${path}[${i}]`)) } };
+  if (typeof v === 'object') return { structValue: toStruct(v, path) };
   throw new ProtoJsonError(path, 'is not JSON');
 }
 

@@ -1,0 +1,144 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { parse as parseYaml, stringify } from 'yaml';
+import { VERSION } from '../../app/runtime.ts';
+import { backoffDelay, sleep } from '../../core/backoff.ts';
+import type { RestErrorBody } from '../../core/errors.ts';
+import { createRootLogger } from '../../core/logger.ts';
+import { findEnvoy } from '../../dp/envoy-binary.ts';
+import { substitute } from '../meshctl/commands/apply.ts';
+
+// meshwork-dp: kuma-dp's counterpart. `run` registers the Dataplane with the zone CP and
+// gets the Envoy bootstrap (POST /bootstrap on the DP server), then runs Envoy in the
+// foreground: signals are forwarded, nothing is restarted silently, and meshwork-dp exits
+// with Envoy's exit status.
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port number');
+  return n;
+};
+
+interface RunOptions {
+  cpAddress: string;
+  dataplaneFile: string;
+  dataplaneVar: string[];
+  dataplaneTokenFile?: string;
+  proxyType: string;
+  binaryPath?: string;
+  adminPort: number;
+  caCertFile?: string;
+  name?: string;
+  mesh?: string;
+  configDir?: string;
+  delta?: boolean;
+  logLevel: string;
+}
+
+class BootstrapRefused extends Error {}
+
+function post(url: URL, body: unknown, ca: string | undefined): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const data = Buffer.from(JSON.stringify(body));
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length }, ...(ca ? { ca } : { rejectUnauthorized: false }), timeout: 15_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+async function run(opts: RunOptions): Promise<number> {
+  const log = createRootLogger({ level: opts.logLevel, format: 'auto' }).child({ component: 'meshwork-dp' });
+  const cp = new URL(opts.cpAddress);
+  if (cp.protocol !== 'https:') throw new Error('--cp-address must be https://HOST:PORT (the DP server serves TLS)');
+  const vars = Object.fromEntries(opts.dataplaneVar.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
+  const dataplane = parseYaml(substitute(readFileSync(opts.dataplaneFile, 'utf8'), vars)) as Record<string, unknown>;
+  const mesh = opts.mesh ?? (dataplane.mesh as string | undefined) ?? 'default';
+  const name = opts.name ?? (dataplane.name as string | undefined);
+  if (!name) throw new Error('the Dataplane has no name: set it in the file or pass --name');
+  const ca = opts.caCertFile ? readFileSync(opts.caCertFile, 'utf8') : undefined;
+  if (!ca) log.warn('no --ca-cert-file: the control plane certificate is NOT verified');
+  const token = opts.dataplaneTokenFile ? readFileSync(opts.dataplaneTokenFile, 'utf8').trim() : undefined;
+  const envoy = findEnvoy(opts.binaryPath);
+
+  // Register and fetch the bootstrap; the CP may not be up yet, so connection errors retry.
+  let bootstrap: object | undefined;
+  for (let attempt = 0; !bootstrap; attempt++) {
+    try {
+      const res = await post(new URL('/bootstrap', cp), { mesh, name, proxyType: opts.proxyType, dataplane, dataplaneToken: token, adminPort: opts.adminPort, caCert: ca, delta: opts.delta, version: VERSION }, ca);
+      if (res.status === 200) bootstrap = (JSON.parse(res.body) as { bootstrap: object }).bootstrap;
+      else {
+        const e = JSON.parse(res.body) as RestErrorBody;
+        throw new BootstrapRefused([`the control plane refused the dataplane: ${e.detail} (${e.code})`, ...(e.invalid_parameters ?? []).map((p) => `  * ${p.field}: ${p.reason}`)].join('\n'));
+      }
+    } catch (err) {
+      if (err instanceof BootstrapRefused) throw err;
+      if (attempt >= 30) throw new Error(`cannot reach the control plane at ${cp.origin}: ${(err as Error).message}`);
+      const delay = backoffDelay(attempt, 500, 5000);
+      log.warn({ err: (err as Error).message, retryInMs: delay }, 'control plane not reachable yet');
+      await sleep(delay);
+    }
+  }
+  const dir = opts.configDir ?? mkdtempSync(join(tmpdir(), `meshwork-dp-${name}-`));
+  const file = join(dir, 'bootstrap.yaml');
+  writeFileSync(file, stringify(bootstrap));
+  log.info({ envoy, bootstrap: file, nodeId: `${mesh}.${name}`, adminPort: opts.adminPort }, 'starting Envoy');
+  const child = spawn(envoy, ['-c', file, '--disable-hot-restart', '--drain-time-s', '3', '--log-level', opts.logLevel === 'debug' ? 'debug' : 'info'], { stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => () => {
+    log.info({ signal }, 'forwarding signal to Envoy');
+    child.kill(signal);
+  };
+  process.on('SIGTERM', forward('SIGTERM'));
+  process.on('SIGINT', forward('SIGINT'));
+  return new Promise((resolve) => {
+    child.on('error', (err) => {
+      log.error({ err: err.message }, 'cannot start Envoy');
+      resolve(1);
+    });
+    child.on('exit', (code, signal) => {
+      log.info({ code, signal }, 'Envoy exited');
+      resolve(code ?? (signal ? 128 + 15 : 1));
+    });
+  });
+}
+
+export function buildDpProgram(): Command {
+  const program = new Command('meshwork-dp').description('Meshwork data plane agent: registers a proxy and runs Envoy').version(VERSION);
+  program
+    .command('run')
+    .description('register the Dataplane with the zone control plane and run Envoy')
+    .requiredOption('--cp-address <url>', 'DP server of the zone control plane, https://HOST:5678')
+    .requiredOption('--dataplane-file <file>', 'Dataplane resource (YAML)')
+    .option('--dataplane-var <key=value>', 'value for a {{ key }} placeholder in the dataplane file (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--dataplane-token-file <file>', 'dataplane token (meshctl generate dataplane-token)')
+    .option('--proxy-type <type>', 'dataplane or ingress', 'dataplane')
+    .option('--binary-path <path>', 'Envoy binary (default: envoy on PATH)')
+    .option('--admin-port <port>', 'Envoy admin port, on 127.0.0.1', port, 9901)
+    .option('--ca-cert-file <file>', 'CA certificate of the DP server; without it the CP is not verified')
+    .option('--name <name>', 'dataplane name (default: from the file)')
+    .option('--mesh <mesh>', 'mesh (default: from the file, else "default")')
+    .option('--config-dir <dir>', 'where to write the Envoy bootstrap (default: a temp dir)')
+    .option('--delta', 'use delta (incremental) xDS')
+    .option('--log-level <level>', 'info, debug, warn, error', 'info')
+    .action(async (opts: RunOptions) => {
+      try {
+        process.exitCode = await run(opts);
+      } catch (err) {
+        process.stderr.write(`Error: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+      }
+    });
+  return program;
+}

@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import * as grpc from '@grpc/grpc-js';
+import type { Runtime } from '../app/runtime.ts';
+import type { Component } from '../core/component.ts';
+import { isMeshworkError } from '../core/errors.ts';
+import type { ResourceCache } from '../store/resource-cache.ts';
+import { selfSignedServerCert } from '../tokens/x509.ts';
+import { SnapshotCache } from '../xds/cache/snapshot-cache.ts';
+import { GENERATORS } from '../xds/generate/generators.ts';
+import { XdsReconciler } from '../xds/reconciler.ts';
+import { registerAds } from '../xds/server/ads-server.ts';
+import { DpServer } from './dp-server.ts';
+import { DATAPLANE_METADATA } from './bootstrap.ts';
+import { handleBootstrap, LIFECYCLE_LABEL, registerDataplane } from './registration.ts';
+
+const ADMISSION_WAIT_MS = 5000;
+
+/** The Dataplane a bootstrap put in Envoy's node metadata (a google.protobuf.Struct). */
+function dataplaneFromMetadata(metadata: unknown): { dataplane: Record<string, unknown>; adminPort: number } | undefined {
+  // google.protobuf.Value as grpc decodes it (camelCase fields).
+  const fields = (metadata as { fields?: Record<string, { stringValue?: string; numberValue?: number }> } | undefined)?.fields;
+  const text = fields?.[DATAPLANE_METADATA]?.stringValue;
+  if (!text) return undefined;
+  try {
+    const dp = JSON.parse(text) as Record<string, unknown>;
+    const { networking } = dp as { networking?: { admin?: { port?: number } } };
+    return { dataplane: dp, adminPort: fields['meshwork.io/admin-port']?.numberValue ?? networking?.admin?.port ?? 9901 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The zone's DP server: bootstrap, ADS, the per-proxy reconcile loop, dataplane lifecycle. */
+export function dpServerComponents(rt: Runtime, cache: ResourceCache): { components: Component[]; snapshots: SnapshotCache; reconciler: XdsReconciler } {
+  const { config } = rt;
+  const logger = rt.logger.child({ component: 'dp-server' });
+  const snapshots = new SnapshotCache();
+  const reconciler = new XdsReconciler({
+    cache,
+    snapshots,
+    generators: GENERATORS,
+    logger: rt.logger.child({ component: 'xds-reconciler' }),
+    zone: config.multizone.zone.name ?? 'standalone',
+    debounceMs: config.dpServer.debounceMs,
+  });
+  const pendingRemovals = new Map<string, NodeJS.Timeout>();
+
+  /** Waits briefly for a dataplane a proxy names (its registration may still be on its way to the cache). */
+  const awaitDataplane = (nodeId: string) =>
+    new Promise<ReturnType<XdsReconciler['findDataplane']>>((resolve) => {
+      const found = reconciler.findDataplane(nodeId);
+      if (found) return resolve(found);
+      const timer = setTimeout(() => {
+        off();
+        resolve(undefined);
+      }, ADMISSION_WAIT_MS);
+      const off = cache.onChange(() => {
+        const dp = reconciler.findDataplane(nodeId);
+        if (!dp) return;
+        clearTimeout(timer);
+        off();
+        resolve(dp);
+      });
+    });
+
+  const grpcServer = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.max_send_message_length': 64 * 1024 * 1024 });
+  registerAds(grpcServer, {
+    cache: snapshots,
+    logger: rt.logger.child({ component: 'ads' }),
+    admit: async (node) => {
+      const nodeId = node.id;
+      let dp = reconciler.findDataplane(nodeId);
+      if (!dp) {
+        // Not known (a CP restarted on a memory store): register it from the proxy's metadata.
+        const carried = dataplaneFromMetadata(node.metadata);
+        if (carried) {
+          try {
+            const { dataplane, adminPort } = carried;
+            await registerDataplane({ store: rt.store, registry: rt.registry, maxResourceBytes: config.store.maxResourceBytes }, String(dataplane.mesh), String(dataplane.name), dataplane, adminPort);
+          } catch (err) {
+            const fields = isMeshworkError(err) ? err.invalidParameters.map((p) => ` ${p.field}: ${p.reason};`).join('') : '';
+            throw Object.assign(new Error(`cannot register proxy "${nodeId}": ${(err as Error).message}${fields}`), { code: grpc.status.INVALID_ARGUMENT });
+          }
+        }
+        dp = await awaitDataplane(nodeId);
+      }
+      if (!dp) {
+        throw Object.assign(new Error(`unknown proxy "${nodeId}": no Dataplane "${nodeId.split('.').slice(1).join('.')}" in mesh "${nodeId.split('.')[0]}"; start proxies with meshwork-dp`), { code: grpc.status.NOT_FOUND });
+      }
+      clearTimeout(pendingRemovals.get(nodeId));
+      pendingRemovals.delete(nodeId);
+      const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901);
+      logger.info({ nodeId }, 'proxy connected');
+      return {
+        release: () => {
+          release();
+          logger.info({ nodeId }, 'proxy disconnected');
+          if (reconciler.connectedNodes().includes(nodeId) || dp.labels[LIFECYCLE_LABEL] !== 'dp') return;
+          pendingRemovals.set(
+            nodeId,
+            setTimeout(() => {
+              pendingRemovals.delete(nodeId);
+              if (reconciler.connectedNodes().includes(nodeId)) return;
+              snapshots.delete(nodeId);
+              rt.store.delete({ type: 'Dataplane', mesh: dp.mesh!, name: dp.name }).then(
+                () => logger.info({ nodeId }, 'removed the dataplane of a proxy gone for the grace period'),
+                (err: unknown) => {
+                  if (!isMeshworkError(err, 'NOT_FOUND')) logger.warn({ nodeId, err: (err as Error).message }, 'cannot remove the dataplane');
+                },
+              );
+            }, config.dpServer.dataplaneGracePeriodMs),
+          );
+        },
+      };
+    },
+  });
+
+  let server: DpServer | undefined;
+  let boundPort = config.dpServer.port;
+  return {
+    snapshots,
+    reconciler,
+    components: [
+      {
+        name: 'dp-server',
+        needsLeader: false,
+        async start() {
+          const tls = config.dpServer.tls;
+          const pair =
+            tls.certFile && tls.keyFile
+              ? { cert: readFileSync(tls.certFile, 'utf8'), key: readFileSync(tls.keyFile, 'utf8') }
+              : await selfSignedServerCert({ commonName: 'meshwork-dp-server', hostnames: [...new Set(['localhost', '127.0.0.1', '::1', hostname(), ...tls.hostnames])], validDays: 365 });
+          server = new DpServer({
+            grpcServer,
+            logger,
+            tls: pair,
+            routes: [
+              {
+                method: 'POST',
+                path: '/bootstrap',
+                handle: (body, req) =>
+                  handleBootstrap({ store: rt.store, registry: rt.registry, maxResourceBytes: config.store.maxResourceBytes, version: rt.version, cpPort: () => boundPort }, body, req),
+              },
+            ],
+          });
+          reconciler.start();
+          boundPort = await server.listen(config.dpServer.address, config.dpServer.port);
+          logger.info({ address: config.dpServer.address, port: boundPort, selfSigned: !tls.certFile }, 'DP server listening (bootstrap and xDS)');
+        },
+        async stop() {
+          reconciler.stop();
+          for (const t of pendingRemovals.values()) clearTimeout(t);
+          await server?.close();
+        },
+      },
+    ],
+  };
+}

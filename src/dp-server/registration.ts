@@ -1,0 +1,87 @@
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { MeshworkError, isMeshworkError } from '../core/errors.ts';
+import { nameSchema, port } from '../resources/common.ts';
+import { parseDocument } from '../resources/document.ts';
+import type { ResourceRegistry } from '../resources/registry.ts';
+import type { DataplaneSpec } from '../resources/types/dataplane.ts';
+import { zodIssuesToParameters } from '../resources/validation.ts';
+import type { ResourceStore } from '../store/store.ts';
+import { upsert } from '../store/upsert.ts';
+import { envoyBootstrap } from './bootstrap.ts';
+
+// POST /bootstrap: meshwork-dp registers its Dataplane (Universal: the proxy brings its own
+// resource) and gets the Envoy bootstrap back. Dataplanes registered this way carry the
+// lifecycle label and are removed after their proxy has been gone for the grace period.
+
+export const LIFECYCLE_LABEL = 'meshwork.io/lifecycle';
+
+const request = z.strictObject({
+  mesh: nameSchema,
+  name: nameSchema,
+  proxyType: z.enum(['dataplane', 'ingress'], { error: 'must be dataplane or ingress' }).default('dataplane'),
+  dataplane: z.record(z.string(), z.unknown(), { error: 'must be a Dataplane resource' }),
+  dataplaneToken: z.string().optional(),
+  adminPort: port,
+  caCert: z.string().optional(),
+  delta: z.boolean().optional(),
+  version: z.string().optional(),
+});
+
+export interface BootstrapDeps {
+  store: ResourceStore;
+  registry: ResourceRegistry;
+  maxResourceBytes: number;
+  version: string;
+  cpPort: () => number;
+}
+
+/** Validates a proxy's Dataplane and stores it as registered by a proxy (lifecycle label). */
+export async function registerDataplane(deps: Pick<BootstrapDeps, 'store' | 'registry' | 'maxResourceBytes'>, mesh: string, name: string, dataplane: Record<string, unknown>, adminPort: number): Promise<DataplaneSpec> {
+  const doc: Record<string, unknown> = { ...dataplane, type: 'Dataplane' };
+  const mismatches = (['mesh', 'name'] as const).filter((f) => doc[f] !== undefined && doc[f] !== { mesh, name }[f]).map((f) => ({ field: `dataplane.${f}`, reason: `must match the proxy's ${f} "${{ mesh, name }[f]}"` }));
+  if (mismatches.length > 0) throw new MeshworkError('INVALID_RESOURCE', 'the Dataplane does not match the proxy', { invalidParameters: mismatches });
+  let input;
+  try {
+    input = parseDocument({ ...doc, mesh, name }, deps.registry, { maxBytes: deps.maxResourceBytes }).input;
+  } catch (err) {
+    if (isMeshworkError(err)) throw new MeshworkError(err.code, `invalid Dataplane: ${err.message}`, { invalidParameters: err.invalidParameters.map((p) => ({ ...p, field: `dataplane.${p.field}` })) });
+    throw err;
+  }
+  const spec = input.spec as DataplaneSpec;
+  spec.networking.admin = { ...spec.networking.admin, port: adminPort };
+  try {
+    await deps.store.get({ type: 'Mesh', name: mesh });
+  } catch (err) {
+    if (isMeshworkError(err, 'NOT_FOUND')) throw new MeshworkError('MESH_NOT_FOUND', `mesh "${mesh}" does not exist`, { invalidParameters: [{ field: 'mesh', reason: `mesh "${mesh}" does not exist` }] });
+    throw err;
+  }
+  await upsert(deps.store, { ...input, labels: { ...input.labels, [LIFECYCLE_LABEL]: 'dp' } });
+  return spec;
+}
+
+export async function handleBootstrap(deps: BootstrapDeps, body: unknown, req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+  const parsed = request.safeParse(body ?? {});
+  if (!parsed.success) throw new MeshworkError('BAD_REQUEST', 'invalid bootstrap request', { invalidParameters: zodIssuesToParameters(parsed.error) });
+  const r = parsed.data;
+  if (r.proxyType === 'ingress') throw new MeshworkError('BAD_REQUEST', 'zone ingress proxies are not supported yet', { invalidParameters: [{ field: 'proxyType', reason: 'only "dataplane" is supported' }] });
+  const spec = await registerDataplane(deps, r.mesh, r.name, r.dataplane, r.adminPort);
+  const host = (req.headers.host ?? '127.0.0.1').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return {
+    status: 200,
+    body: {
+      bootstrap: envoyBootstrap({
+        mesh: r.mesh,
+        name: r.name,
+        dataplane: spec,
+        adminPort: r.adminPort,
+        cpHost: host,
+        cpPort: deps.cpPort(),
+        ...(r.caCert ? { caCert: r.caCert } : {}),
+        ...(r.dataplaneToken ? { token: r.dataplaneToken } : {}),
+        ...(r.delta ? { delta: true } : {}),
+        version: deps.version,
+      }),
+    },
+  };
+}

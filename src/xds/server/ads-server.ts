@@ -1,0 +1,120 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type { Logger } from '../../core/logger.ts';
+import { LOADER_OPTIONS } from '../../kds/proto.ts';
+import type { SnapshotCache } from '../cache/snapshot-cache.ts';
+import { XDS_KINDS, type XdsSnapshot } from '../cache/snapshot.ts';
+import { typeUrl } from '../envoy/protos.ts';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, DeltaResource } from '../delta/messages.ts';
+import { DeltaServerSession } from '../delta/server-session.ts';
+import { SotwSession, type DiscoveryRequest, type DiscoveryResponse } from './sotw-session.ts';
+
+// Envoy's ADS, SotW (StreamAggregatedResources) and delta (DeltaAggregatedResources). The
+// server never builds config: it serves what the snapshot cache holds for the stream's node.
+// A stream's node is announced by its first request; `admit` decides whether that node may
+// connect (registered dataplane, valid token) and returns a release function.
+
+export interface AdsServerOptions {
+  cache: SnapshotCache;
+  logger: Logger;
+  admit(node: { id: string; metadata?: unknown }, metadata: grpc.Metadata): Promise<{ release(): void }>;
+  events?: {
+    acked?(nodeId: string, typeUrl: string): void;
+    nacked?(nodeId: string, typeUrl: string, message: string): void;
+    sent?(nodeId: string, typeUrl: string): void;
+  };
+}
+
+type Call<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
+
+export function adsService(): grpc.ServiceDefinition {
+  const def = protoLoader.loadSync('envoy/service/discovery/v3/ads.proto', LOADER_OPTIONS);
+  const pkg = grpc.loadPackageDefinition(def) as unknown as { envoy: { service: { discovery: { v3: { AggregatedDiscoveryService: grpc.ServiceClientConstructor } } } } };
+  return pkg.envoy.service.discovery.v3.AggregatedDiscoveryService.service;
+}
+
+function deltaView(snapshot: XdsSnapshot) {
+  const byUrl = new Map<string, Map<string, DeltaResource>>();
+  for (const kind of XDS_KINDS) {
+    const url = typeUrl(kind);
+    byUrl.set(url, new Map([...snapshot.resources[kind]].map(([n, r]) => [n, { name: n, version: r.version, resource: { type_url: url, value: r.bytes } }])));
+  }
+  return { resources: (url: string) => byUrl.get(url) };
+}
+
+export function registerAds(server: grpc.Server, o: AdsServerOptions): void {
+  const failCall = (call: grpc.ServerDuplexStream<unknown, unknown>, code: grpc.status, details: string) =>
+    call.emit('error', Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() }));
+
+  /** Common stream lifecycle: admit on the first request's node id, watch its snapshots, clean up. */
+  const serve = <Req extends { node?: { id?: string; metadata?: unknown } | null }>(
+    call: grpc.ServerDuplexStream<Req, unknown>,
+    session: (nodeId: string) => { handle(req: Req): void; setSnapshot(s: XdsSnapshot): void },
+  ) => {
+    let nodeId: string | undefined;
+    let s: ReturnType<typeof session> | undefined;
+    let cleanup: (() => void)[] = [];
+    const pending: Req[] = [];
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      for (const c of cleanup) c();
+      cleanup = [];
+    };
+    call.on('data', (req: Req) => {
+      if (s) return s.handle(req);
+      pending.push(req);
+      if (nodeId !== undefined) return;
+      nodeId = req.node?.id ?? '';
+      const id = nodeId;
+      o.admit({ id, metadata: req.node?.metadata }, call.metadata).then(
+        (admission) => {
+          if (closed) return admission.release();
+          s = session(id);
+          cleanup.push(() => admission.release(), o.cache.watch(id, (snap) => s!.setSnapshot(snap)));
+          for (const r of pending.splice(0)) s.handle(r);
+        },
+        (err: Error & { code?: grpc.status }) => {
+          o.logger.warn({ nodeId: id, err: err.message }, 'refused an xDS stream');
+          failCall(call, err.code ?? grpc.status.PERMISSION_DENIED, err.message);
+        },
+      );
+    });
+    call.on('end', () => {
+      close();
+      call.end();
+    });
+    for (const e of ['error', 'cancelled', 'close']) call.on(e, close);
+  };
+
+  server.addService(adsService(), {
+    StreamAggregatedResources: (call: Call<DiscoveryRequest, DiscoveryResponse>) =>
+      serve(call, (nodeId) => {
+        const sotw = new SotwSession({
+          send: (r) => call.write(r),
+          logger: o.logger.child({ nodeId, ads: 'sotw' }),
+          events: {
+            sent: (k) => o.events?.sent?.(nodeId, typeUrl(k)),
+            acked: (k) => o.events?.acked?.(nodeId, typeUrl(k)),
+            nacked: (k, _v, m) => o.events?.nacked?.(nodeId, typeUrl(k), m),
+          },
+        });
+        return { handle: (r) => sotw.handleRequest(r), setSnapshot: (snap) => sotw.setSnapshot(snap) };
+      }),
+    DeltaAggregatedResources: (call: Call<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) =>
+      serve(call, (nodeId) => {
+        const delta = new DeltaServerSession({
+          send: (r) => call.write(r),
+          maxMessageBytes: 64 * 1024 * 1024,
+          logger: o.logger.child({ nodeId, ads: 'delta' }),
+          events: {
+            sent: (t) => o.events?.sent?.(nodeId, t),
+            acked: (t) => o.events?.acked?.(nodeId, t),
+            nacked: (t, m) => o.events?.nacked?.(nodeId, t, m),
+          },
+        });
+        return { handle: (r) => delta.handleRequest(r), setSnapshot: (snap) => delta.setSnapshot(deltaView(snap)) };
+      }),
+  });
+}

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
+import { freePort } from '../helpers/ports.ts';
+import { runDp, startEchoApp, startSidecar, type Sidecar } from '../helpers/sidecar.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+// Real Envoy sidecars configured by a zone CP: two `backend` instances behind sidecars and
+// a `web` sidecar whose outbound points at backend. Dataplanes use their own loopback
+// addresses (127.0.2.x) so that every proxy can listen on the same ports.
+
+const backend = (i: number, servicePort: number, inboundPort: number) => ({
+  type: 'Dataplane',
+  mesh: 'default',
+  name: `backend-${i}`,
+  networking: { address: `127.0.2.${i}`, inbound: [{ port: inboundPort, servicePort, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] },
+});
+
+async function get(url: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return res.ok ? (await res.text()).trim() : `HTTP ${res.status}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sends `n` requests; returns how many each answer got. */
+async function spread(url: string, n: number): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const answer = (await get(url)) ?? 'failed';
+    counts[answer] = (counts[answer] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe('Envoy sidecars configured by a zone control plane', () => {
+  let zone: ControlPlaneProcess;
+  const apps: AsyncDisposable[] = [];
+  const sidecars: Sidecar[] = [];
+  let outbound: string;
+
+  beforeAll(async () => {
+    zone = await startControlPlane({ mode: 'zone', env: { MESHWORK_DP_SERVER_DATAPLANE_GRACE_PERIOD_MS: '300' } });
+    const inboundPort = await freePort();
+    for (const i of [1, 2]) {
+      const app = await startEchoApp(`backend-${i}`);
+      apps.push(app);
+      sidecars.push(await startSidecar({ cpUrl: zone.dpServerUrl, dataplane: backend(i, app.port, inboundPort) }));
+    }
+    const outboundPort = await freePort();
+    outbound = `http://127.0.0.1:${outboundPort}/`;
+    sidecars.push(
+      await startSidecar({
+        cpUrl: zone.dpServerUrl,
+        dataplane: {
+          type: 'Dataplane',
+          mesh: 'default',
+          name: 'web-1',
+          networking: {
+            address: '127.0.2.9',
+            inbound: [{ port: await freePort(), servicePort: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
+            outbound: [{ port: outboundPort, tags: { 'kuma.io/service': 'backend' } }],
+          },
+        },
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    for (const s of sidecars) await s[Symbol.asyncDispose]();
+    for (const a of apps) await a[Symbol.asyncDispose]();
+    await zone?.[Symbol.asyncDispose]();
+  });
+
+  it('routes requests through web\'s outbound to both backend instances', async () => {
+    await waitFor(async () => (await get(outbound)) !== undefined, { what: 'the outbound to answer' });
+    const counts = await spread(outbound, 20);
+    expect(Object.keys(counts).sort()).toEqual(['backend-1', 'backend-2']);
+    // Dataplanes were registered by their proxies, and show in the API.
+    const dps = (await (await fetch(`${zone.apiUrl}/meshes/default/dataplanes`)).json()) as { items: { name: string; labels: Record<string, string> }[] };
+    expect(dps.items.map((d) => d.name).sort()).toEqual(['backend-1', 'backend-2', 'web-1']);
+  });
+
+  it('keeps traffic flowing on the last config while the CP is down, and re-converges after its restart', async () => {
+    expect(await zone.stop('SIGKILL')).toBe(-1);
+    expect(Object.keys(await spread(outbound, 10)).sort()).toEqual(['backend-1', 'backend-2']);
+    await zone.start();
+    // The restarted CP (memory store) learns the proxies again from their node metadata.
+    await waitFor(async () => ((await (await fetch(`${zone.apiUrl}/meshes/default/dataplanes`)).json()) as { total: number }).total === 3, { what: 'proxies to re-register' });
+    // A change after the restart reaches web: a third backend instance joins the rotation.
+    const app = await startEchoApp('backend-3');
+    apps.push(app);
+    const inboundPort = Number((await (await fetch(`${zone.apiUrl}/meshes/default/dataplanes/backend-1`)).json() as { networking: { inbound: { port: number }[] } }).networking.inbound[0]!.port);
+    sidecars.push(await startSidecar({ cpUrl: zone.dpServerUrl, dataplane: backend(3, app.port, inboundPort) }));
+    await waitFor(async () => (await get(outbound)) === 'backend-3', { what: 'backend-3 in web\'s rotation', intervalMs: 20 });
+  });
+
+  it('forwards SIGTERM to Envoy, exits with its status, and the dataplane goes away after the grace period', async () => {
+    const last = sidecars.pop()!;
+    expect(await last.stop()).toBe(0);
+    expect(last.process.output()).toMatch(/caught ENVOY_SIGTERM/);
+    await waitFor(async () => (await fetch(`${zone.apiUrl}/meshes/default/dataplanes/backend-3`)).status === 404, { what: 'backend-3 removed' });
+    await waitFor(async () => !Object.keys(await spread(outbound, 6)).includes('backend-3'), { what: 'backend-3 out of the rotation' });
+  });
+
+  it('refuses bad dataplanes with a clear error and disturbs nothing else', async () => {
+    const unknownMesh = await runDp(zone.dpServerUrl, { ...backend(7, 1234, 8080), mesh: 'nope' });
+    expect(unknownMesh.code).toBe(1);
+    expect(unknownMesh.stderr).toMatch(/mesh "nope" does not exist/);
+    const duplicate = await runDp(zone.dpServerUrl, {
+      type: 'Dataplane',
+      mesh: 'default',
+      name: 'dup',
+      networking: { address: '127.0.2.8', inbound: [{ port: 9000, tags: { 'kuma.io/service': 'a' } }, { port: 9000, tags: { 'kuma.io/service': 'b' } }] },
+    });
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toMatch(/\* dataplane\.networking\.inbound\[1\]\.port: duplicate inbound port 9000/);
+    expect((await fetch(`${zone.apiUrl}/meshes/default/dataplanes/dup`)).status).toBe(404);
+    expect(Object.keys(await spread(outbound, 6)).sort()).toEqual(['backend-1', 'backend-2']);
+  });
+});
