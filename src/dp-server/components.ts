@@ -6,6 +6,7 @@ import type { Component } from '../core/component.ts';
 import { isMeshworkError } from '../core/errors.ts';
 import type { ResourceCache } from '../store/resource-cache.ts';
 import { selfSignedServerCert } from '../tokens/x509.ts';
+import { IdentityCertManager } from '../mtls/identity-certs.ts';
 import { SnapshotCache } from '../xds/cache/snapshot-cache.ts';
 import { GENERATORS } from '../xds/generate/generators.ts';
 import { XdsReconciler } from '../xds/reconciler.ts';
@@ -37,6 +38,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
   const logger = rt.logger.child({ component: 'dp-server' });
   const snapshots = new SnapshotCache();
   const reconciler = new XdsReconciler({
+    certs: new IdentityCertManager(),
     cache,
     snapshots,
     generators: GENERATORS,

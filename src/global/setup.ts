@@ -3,6 +3,7 @@ import { defaults } from '../app/components/defaults.ts';
 import { resourceCacheComponent } from '../app/components/resource-cache.ts';
 import type { Runtime } from '../app/runtime.ts';
 import { kdsGlobalComponents } from '../kds/global/components.ts';
+import { meshCaManager } from '../mtls/components.ts';
 import { ResourceCache } from '../store/resource-cache.ts';
 import { ZoneTokens } from '../tokens/zone-token.ts';
 
@@ -15,5 +16,6 @@ export function setupGlobal(rt: Runtime): void {
     defaults({ store: rt.store, logger: rt.logger.child({ component: 'defaults' }), adminToken: true, defaultMesh: !rt.config.defaults.skipMeshCreation }),
     resourceCacheComponent(cache),
     ...kdsGlobalComponents(rt, cache, zoneTokens),
+    meshCaManager({ store: rt.store, cache, logger: rt.logger.child({ component: 'mesh-ca-manager' }) }),
   );
 }

@@ -5,7 +5,10 @@ import type { MeshSpec } from '../resources/types/mesh.ts';
 import { debounce, type ResourceCache } from '../store/resource-cache.ts';
 import type { SnapshotCache } from './cache/snapshot-cache.ts';
 import { buildSnapshot, SnapshotError, XDS_KINDS, type XdsSnapshot } from './cache/snapshot.ts';
-import { meshEndpoints, type Endpoint } from './generate/context.ts';
+import { meshEndpoints, type Endpoint, type MtlsContext } from './generate/context.ts';
+import { certValidityMs, enabledBuiltinBackend, readMeshCa } from '../mtls/builtin-ca.ts';
+import type { IdentityCertManager } from '../mtls/identity-certs.ts';
+import { SERVICE_TAG } from '../resources/types/dataplane.ts';
 import type { Generator } from './generate/generators.ts';
 
 // One reconcile loop for the proxies of a zone: on any change (debounced) or a proxy
@@ -14,6 +17,8 @@ import type { Generator } from './generate/generators.ts';
 // one in place.
 
 export interface ReconcilerOptions {
+  /** Issues proxies' workload certificates when their mesh has builtin mTLS. */
+  certs: IdentityCertManager;
   cache: ResourceCache;
   snapshots: SnapshotCache;
   generators: readonly Generator[];
@@ -33,6 +38,9 @@ export class XdsReconciler {
   readonly #nodes = new Map<string, { adminPort: number; connections: number }>();
   readonly #refresh: ReturnType<typeof debounce>;
   #unsubscribe: (() => void) | undefined;
+  /** Reconcile passes run one at a time, in order. */
+  #queue: Promise<void> = Promise.resolve();
+  readonly #renewals = new Map<string, NodeJS.Timeout>();
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
@@ -46,6 +54,13 @@ export class XdsReconciler {
   stop(): void {
     this.#unsubscribe?.();
     this.#refresh.cancel();
+    for (const t of this.#renewals.values()) clearTimeout(t);
+    this.#renewals.clear();
+  }
+
+  /** Resolves when every reconcile pass started so far has finished. */
+  idle(): Promise<void> {
+    return this.#queue;
   }
 
   /** A proxy connected; its snapshot is built at once. Returns the release function. */
@@ -53,9 +68,13 @@ export class XdsReconciler {
     const entry = this.#nodes.get(nodeId) ?? { adminPort, connections: 0 };
     entry.connections++;
     this.#nodes.set(nodeId, entry);
-    this.reconcile([nodeId]);
+    void this.reconcile([nodeId]);
     return () => {
-      if (--entry.connections === 0) this.#nodes.delete(nodeId);
+      if (--entry.connections > 0) return;
+      this.#nodes.delete(nodeId);
+      clearTimeout(this.#renewals.get(nodeId));
+      this.#renewals.delete(nodeId);
+      this.#o.certs.forget(nodeId);
     };
   }
 
@@ -69,7 +88,28 @@ export class XdsReconciler {
     return this.#o.cache.get({ type: 'Dataplane', mesh: nodeId.slice(0, dot), name: nodeId.slice(dot + 1) }) as Resource<DataplaneSpec> | undefined;
   }
 
-  reconcile(only?: string[]): void {
+  reconcile(only?: string[]): Promise<void> {
+    this.#queue = this.#queue.then(() => this.#pass(only)).catch((err: unknown) => this.#o.logger.error({ err }, 'reconcile pass failed'));
+    return this.#queue;
+  }
+
+  /** The mTLS part of a proxy's context; undefined = mTLS off; 'unavailable' = on but no CA yet. */
+  async #mtls(nodeId: string, mesh: Resource<MeshSpec>, dataplane: Resource<DataplaneSpec>): Promise<MtlsContext | undefined | 'unavailable'> {
+    const backend = enabledBuiltinBackend(mesh.spec);
+    if (!backend) return undefined;
+    const ca = readMeshCa(this.#o.cache, mesh.name, backend.name);
+    if (!ca) return 'unavailable';
+    const services = (dataplane.spec.networking.inbound ?? []).map((ib) => ib.tags[SERVICE_TAG]!);
+    const cert = await this.#o.certs.ensure(nodeId, mesh.name, ca, services.length ? services : [dataplane.name], certValidityMs(backend));
+    // Rotation: reconcile this proxy again when its certificate is due for renewal.
+    clearTimeout(this.#renewals.get(nodeId));
+    const timer = setTimeout(() => void this.reconcile([nodeId]), Math.max(1000, cert.renewAt.getTime() - Date.now()));
+    timer.unref();
+    this.#renewals.set(nodeId, timer);
+    return { mode: backend.mode ?? 'STRICT', caCert: ca.cert, identity: { cert: cert.cert, key: cert.key } };
+  }
+
+  async #pass(only?: string[]): Promise<void> {
     const endpointsByMesh = new Map<string, Map<string, Endpoint[]>>();
     for (const nodeId of only ?? [...this.#nodes.keys()]) {
       const node = this.#nodes.get(nodeId);
@@ -79,10 +119,16 @@ export class XdsReconciler {
       if (!mesh) continue;
       let endpoints = endpointsByMesh.get(mesh.name);
       if (!endpoints) endpointsByMesh.set(mesh.name, (endpoints = meshEndpoints(this.#o.cache, mesh.name)));
+      const mtls = await this.#mtls(nodeId, mesh, dataplane);
+      if (mtls === 'unavailable') {
+        // Never fall back to plaintext: the proxy keeps its last configuration until the CA arrives.
+        this.#o.logger.warn({ nodeId, mesh: mesh.name }, 'mesh has builtin mTLS enabled but its CA is not available yet');
+        continue;
+      }
       const started = performance.now();
       let snapshot: XdsSnapshot;
       try {
-        snapshot = buildSnapshot({ mesh, dataplane, endpoints, zone: this.#o.zone, adminPort: node.adminPort }, this.#o.generators);
+        snapshot = buildSnapshot({ mesh, dataplane, endpoints, zone: this.#o.zone, adminPort: node.adminPort, ...(mtls ? { mtls } : {}) }, this.#o.generators);
       } catch (err) {
         if (!(err instanceof SnapshotError)) throw err;
         this.#o.logger.error({ nodeId, err: err.message }, 'cannot build configuration; the proxy keeps its last one');

@@ -4,6 +4,7 @@ import { resourceCacheComponent } from '../app/components/resource-cache.ts';
 import type { Runtime } from '../app/runtime.ts';
 import { dpServerComponents } from '../dp-server/components.ts';
 import { kdsZoneComponents } from '../kds/zone/components.ts';
+import { meshCaManager } from '../mtls/components.ts';
 import { ResourceCache } from '../store/resource-cache.ts';
 
 /**
@@ -19,6 +20,8 @@ export function setupZone(rt: Runtime): void {
     // A federated zone has its own admin token (global's never leaves global); its meshes come from global.
     defaults({ store: rt.store, logger: rt.logger.child({ component: 'defaults' }), adminToken: true, defaultMesh: !federated && !rt.config.defaults.skipMeshCreation }),
   );
+  // Meshes are authored here when standalone: so are their CAs. A federated zone gets both from global.
+  if (!federated) rt.components.add(meshCaManager({ store: rt.store, cache, logger: rt.logger.child({ component: 'mesh-ca-manager' }) }));
   rt.components.add(...dpServerComponents(rt, cache).components);
   if (federated) rt.components.add(...kdsZoneComponents(rt, cache).components);
 }

@@ -20,7 +20,10 @@ export function envoyBinary(): string {
   return cached;
 }
 
-/** Runs `envoy --mode validate` on a bootstrap holding the given static resources. */
+/**
+ * Runs `envoy --mode validate` on a bootstrap holding the given static resources, with ADS
+ * configured (validation does not connect), so that `ads` config sources are valid.
+ */
 export function validateWithEnvoy(resources: { listeners?: object[]; clusters?: object[] }): { ok: boolean; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'envoy-validate-'));
   const file = join(dir, 'bootstrap.yaml');
@@ -29,7 +32,19 @@ export function validateWithEnvoy(resources: { listeners?: object[]; clusters?: 
     stringify({
       node: { id: 'validate', cluster: 'validate' },
       admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-      static_resources: { listeners: resources.listeners ?? [], clusters: resources.clusters ?? [] },
+      dynamic_resources: { ads_config: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: 'validate-ads' } }] } },
+      static_resources: {
+        listeners: resources.listeners ?? [],
+        clusters: [
+          ...(resources.clusters ?? []),
+          {
+            name: 'validate-ads',
+            type: 'STATIC',
+            load_assignment: { cluster_name: 'validate-ads', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: 1 } } } }] }] },
+            typed_extension_protocol_options: { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions', explicit_http_config: { http2_protocol_options: {} } } },
+          },
+        ],
+      },
     }),
   );
   const r = spawnSync(envoyBinary(), ['--mode', 'validate', '-c', file, '--log-level', 'error'], { encoding: 'utf8', timeout: 60_000 });

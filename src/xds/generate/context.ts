@@ -20,6 +20,14 @@ export interface ProxyContext {
   adminPort: number;
   /** Endpoints of every service of the mesh, by kuma.io/service. */
   endpoints: ReadonlyMap<string, Endpoint[]>;
+  /** Set when the mesh has mTLS enabled: the proxy's identity and the mesh CA. */
+  mtls?: MtlsContext;
+}
+
+export interface MtlsContext {
+  mode: 'STRICT' | 'PERMISSIVE';
+  caCert: string;
+  identity: { cert: string; key: string };
 }
 
 export const HTTP_PROTOCOLS = new Set(['http', 'http2', 'grpc']);

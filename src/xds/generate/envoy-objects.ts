@@ -5,7 +5,42 @@ export const T = {
   tcpProxy: 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
   router: 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
   httpProtocolOptions: 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+  downstreamTls: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+  upstreamTls: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+  tlsInspector: 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
 } as const;
+
+/** SDS secret names, as Kuma names them. */
+export const identitySecretName = (mesh: string) => `identity_cert:secret:${mesh}`;
+export const caSecretName = (mesh: string) => `mesh_ca:secret:${mesh}`;
+
+function sds(name: string) {
+  return { name, sds_config: { ads: {}, resource_api_version: 'V3' } };
+}
+
+function meshTlsContext(mesh: string, san: { exact: string } | { prefix: string }) {
+  return {
+    tls_certificate_sds_secret_configs: [sds(identitySecretName(mesh))],
+    combined_validation_context: {
+      default_validation_context: { match_typed_subject_alt_names: [{ san_type: 'URI', matcher: san }] },
+      validation_context_sds_secret_config: sds(caSecretName(mesh)),
+    },
+  };
+}
+
+/** Inbound mTLS: a client certificate of the mesh is required. */
+export function downstreamMtls(mesh: string) {
+  return { name: 'envoy.transport_sockets.tls', typed_config: { '@type': T.downstreamTls, require_client_certificate: true, common_tls_context: meshTlsContext(mesh, { prefix: `spiffe://${mesh}/` }) } };
+}
+
+/** Outbound mTLS: present our identity, accept only the destination service's identity. */
+export function upstreamMtls(mesh: string, sni: string, expectedIdentity: string) {
+  return { name: 'envoy.transport_sockets.tls', typed_config: { '@type': T.upstreamTls, sni, common_tls_context: meshTlsContext(mesh, { exact: expectedIdentity }) } };
+}
+
+export function tlsInspector() {
+  return { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': T.tlsInspector } };
+}
 
 export function socketAddress(address: string, port: number) {
   return { socket_address: { address, port_value: port } };
@@ -15,7 +50,7 @@ export function routerFilter() {
   return { name: 'envoy.filters.http.router', typed_config: { '@type': T.router } };
 }
 
-export function httpConnectionManager(statPrefix: string, routeConfig: object, options: { http2?: boolean } = {}) {
+export function httpConnectionManager(statPrefix: string, routeConfig: object, options: { http2?: boolean; forwardClientCert?: boolean } = {}) {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
@@ -24,6 +59,8 @@ export function httpConnectionManager(statPrefix: string, routeConfig: object, o
       codec_type: options.http2 ? 'HTTP2' : 'AUTO',
       route_config: routeConfig,
       http_filters: [routerFilter()],
+      // The app learns the caller's identity (x-forwarded-client-cert: …;URI=spiffe://mesh/svc).
+      ...(options.forwardClientCert ? { forward_client_cert_details: 'SANITIZE_SET', set_current_client_cert_details: { uri: true } } : {}),
     },
   };
 }

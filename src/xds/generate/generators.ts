@@ -1,7 +1,21 @@
 import { PROTOCOL_TAG, SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import type { XdsKind } from '../envoy/protos.ts';
 import { HTTP_PROTOCOLS, serviceProtocol, type ProxyContext } from './context.ts';
-import { http2ProtocolOptions, httpConnectionManager, routeAllTo, socketAddress, staticCluster, tcpProxy } from './envoy-objects.ts';
+import { serviceSni } from '../../ingress/sni.ts';
+import { spiffeId } from '../../mtls/identity-certs.ts';
+import {
+  caSecretName,
+  downstreamMtls,
+  http2ProtocolOptions,
+  httpConnectionManager,
+  identitySecretName,
+  routeAllTo,
+  socketAddress,
+  staticCluster,
+  tcpProxy,
+  tlsInspector,
+  upstreamMtls,
+} from './envoy-objects.ts';
 
 // Generators turn a ProxyContext into Envoy resources, in a fixed order; each adds to the
 // resource set and touches nothing else. Policy plugins (issue 5) run after them.
@@ -32,12 +46,22 @@ export const inboundGenerator: Generator = {
       const name = `inbound:${address}:${ib.port}`;
       const http2 = protocol === 'http2' || protocol === 'grpc';
       out.cluster.set(cluster, staticCluster(cluster, ib.serviceAddress ?? '127.0.0.1', servicePort, { http2 }));
-      const filter = isHttp(protocol) ? httpConnectionManager(name, routeAllTo(name, cluster), { http2 }) : tcpProxy(name, cluster);
+      const filter = (forwardClientCert: boolean) => (isHttp(protocol) ? httpConnectionManager(name, routeAllTo(name, cluster), { http2, forwardClientCert }) : tcpProxy(name, cluster));
+      const mesh = ctx.mesh.name;
+      // With mTLS, a TLS chain requires a mesh client certificate; PERMISSIVE also keeps a
+      // plaintext chain, STRICT has none, so plaintext connections are refused.
+      const chains = ctx.mtls
+        ? [
+            { filter_chain_match: { transport_protocol: 'tls' }, transport_socket: downstreamMtls(mesh), filters: [filter(true)] },
+            ...(ctx.mtls.mode === 'PERMISSIVE' ? [{ filter_chain_match: { transport_protocol: 'raw_buffer' }, filters: [filter(false)] }] : []),
+          ]
+        : [{ filters: [filter(false)] }];
       out.listener.set(name, {
         name,
         address: socketAddress(address, ib.port),
         traffic_direction: 'INBOUND',
-        filter_chains: [{ filters: [filter] }],
+        ...(ctx.mtls ? { listener_filters: [tlsInspector()] } : {}),
+        filter_chains: chains,
         metadata: { filter_metadata: { meshwork: { service: ib.tags[SERVICE_TAG]!, protocol } } },
       });
     }
@@ -63,6 +87,7 @@ export const outboundGenerator: Generator = {
           eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' } },
           connect_timeout: '5s',
           ...(http2 ? { typed_extension_protocol_options: http2ProtocolOptions() } : {}),
+          ...(ctx.mtls ? { transport_socket: upstreamMtls(ctx.mesh.name, serviceSni(ctx.mesh.name, { [SERVICE_TAG]: service }), spiffeId(ctx.mesh.name, service)) } : {}),
         });
         out.endpoint.set(service, {
           cluster_name: service,
@@ -84,6 +109,20 @@ export const outboundGenerator: Generator = {
         metadata: { filter_metadata: { meshwork: { service, protocol } } },
       });
     }
+  },
+};
+
+/** The proxy's identity certificate and the mesh CA, served by SDS. */
+export const mtlsSecretsGenerator: Generator = {
+  name: 'mtls-secrets',
+  generate(ctx, out) {
+    if (!ctx.mtls) return;
+    const mesh = ctx.mesh.name;
+    out.secret.set(identitySecretName(mesh), {
+      name: identitySecretName(mesh),
+      tls_certificate: { certificate_chain: { inline_string: ctx.mtls.identity.cert }, private_key: { inline_string: ctx.mtls.identity.key } },
+    });
+    out.secret.set(caSecretName(mesh), { name: caSecretName(mesh), validation_context: { trusted_ca: { inline_string: ctx.mtls.caCert } } });
   },
 };
 
@@ -114,4 +153,4 @@ export const prometheusGenerator: Generator = {
   },
 };
 
-export const GENERATORS: readonly Generator[] = [inboundGenerator, outboundGenerator, prometheusGenerator];
+export const GENERATORS: readonly Generator[] = [mtlsSecretsGenerator, inboundGenerator, outboundGenerator, prometheusGenerator];

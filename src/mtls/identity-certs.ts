@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { issueWorkloadCert, type PemPair } from '../tokens/x509.ts';
+
+// Workload certificates of the proxies of one zone CP: issued from the mesh CA with SAN
+// spiffe://<mesh>/<service> per inbound service, kept in memory, and reissued once 80% of
+// their lifetime has passed or when the CA or the proxy's services change.
+
+export interface IdentityCert extends PemPair {
+  notAfter: Date;
+  renewAt: Date;
+}
+
+export const spiffeId = (mesh: string, service: string) => `spiffe://${mesh}/${service}`;
+
+export class IdentityCertManager {
+  readonly #certs = new Map<string, { fingerprint: string; cert: IdentityCert }>();
+  issued = 0;
+
+  /** The proxy's current certificate, issuing a new one when needed. */
+  async ensure(nodeId: string, mesh: string, ca: PemPair, services: string[], validMs: number): Promise<IdentityCert> {
+    const uris = [...new Set(services)].sort().map((s) => spiffeId(mesh, s));
+    const fingerprint = createHash('sha256').update(ca.cert).update(uris.join(',')).update(String(validMs)).digest('hex');
+    const held = this.#certs.get(nodeId);
+    if (held && held.fingerprint === fingerprint && Date.now() < held.cert.renewAt.getTime()) return held.cert;
+    const issued = await issueWorkloadCert(ca, { uris, validMs, commonName: services[0] ?? nodeId });
+    const cert: IdentityCert = { ...issued, renewAt: new Date(Date.now() + validMs * 0.8) };
+    this.#certs.set(nodeId, { fingerprint, cert });
+    this.issued++;
+    return cert;
+  }
+
+  forget(nodeId: string): void {
+    this.#certs.delete(nodeId);
+  }
+}

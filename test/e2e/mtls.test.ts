@@ -1,0 +1,118 @@
+import { X509Certificate } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
+import { freePort } from '../helpers/ports.ts';
+import { startSidecar, type Sidecar } from '../helpers/sidecar.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+// Builtin CA and mTLS with real Envoy: a standalone zone creates the mesh CA, issues each
+// proxy a short-lived SPIFFE certificate over SDS and rotates it.
+
+const mesh = (mode: 'STRICT' | 'PERMISSIVE') => ({
+  type: 'Mesh',
+  name: 'default',
+  mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin', mode, dpCert: { rotation: { expiration: '4s' } } }] },
+});
+
+async function put(cp: ControlPlaneProcess, path: string, body: object) {
+  const res = await fetch(`${cp.apiUrl}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`PUT ${path}: ${res.status} ${await res.text()}`);
+}
+
+async function get(url: string): Promise<string> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return (await res.text()).trim();
+  } catch (err) {
+    return `failed: ${(err as Error).cause ? String((err as Error & { cause: Error }).cause.message ?? (err as Error).cause) : (err as Error).message}`;
+  }
+}
+
+/** The SPIFFE id of the certificate Envoy currently serves, and its serial. */
+async function servedCert(sidecar: Sidecar): Promise<{ san: string; serial: string } | undefined> {
+  const certs = JSON.parse(await sidecar.admin('/certs')) as { certificates: { cert_chain: { serial_number: string; subject_alt_names: { uri?: string }[] }[] }[] };
+  const chain = certs.certificates.flatMap((c) => c.cert_chain).find((c) => c.subject_alt_names.some((s) => s.uri?.startsWith('spiffe://default/backend')));
+  return chain ? { san: chain.subject_alt_names.find((s) => s.uri)!.uri!, serial: chain.serial_number } : undefined;
+}
+
+describe('builtin CA and mTLS with real Envoy', () => {
+  let zone: ControlPlaneProcess;
+  let app: Server;
+  let backend: Sidecar;
+  let web: Sidecar;
+  let outbound: string;
+  let inbound: string;
+
+  beforeAll(async () => {
+    zone = await startControlPlane({ mode: 'zone' });
+    await put(zone, '/meshes/default', mesh('STRICT'));
+    const appPort = await freePort();
+    // The app answers with the identity its sidecar saw on the caller's certificate.
+    app = createServer((req, res) => res.end(`backend xfcc=${req.headers['x-forwarded-client-cert'] ?? 'none'}\n`));
+    await new Promise<void>((resolve) => app.listen(appPort, '127.0.0.1', resolve));
+    const inboundPort = await freePort();
+    inbound = `http://127.0.3.1:${inboundPort}/`;
+    backend = await startSidecar({
+      cpUrl: zone.dpServerUrl,
+      dataplane: { type: 'Dataplane', mesh: 'default', name: 'backend-1', networking: { address: '127.0.3.1', inbound: [{ port: inboundPort, servicePort: appPort, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } },
+    });
+    const outboundPort = await freePort();
+    outbound = `http://127.0.0.1:${outboundPort}/`;
+    web = await startSidecar({
+      cpUrl: zone.dpServerUrl,
+      dataplane: {
+        type: 'Dataplane',
+        mesh: 'default',
+        name: 'web-1',
+        networking: { address: '127.0.3.2', inbound: [{ port: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port: outboundPort, tags: { 'kuma.io/service': 'backend' } }] },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await web?.[Symbol.asyncDispose]();
+    await backend?.[Symbol.asyncDispose]();
+    app?.close();
+    await zone?.[Symbol.asyncDispose]();
+  });
+
+  it('creates the mesh CA as Kuma-named secrets', async () => {
+    const secrets = (await (await fetch(`${zone.apiUrl}/meshes/default/secrets`)).json()) as { items: { name: string; data: string }[] };
+    const names = secrets.items.map((s) => s.name).sort();
+    expect(names).toEqual(['default.ca-builtin-cert-ca-1', 'default.ca-builtin-key-ca-1']);
+    const ca = new X509Certificate(Buffer.from(secrets.items.find((s) => s.name.includes('cert'))!.data, 'base64'));
+    expect(ca.ca).toBe(true);
+  });
+
+  it('STRICT: mesh traffic flows over mTLS and the app sees the caller\'s SPIFFE id', async () => {
+    const answer = await waitFor(async () => {
+      const a = await get(outbound);
+      return a.startsWith('backend') ? a : undefined;
+    }, { what: 'traffic through the mesh' });
+    expect(answer).toMatch(/xfcc=.*URI=spiffe:\/\/default\/web/);
+  });
+
+  it('STRICT: the backend\'s inbound refuses a plain-text client', async () => {
+    expect(await get(inbound)).toMatch(/^failed/);
+  });
+
+  it('serves a certificate with SAN spiffe://default/backend, and rotates it before expiry', async () => {
+    const first = await waitFor(() => servedCert(backend), { what: 'the workload certificate in Envoy' });
+    expect(first.san).toBe('spiffe://default/backend');
+    const rotated = await waitFor(async () => {
+      const now = await servedCert(backend);
+      return now && now.serial !== first.serial ? now : undefined;
+    }, { what: 'a rotated certificate', timeoutMs: 20_000 });
+    expect(rotated.san).toBe('spiffe://default/backend');
+    // Traffic keeps flowing across rotations.
+    expect(await get(outbound)).toMatch(/URI=spiffe:\/\/default\/web/);
+  });
+
+  it('PERMISSIVE: the inbound also accepts plain text, while mesh traffic stays mTLS', async () => {
+    await put(zone, '/meshes/default', mesh('PERMISSIVE'));
+    await waitFor(async () => (await get(inbound)).startsWith('backend'), { what: 'plain text accepted' });
+    expect(await get(inbound)).toBe('backend xfcc=none');
+    expect(await get(outbound)).toMatch(/URI=spiffe:\/\/default\/web/);
+  });
+});
