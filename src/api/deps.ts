@@ -5,6 +5,7 @@ import type { CpRole, ResourceManager } from '../resources/manager.ts';
 import type { ResourceRegistry } from '../resources/registry.ts';
 import type { AdminTokenVerifier } from '../tokens/admin-token.ts';
 import type { ZoneTokens } from '../tokens/zone-token.ts';
+import type { DataplaneTokens } from '../tokens/dataplane-token.ts';
 
 /** Everything the REST API needs; built by the global or zone setup, or by a test. */
 export interface ApiDeps {
@@ -17,6 +18,8 @@ export interface ApiDeps {
   adminTokens: AdminTokenVerifier;
   /** Global only: issues zone tokens (POST /tokens/zone). */
   zoneTokens?: ZoneTokens;
+  /** Global and standalone zones: issues dataplane tokens (POST /tokens/dataplane). */
+  dataplaneTokens?: DataplaneTokens;
   instanceId: string;
   version: string;
   hostname: string;

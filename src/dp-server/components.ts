@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { Runtime } from '../app/runtime.ts';
 import type { Component } from '../core/component.ts';
-import { isMeshworkError } from '../core/errors.ts';
+import { isMeshworkError, MeshworkError } from '../core/errors.ts';
+import { DataplaneTokens } from '../tokens/dataplane-token.ts';
 import type { ResourceCache } from '../store/resource-cache.ts';
 import { selfSignedServerCert } from '../tokens/x509.ts';
 import { IdentityCertManager } from '../mtls/identity-certs.ts';
@@ -47,6 +48,15 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     debounceMs: config.dpServer.debounceMs,
   });
   const pendingRemovals = new Map<string, NodeJS.Timeout>();
+  const dpTokens = new DataplaneTokens(rt.store);
+  const checkToken =
+    config.dpServer.auth.type === 'none'
+      ? undefined
+      : async (token: string | undefined, proxy: { mesh: string; name: string; type: string }) => {
+          if (!token) throw new MeshworkError('UNAUTHENTICATED', `proxy "${proxy.mesh}.${proxy.name}" sent no dataplane token; generate one with \`meshctl generate dataplane-token --mesh ${proxy.mesh} --name ${proxy.name}\``);
+          await dpTokens.verify(token.replace(/^Bearer\s+/i, ''), proxy);
+        };
+  if (!checkToken) logger.warn('dataplane tokens are not checked (MESHWORK_DP_SERVER_AUTH_TYPE=none)');
 
   /** Waits briefly for a dataplane a proxy names (its registration may still be on its way to the cache). */
   const awaitDataplane = (nodeId: string) =>
@@ -70,8 +80,17 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
   registerAds(grpcServer, {
     cache: snapshots,
     logger: rt.logger.child({ component: 'ads' }),
-    admit: async (node) => {
+    admit: async (node, md) => {
       const nodeId = node.id;
+      const dot = nodeId.indexOf('.');
+      if (checkToken) {
+        try {
+          await checkToken(md.get('authorization')[0]?.toString(), { mesh: nodeId.slice(0, Math.max(dot, 0)), name: nodeId.slice(dot + 1), type: 'dataplane' });
+        } catch (err) {
+          const code = isMeshworkError(err, 'FORBIDDEN') ? grpc.status.PERMISSION_DENIED : grpc.status.UNAUTHENTICATED;
+          throw Object.assign(new Error((err as Error).message), { code });
+        }
+      }
       let dp = reconciler.findDataplane(nodeId);
       if (!dp) {
         // Not known (a CP restarted on a memory store): register it from the proxy's metadata.
@@ -142,7 +161,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
                 method: 'POST',
                 path: '/bootstrap',
                 handle: (body, req) =>
-                  handleBootstrap({ store: rt.store, registry: rt.registry, maxResourceBytes: config.store.maxResourceBytes, version: rt.version, cpPort: () => boundPort }, body, req),
+                  handleBootstrap({ store: rt.store, registry: rt.registry, maxResourceBytes: config.store.maxResourceBytes, version: rt.version, cpPort: () => boundPort, ...(checkToken ? { checkToken } : {}) }, body, req),
               },
             ],
           });

@@ -29,11 +29,22 @@ const request = z.strictObject({
 });
 
 export interface BootstrapDeps {
+  /** Checks the proxy's dataplane token (undefined: auth is off). */
+  checkToken?: (token: string | undefined, proxy: { mesh: string; name: string; type: string }) => Promise<void>;
   store: ResourceStore;
   registry: ResourceRegistry;
   maxResourceBytes: number;
   version: string;
   cpPort: () => number;
+}
+
+async function assertMeshExists(store: ResourceStore, mesh: string): Promise<void> {
+  try {
+    await store.get({ type: 'Mesh', name: mesh });
+  } catch (err) {
+    if (isMeshworkError(err, 'NOT_FOUND')) throw new MeshworkError('MESH_NOT_FOUND', `mesh "${mesh}" does not exist`, { invalidParameters: [{ field: 'mesh', reason: `mesh "${mesh}" does not exist` }] });
+    throw err;
+  }
 }
 
 /** Validates a proxy's Dataplane and stores it as registered by a proxy (lifecycle label). */
@@ -50,12 +61,7 @@ export async function registerDataplane(deps: Pick<BootstrapDeps, 'store' | 'reg
   }
   const spec = input.spec as DataplaneSpec;
   spec.networking.admin = { ...spec.networking.admin, port: adminPort };
-  try {
-    await deps.store.get({ type: 'Mesh', name: mesh });
-  } catch (err) {
-    if (isMeshworkError(err, 'NOT_FOUND')) throw new MeshworkError('MESH_NOT_FOUND', `mesh "${mesh}" does not exist`, { invalidParameters: [{ field: 'mesh', reason: `mesh "${mesh}" does not exist` }] });
-    throw err;
-  }
+  await assertMeshExists(deps.store, mesh);
   await upsert(deps.store, { ...input, labels: { ...input.labels, [LIFECYCLE_LABEL]: 'dp' } });
   return spec;
 }
@@ -65,6 +71,8 @@ export async function handleBootstrap(deps: BootstrapDeps, body: unknown, req: I
   if (!parsed.success) throw new MeshworkError('BAD_REQUEST', 'invalid bootstrap request', { invalidParameters: zodIssuesToParameters(parsed.error) });
   const r = parsed.data;
   if (r.proxyType === 'ingress') throw new MeshworkError('BAD_REQUEST', 'zone ingress proxies are not supported yet', { invalidParameters: [{ field: 'proxyType', reason: 'only "dataplane" is supported' }] });
+  await assertMeshExists(deps.store, r.mesh);
+  await deps.checkToken?.(r.dataplaneToken, { mesh: r.mesh, name: r.name, type: r.proxyType });
   const spec = await registerDataplane(deps, r.mesh, r.name, r.dataplane, r.adminPort);
   const host = (req.headers.host ?? '127.0.0.1').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
   return {

@@ -6,11 +6,12 @@ import { kdsGlobalComponents } from '../kds/global/components.ts';
 import { meshCaManager } from '../mtls/components.ts';
 import { ResourceCache } from '../store/resource-cache.ts';
 import { ZoneTokens } from '../tokens/zone-token.ts';
+import { DataplaneTokens } from '../tokens/dataplane-token.ts';
 
 /** The global control plane: wiring only. */
 export function setupGlobal(rt: Runtime): void {
   const zoneTokens = new ZoneTokens(rt.store);
-  registerCommonComponents(rt, { zoneTokens });
+  registerCommonComponents(rt, { zoneTokens, dataplaneTokens: new DataplaneTokens(rt.store) });
   const cache = new ResourceCache({ store: rt.store, registry: rt.registry, logger: rt.logger.child({ component: 'resource-cache' }) });
   rt.components.add(
     defaults({ store: rt.store, logger: rt.logger.child({ component: 'defaults' }), adminToken: true, defaultMesh: !rt.config.defaults.skipMeshCreation }),

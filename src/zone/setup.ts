@@ -6,15 +6,17 @@ import { dpServerComponents } from '../dp-server/components.ts';
 import { kdsZoneComponents } from '../kds/zone/components.ts';
 import { meshCaManager } from '../mtls/components.ts';
 import { ResourceCache } from '../store/resource-cache.ts';
+import { DataplaneTokens } from '../tokens/dataplane-token.ts';
 
 /**
  * The zone control plane: wiring only. Standalone, it owns its meshes and policies; with a
  * global address, it gets them from global over KDS and sends its own resources up.
  */
 export function setupZone(rt: Runtime): void {
-  registerCommonComponents(rt);
-  const cache = new ResourceCache({ store: rt.store, registry: rt.registry, logger: rt.logger.child({ component: 'resource-cache' }) });
   const federated = rt.role === 'federated-zone';
+  // Signing keys of a federated zone come from global; only a standalone zone issues tokens.
+  registerCommonComponents(rt, federated ? {} : { dataplaneTokens: new DataplaneTokens(rt.store) });
+  const cache = new ResourceCache({ store: rt.store, registry: rt.registry, logger: rt.logger.child({ component: 'resource-cache' }) });
   rt.components.add(
     resourceCacheComponent(cache),
     // A federated zone has its own admin token (global's never leaves global); its meshes come from global.

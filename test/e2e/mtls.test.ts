@@ -55,12 +55,14 @@ describe('builtin CA and mTLS with real Envoy', () => {
     inbound = `http://127.0.3.1:${inboundPort}/`;
     backend = await startSidecar({
       cpUrl: zone.dpServerUrl,
+      apiUrl: zone.apiUrl,
       dataplane: { type: 'Dataplane', mesh: 'default', name: 'backend-1', networking: { address: '127.0.3.1', inbound: [{ port: inboundPort, servicePort: appPort, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } },
     });
     const outboundPort = await freePort();
     outbound = `http://127.0.0.1:${outboundPort}/`;
     web = await startSidecar({
       cpUrl: zone.dpServerUrl,
+      apiUrl: zone.apiUrl,
       dataplane: {
         type: 'Dataplane',
         mesh: 'default',
@@ -79,7 +81,7 @@ describe('builtin CA and mTLS with real Envoy', () => {
 
   it('creates the mesh CA as Kuma-named secrets', async () => {
     const secrets = (await (await fetch(`${zone.apiUrl}/meshes/default/secrets`)).json()) as { items: { name: string; data: string }[] };
-    const names = secrets.items.map((s) => s.name).sort();
+    const names = secrets.items.map((s) => s.name).filter((n) => n.includes('ca-builtin')).sort();
     expect(names).toEqual(['default.ca-builtin-cert-ca-1', 'default.ca-builtin-key-ca-1']);
     const ca = new X509Certificate(Buffer.from(secrets.items.find((s) => s.name.includes('cert'))!.data, 'base64'));
     expect(ca.ca).toBe(true);

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registry } from '../../src/resources/all.ts';
+import { RedisStore } from '../../src/store/redis-store.ts';
 import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
+import { startRedis, type TestServer } from '../helpers/servers.ts';
 import { freePort } from '../helpers/ports.ts';
-import { runDp, startEchoApp, startSidecar, type Sidecar } from '../helpers/sidecar.ts';
+import { dataplaneTokenFile, runDp, startEchoApp, startSidecar, type Sidecar } from '../helpers/sidecar.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // Real Envoy sidecars configured by a zone CP: two `backend` instances behind sidecars and
@@ -34,25 +37,28 @@ async function spread(url: string, n: number): Promise<Record<string, number>> {
   return counts;
 }
 
-describe('Envoy sidecars configured by a zone control plane', () => {
+describe('Envoy sidecars configured by a zone control plane on Redis, with dataplane tokens', () => {
   let zone: ControlPlaneProcess;
+  let redis: TestServer;
   const apps: AsyncDisposable[] = [];
   const sidecars: Sidecar[] = [];
   let outbound: string;
 
   beforeAll(async () => {
-    zone = await startControlPlane({ mode: 'zone', env: { MESHWORK_DP_SERVER_DATAPLANE_GRACE_PERIOD_MS: '300' } });
+    redis = await startRedis();
+    zone = await startControlPlane({ mode: 'zone', env: { MESHWORK_STORE_TYPE: 'redis', MESHWORK_STORE_REDIS_URL: redis.url, MESHWORK_DP_SERVER_DATAPLANE_GRACE_PERIOD_MS: '300' } });
     const inboundPort = await freePort();
     for (const i of [1, 2]) {
       const app = await startEchoApp(`backend-${i}`);
       apps.push(app);
-      sidecars.push(await startSidecar({ cpUrl: zone.dpServerUrl, dataplane: backend(i, app.port, inboundPort) }));
+      sidecars.push(await startSidecar({ cpUrl: zone.dpServerUrl, apiUrl: zone.apiUrl, dataplane: backend(i, app.port, inboundPort) }));
     }
     const outboundPort = await freePort();
     outbound = `http://127.0.0.1:${outboundPort}/`;
     sidecars.push(
       await startSidecar({
         cpUrl: zone.dpServerUrl,
+        apiUrl: zone.apiUrl,
         dataplane: {
           type: 'Dataplane',
           mesh: 'default',
@@ -71,6 +77,7 @@ describe('Envoy sidecars configured by a zone control plane', () => {
     for (const s of sidecars) await s[Symbol.asyncDispose]();
     for (const a of apps) await a[Symbol.asyncDispose]();
     await zone?.[Symbol.asyncDispose]();
+    await redis?.[Symbol.asyncDispose]();
   });
 
   it('routes requests through web\'s outbound to both backend instances', async () => {
@@ -85,14 +92,17 @@ describe('Envoy sidecars configured by a zone control plane', () => {
   it('keeps traffic flowing on the last config while the CP is down, and re-converges after its restart', async () => {
     expect(await zone.stop('SIGKILL')).toBe(-1);
     expect(Object.keys(await spread(outbound, 10)).sort()).toEqual(['backend-1', 'backend-2']);
+    // While the CP is down, web-1's registration is lost; the proxy brings it back on reconnect.
+    const store = new RedisStore({ registry, url: redis.url, prefix: 'meshwork:', maxResourceBytes: 1 << 20 });
+    await store.delete({ type: 'Dataplane', mesh: 'default', name: 'web-1' });
+    await store.close();
     await zone.start();
-    // The restarted CP (memory store) learns the proxies again from their node metadata.
-    await waitFor(async () => ((await (await fetch(`${zone.apiUrl}/meshes/default/dataplanes`)).json()) as { total: number }).total === 3, { what: 'proxies to re-register' });
+    await waitFor(async () => ((await (await fetch(`${zone.apiUrl}/meshes/default/dataplanes`)).json()) as { total: number }).total === 3, { what: 'web-1 to re-register from its node metadata' });
     // A change after the restart reaches web: a third backend instance joins the rotation.
     const app = await startEchoApp('backend-3');
     apps.push(app);
     const inboundPort = Number((await (await fetch(`${zone.apiUrl}/meshes/default/dataplanes/backend-1`)).json() as { networking: { inbound: { port: number }[] } }).networking.inbound[0]!.port);
-    sidecars.push(await startSidecar({ cpUrl: zone.dpServerUrl, dataplane: backend(3, app.port, inboundPort) }));
+    sidecars.push(await startSidecar({ cpUrl: zone.dpServerUrl, apiUrl: zone.apiUrl, dataplane: backend(3, app.port, inboundPort) }));
     await waitFor(async () => (await get(outbound)) === 'backend-3', { what: 'backend-3 in web\'s rotation', intervalMs: 20 });
   });
 
@@ -108,15 +118,27 @@ describe('Envoy sidecars configured by a zone control plane', () => {
     const unknownMesh = await runDp(zone.dpServerUrl, { ...backend(7, 1234, 8080), mesh: 'nope' });
     expect(unknownMesh.code).toBe(1);
     expect(unknownMesh.stderr).toMatch(/mesh "nope" does not exist/);
-    const duplicate = await runDp(zone.dpServerUrl, {
-      type: 'Dataplane',
-      mesh: 'default',
-      name: 'dup',
-      networking: { address: '127.0.2.8', inbound: [{ port: 9000, tags: { 'kuma.io/service': 'a' } }, { port: 9000, tags: { 'kuma.io/service': 'b' } }] },
-    });
+    const duplicate = await runDp(
+      zone.dpServerUrl,
+      {
+        type: 'Dataplane',
+        mesh: 'default',
+        name: 'dup',
+        networking: { address: '127.0.2.8', inbound: [{ port: 9000, tags: { 'kuma.io/service': 'a' } }, { port: 9000, tags: { 'kuma.io/service': 'b' } }] },
+      },
+      ['--dataplane-token-file', await dataplaneTokenFile(zone.apiUrl, 'default', 'dup')],
+    );
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toMatch(/\* dataplane\.networking\.inbound\[1\]\.port: duplicate inbound port 9000/);
     expect((await fetch(`${zone.apiUrl}/meshes/default/dataplanes/dup`)).status).toBe(404);
+    // Tokens: none, or one issued for another dataplane, is refused before anything is registered.
+    const noToken = await runDp(zone.dpServerUrl, backend(5, 1234, 8080));
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toMatch(/sent no dataplane token/);
+    const wrongToken = await runDp(zone.dpServerUrl, backend(6, 1234, 8080), ['--dataplane-token-file', await dataplaneTokenFile(zone.apiUrl, 'default', 'backend-1')]);
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toMatch(/the dataplane token is for dataplane "backend-1", not "backend-6" \(FORBIDDEN\)/);
+    for (const name of ['backend-5', 'backend-6']) expect((await fetch(`${zone.apiUrl}/meshes/default/dataplanes/${name}`)).status).toBe(404);
     expect(Object.keys(await spread(outbound, 6)).sort()).toEqual(['backend-1', 'backend-2']);
   });
 });

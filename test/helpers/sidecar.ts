@@ -28,9 +28,20 @@ export function dataplaneFile(doc: object): string {
   return file;
 }
 
-export async function startSidecar(options: { cpUrl: string; dataplane: { name: string; [key: string]: unknown }; caCertFile?: string; extraArgs?: string[] }): Promise<Sidecar> {
+/** A dataplane token from a CP's API (loopback is admin), written to a file. */
+export async function dataplaneTokenFile(apiUrl: string, mesh: string, name: string): Promise<string> {
+  const res = await fetch(`${apiUrl}/tokens/dataplane`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mesh, name, validFor: '1h' }) });
+  if (!res.ok) throw new Error(`cannot get a dataplane token: ${res.status} ${await res.text()}`);
+  const file = join(mkdtempSync(join(tmpdir(), 'dp-token-')), 'token');
+  writeFileSync(file, await res.text());
+  return file;
+}
+
+/** Starts meshwork-dp with real Envoy; with `apiUrl`, a dataplane token for it is fetched first. */
+export async function startSidecar(options: { cpUrl: string; apiUrl?: string; dataplane: { name: string; mesh?: string; [key: string]: unknown }; extraArgs?: string[] }): Promise<Sidecar> {
   const adminPort = await freePort();
-  const args = ['run', '--cp-address', options.cpUrl, '--dataplane-file', dataplaneFile(options.dataplane), '--binary-path', envoyBinary(), '--admin-port', String(adminPort), '--log-level', 'warn', ...(options.extraArgs ?? [])];
+  const token = options.apiUrl ? ['--dataplane-token-file', await dataplaneTokenFile(options.apiUrl, options.dataplane.mesh ?? 'default', options.dataplane.name)] : [];
+  const args = ['run', '--cp-address', options.cpUrl, '--dataplane-file', dataplaneFile(options.dataplane), '--binary-path', envoyBinary(), '--admin-port', String(adminPort), '--log-level', 'warn', ...token, ...(options.extraArgs ?? [])];
   const proc = startNode(MESHWORK_DP, args, {});
   const admin = async (path: string) => (await fetch(`http://127.0.0.1:${adminPort}${path}`)).text();
   await waitFor(async () => {
@@ -52,8 +63,8 @@ export async function startSidecar(options: { cpUrl: string; dataplane: { name: 
 }
 
 /** meshwork-dp expected to fail: runs it to completion. */
-export function runDp(cpUrl: string, dataplane: object): Promise<RunResult> {
-  return runNode(MESHWORK_DP, ['run', '--cp-address', cpUrl, '--dataplane-file', dataplaneFile(dataplane), '--binary-path', envoyBinary(), '--admin-port', '1'], { timeoutMs: 30_000 });
+export function runDp(cpUrl: string, dataplane: object, extraArgs: string[] = []): Promise<RunResult> {
+  return runNode(MESHWORK_DP, ['run', '--cp-address', cpUrl, '--dataplane-file', dataplaneFile(dataplane), '--binary-path', envoyBinary(), '--admin-port', '1', ...extraArgs], { timeoutMs: 30_000 });
 }
 
 /** An HTTP app answering `<name>` on 127.0.0.1:<free port>. */

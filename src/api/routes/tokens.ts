@@ -19,7 +19,32 @@ const body = z.strictObject({
   scope: z.array(z.enum(['cp', 'ingress', 'egress'], { error: 'must be cp, ingress or egress' })).optional(),
 });
 
+const dataplaneBody = z.strictObject({
+  mesh: nameSchema,
+  name: nameSchema.optional(),
+  validFor: body.shape.validFor,
+  tags: z.record(z.string(), z.array(z.string())).optional(),
+  type: z.enum(['dataplane', 'ingress', 'egress'], { error: 'must be dataplane, ingress or egress' }).optional(),
+});
+
 export function tokenRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const dpTokens = deps.dataplaneTokens;
+  if (dpTokens) {
+    // POST /tokens/dataplane {mesh, name?, validFor, tags?, type?} → the token as text/plain.
+    app.post('/tokens/dataplane', async (req, reply) => {
+      const parsed = dataplaneBody.safeParse(req.body ?? {});
+      if (!parsed.success) throw new MeshworkError('BAD_REQUEST', 'invalid dataplane token request', { invalidParameters: zodIssuesToParameters(parsed.error) });
+      const { mesh, name, tags, type, validFor } = parsed.data;
+      try {
+        await deps.manager.get({ type: 'Mesh', name: mesh });
+      } catch {
+        throw new MeshworkError('MESH_NOT_FOUND', `mesh "${mesh}" does not exist`, { invalidParameters: [{ field: 'mesh', reason: `mesh "${mesh}" does not exist` }] });
+      }
+      const ms = (parseDuration(validFor, true) as { ms: number }).ms;
+      void reply.type('text/plain');
+      return dpTokens.issue({ mesh, ...(name ? { name } : {}), ...(tags ? { tags } : {}), ...(type ? { type } : {}) }, ms);
+    });
+  }
   const tokens = deps.zoneTokens;
   if (!tokens) return;
   app.post('/tokens/zone', async (req, reply) => {

@@ -110,6 +110,12 @@ export const configSchema = z.strictObject({
           hostnames: z.array(z.string().min(1)).default([]),
         })
         .prefault({}),
+      auth: z
+        .strictObject({
+          /** `dpToken`: proxies must present a dataplane token of their mesh and name; `none`: no check. */
+          type: z.enum(['dpToken', 'none']).default('dpToken'),
+        })
+        .prefault({}),
       /** A dataplane registered by meshwork-dp is removed this long after its last proxy disconnects. */
       dataplaneGracePeriodMs: z.number().int().min(0).default(30_000),
       /** Changes are batched for this long before proxies' configuration is regenerated. */
@@ -177,6 +183,7 @@ export const ENV_VARS = {
   MESHWORK_DP_SERVER_TLS_CERT_FILE: { path: 'dpServer.tls.certFile', kind: 'string' },
   MESHWORK_DP_SERVER_TLS_KEY_FILE: { path: 'dpServer.tls.keyFile', kind: 'string' },
   MESHWORK_DP_SERVER_TLS_HOSTNAMES: { path: 'dpServer.tls.hostnames', kind: 'list' },
+  MESHWORK_DP_SERVER_AUTH_TYPE: { path: 'dpServer.auth.type', kind: 'string' },
   MESHWORK_DP_SERVER_DATAPLANE_GRACE_PERIOD_MS: { path: 'dpServer.dataplaneGracePeriodMs', kind: 'number' },
   MESHWORK_DIAGNOSTICS_ADDRESS: { path: 'diagnostics.address', kind: 'string' },
   MESHWORK_DIAGNOSTICS_PORT: { path: 'diagnostics.port', kind: 'number' },

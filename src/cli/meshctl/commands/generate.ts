@@ -17,4 +17,27 @@ export function generateCommands(program: Command, ctx: CliContext): void {
       });
       ctx.out(`${String(body)}\n`);
     });
+  generate
+    .command('dataplane-token')
+    .description('generate a token a proxy presents to its zone control plane (meshwork-dp --dataplane-token-file)')
+    .requiredOption('-m, --mesh <mesh>', 'mesh of the dataplane')
+    .option('--name <name>', 'name of the dataplane (without it, the token fits every dataplane of the mesh)')
+    .option('--valid-for <duration>', 'how long the token is valid, e.g. 24h', '8760h')
+    .option('--proxy-type <type>', 'dataplane, ingress or egress', 'dataplane')
+    .option('--tag <key=value>', 'restrict to dataplanes with this tag (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action(async (opts: { mesh: string; name?: string; validFor: string; proxyType: string; tag: string[] }) => {
+      const tags: Record<string, string[]> = {};
+      for (const t of opts.tag) {
+        const i = t.indexOf('=');
+        (tags[t.slice(0, i)] ??= []).push(t.slice(i + 1));
+      }
+      const { body } = await clientFor(ctx).request<string>('POST', '/tokens/dataplane', {
+        mesh: opts.mesh,
+        validFor: opts.validFor,
+        type: opts.proxyType,
+        ...(opts.name ? { name: opts.name } : {}),
+        ...(opts.tag.length ? { tags } : {}),
+      });
+      ctx.out(`${String(body)}\n`);
+    });
 }

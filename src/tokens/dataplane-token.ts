@@ -1,0 +1,45 @@
+import { MeshworkError } from '../core/errors.ts';
+import type { ResourceStore } from '../store/store.ts';
+import { signToken, verifyToken } from './signing-key.ts';
+
+// Dataplane tokens, as in Kuma: RS256 JWTs signed with the mesh's signing key (the Secret
+// `dataplane-token-signing-key-1` of the mesh, synced to zones), with claims Name, Mesh,
+// Tags and Type. A proxy must present a token of its mesh; a token with a Name only fits
+// the dataplane of that name.
+
+export const DATAPLANE_TOKEN_SIGNING_KEY = 'dataplane-token-signing-key-1';
+const keyOf = (mesh: string) => ({ type: 'Secret', mesh, name: DATAPLANE_TOKEN_SIGNING_KEY }) as const;
+
+export interface DataplaneTokenClaims {
+  name?: string;
+  mesh: string;
+  tags: Record<string, string[]>;
+  type: string;
+}
+
+export class DataplaneTokens {
+  readonly #store: ResourceStore;
+
+  constructor(store: ResourceStore) {
+    this.#store = store;
+  }
+
+  issue(claims: { mesh: string; name?: string; tags?: Record<string, string[]>; type?: string }, validForMs: number): Promise<string> {
+    return signToken(this.#store, keyOf(claims.mesh), { Name: claims.name ?? '', Mesh: claims.mesh, Tags: claims.tags ?? {}, Type: claims.type ?? 'dataplane' }, validForMs);
+  }
+
+  /** Checks a proxy's token against its mesh and name; throws UNAUTHENTICATED or FORBIDDEN. */
+  async verify(token: string, proxy: { mesh: string; name: string; type: string }): Promise<DataplaneTokenClaims> {
+    const payload = await verifyToken(this.#store, keyOf(proxy.mesh), token, 'dataplane token');
+    const claims: DataplaneTokenClaims = {
+      mesh: String(payload.Mesh ?? ''),
+      type: String(payload.Type || 'dataplane'),
+      tags: (payload.Tags as Record<string, string[]> | undefined) ?? {},
+      ...(payload.Name ? { name: String(payload.Name) } : {}),
+    };
+    if (claims.mesh !== proxy.mesh) throw new MeshworkError('FORBIDDEN', `the dataplane token is for mesh "${claims.mesh}", not "${proxy.mesh}"`);
+    if (claims.name && claims.name !== proxy.name) throw new MeshworkError('FORBIDDEN', `the dataplane token is for dataplane "${claims.name}", not "${proxy.name}"`);
+    if (claims.type !== proxy.type) throw new MeshworkError('FORBIDDEN', `the dataplane token is for proxies of type "${claims.type}", not "${proxy.type}"`);
+    return claims;
+  }
+}
