@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 // One Prometheus registry per control-plane instance (not prom-client's global one, so
 // several instances can live in one test process). Served on the diagnostics port.
@@ -7,6 +7,13 @@ export interface CpMetrics {
   readonly registry: Registry;
   readonly apiRequests: Histogram<'method' | 'route' | 'status'>;
   readonly apiErrors: Counter<'code'>;
+  /** xDS responses to proxies by type URL and outcome (sent, acked, nacked). */
+  readonly xdsResponses: Counter<'type_url' | 'result'>;
+  readonly xdsConnectedProxies: Gauge;
+  /** Time to build one proxy's snapshot. */
+  readonly xdsGeneration: Histogram;
+  /** KDS responses by type and outcome, in either direction. */
+  readonly kdsResponses: Counter<'type' | 'result'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): CpMetrics {
@@ -27,5 +34,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): CpMet
       labelNames: ['code'],
       registers: [registry],
     }),
+    xdsResponses: new Counter({ name: 'meshwork_xds_responses_total', help: 'xDS responses to proxies, by type and outcome (sent, acked, nacked)', labelNames: ['type_url', 'result'], registers: [registry] }),
+    xdsConnectedProxies: new Gauge({ name: 'meshwork_xds_connected_proxies', help: 'proxies with an open ADS stream', registers: [registry] }),
+    xdsGeneration: new Histogram({ name: 'meshwork_xds_generation_seconds', help: 'time to build one proxy snapshot', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], registers: [registry] }),
+    kdsResponses: new Counter({ name: 'meshwork_kds_responses_total', help: 'KDS responses by resource type and outcome (sent, acked, nacked)', labelNames: ['type', 'result'], registers: [registry] }),
   };
 }

@@ -8,6 +8,9 @@ import { DataplaneTokens } from '../tokens/dataplane-token.ts';
 import type { ResourceCache } from '../store/resource-cache.ts';
 import { selfSignedServerCert } from '../tokens/x509.ts';
 import { IdentityCertManager } from '../mtls/identity-certs.ts';
+import { enabledBuiltinBackend } from '../mtls/builtin-ca.ts';
+import type { MeshSpec } from '../resources/types/mesh.ts';
+import { DataplaneInsightTracker } from '../xds/dataplane-insights.ts';
 import { SnapshotCache } from '../xds/cache/snapshot-cache.ts';
 import { GENERATORS } from '../xds/generate/generators.ts';
 import { XdsReconciler } from '../xds/reconciler.ts';
@@ -38,8 +41,14 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
   const { config } = rt;
   const logger = rt.logger.child({ component: 'dp-server' });
   const snapshots = new SnapshotCache();
+  const insights = new DataplaneInsightTracker({ store: rt.store, logger: rt.logger.child({ component: 'dataplane-insights' }), controlPlaneInstanceId: rt.instanceId });
+  const splitNode = (nodeId: string) => ({ mesh: nodeId.slice(0, nodeId.indexOf('.')), name: nodeId.slice(nodeId.indexOf('.') + 1) });
   const reconciler = new XdsReconciler({
-    certs: new IdentityCertManager(),
+    certs: new IdentityCertManager((nodeId, cert) => {
+      const { mesh, name } = splitNode(nodeId);
+      void insights.certificate(mesh, name, { notAfter: cert.notAfter, backend: enabledBuiltinBackend((cache.get({ type: 'Mesh', name: mesh })?.spec ?? {}) as MeshSpec)?.name ?? 'builtin' });
+    }),
+    onBuilt: (_nodeId, ms) => rt.metrics.xdsGeneration.observe(ms / 1000),
     cache,
     snapshots,
     generators: GENERATORS,
@@ -77,9 +86,15 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     });
 
   const grpcServer = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.max_send_message_length': 64 * 1024 * 1024 });
+  const streams = new Map<string, Awaited<ReturnType<DataplaneInsightTracker['open']>>[]>();
+  const record = (result: 'sent' | 'acked' | 'nacked') => (nodeId: string, typeUrl: string) => {
+    rt.metrics.xdsResponses.inc({ type_url: typeUrl, result });
+    for (const s of streams.get(nodeId) ?? []) s.count(typeUrl, result);
+  };
   registerAds(grpcServer, {
     cache: snapshots,
     logger: rt.logger.child({ component: 'ads' }),
+    events: { sent: record('sent'), acked: record('acked'), nacked: record('nacked') },
     admit: async (node, md) => {
       const nodeId = node.id;
       const dot = nodeId.indexOf('.');
@@ -112,10 +127,18 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
       clearTimeout(pendingRemovals.get(nodeId));
       pendingRemovals.delete(nodeId);
       const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901);
+      const stream = await insights.open(dp.mesh!, dp.name);
+      streams.set(nodeId, [...(streams.get(nodeId) ?? []), stream]);
+      rt.metrics.xdsConnectedProxies.inc();
       logger.info({ nodeId }, 'proxy connected');
       return {
         release: () => {
           release();
+          stream.close();
+          rt.metrics.xdsConnectedProxies.dec();
+          const left = (streams.get(nodeId) ?? []).filter((s) => s !== stream);
+          if (left.length) streams.set(nodeId, left);
+          else streams.delete(nodeId);
           logger.info({ nodeId }, 'proxy disconnected');
           if (reconciler.connectedNodes().includes(nodeId) || dp.labels[LIFECYCLE_LABEL] !== 'dp') return;
           pendingRemovals.set(
@@ -166,6 +189,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
             ],
           });
           reconciler.start();
+          insights.start(1000);
           boundPort = await server.listen(config.dpServer.address, config.dpServer.port);
           logger.info({ address: config.dpServer.address, port: boundPort, selfSigned: !tls.certFile }, 'DP server listening (bootstrap and xDS)');
         },
@@ -173,6 +197,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
           reconciler.stop();
           for (const t of pendingRemovals.values()) clearTimeout(t);
           await server?.close();
+          await insights.stop();
         },
       },
     ],

@@ -14,7 +14,12 @@ export const spiffeId = (mesh: string, service: string) => `spiffe://${mesh}/${s
 
 export class IdentityCertManager {
   readonly #certs = new Map<string, { fingerprint: string; cert: IdentityCert }>();
+  readonly #onIssued: ((nodeId: string, cert: IdentityCert) => void) | undefined;
   issued = 0;
+
+  constructor(onIssued?: (nodeId: string, cert: IdentityCert) => void) {
+    this.#onIssued = onIssued;
+  }
 
   /** The proxy's current certificate, issuing a new one when needed. */
   async ensure(nodeId: string, mesh: string, ca: PemPair, services: string[], validMs: number): Promise<IdentityCert> {
@@ -26,6 +31,7 @@ export class IdentityCertManager {
     const cert: IdentityCert = { ...issued, renewAt: new Date(Date.now() + validMs * 0.8) };
     this.#certs.set(nodeId, { fingerprint, cert });
     this.issued++;
+    this.#onIssued?.(nodeId, cert);
     return cert;
   }
 

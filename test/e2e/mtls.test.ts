@@ -107,6 +107,13 @@ describe('builtin CA and mTLS with real Envoy', () => {
       return now && now.serial !== first.serial ? now : undefined;
     }, { what: 'a rotated certificate', timeoutMs: 20_000 });
     expect(rotated.san).toBe('spiffe://default/backend');
+    // DataplaneInsight records the certificate and its regenerations.
+    const insight = await waitFor(async () => {
+      const i = (await (await fetch(`${zone.apiUrl}/meshes/default/dataplane-insights/backend-1`)).json()) as { mTLS?: { certificateExpirationTime: string; certificateRegenerations: number; issuedBackend: string } };
+      return (i.mTLS?.certificateRegenerations ?? 0) >= 2 ? i.mTLS : undefined;
+    }, { what: 'certificate regenerations in the insight' });
+    expect(insight!.issuedBackend).toBe('ca-1');
+    expect(Date.parse(insight!.certificateExpirationTime)).toBeGreaterThan(Date.now());
     // Traffic keeps flowing across rotations.
     expect(await get(outbound)).toMatch(/URI=spiffe:\/\/default\/web/);
   });

@@ -89,6 +89,23 @@ describe('Envoy sidecars configured by a zone control plane on Redis, with datap
     expect(dps.items.map((d) => d.name).sort()).toEqual(['backend-1', 'backend-2', 'web-1']);
   });
 
+  it('records each proxy\'s connection and ACKs per xDS type in DataplaneInsight, and counts them in /metrics', async () => {
+    type Overview = { items: { name: string; dataplaneInsight: { subscriptions?: { connectTime: string; disconnectTime?: string; status: { total: { responsesAcknowledged: number }; cds?: { responsesAcknowledged: number }; lds?: { responsesAcknowledged: number } } }[] } }[] };
+    const overview = await waitFor(async () => {
+      const o = (await (await fetch(`${zone.apiUrl}/meshes/default/dataplanes/_overview`)).json()) as Overview;
+      return o.items.every((i) => (i.dataplaneInsight.subscriptions?.at(-1)?.status.lds?.responsesAcknowledged ?? 0) >= 1) ? o : undefined;
+    }, { what: 'insights with ACKs' });
+    for (const item of overview.items) {
+      const sub = item.dataplaneInsight.subscriptions!.at(-1)!;
+      expect(sub.disconnectTime).toBeUndefined();
+      expect(sub.status.cds!.responsesAcknowledged).toBeGreaterThanOrEqual(1);
+    }
+    const metrics = await (await fetch(`${zone.diagnosticsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^meshwork_xds_connected_proxies 3$/m);
+    expect(metrics).toMatch(/^meshwork_xds_responses_total\{type_url="type\.googleapis\.com\/envoy\.config\.listener\.v3\.Listener",result="acked"\} [1-9]/m);
+    expect(metrics).toMatch(/^meshwork_xds_generation_seconds_count [1-9]/m);
+  });
+
   it('keeps traffic flowing on the last config while the CP is down, and re-converges after its restart', async () => {
     expect(await zone.stop('SIGKILL')).toBe(-1);
     expect(Object.keys(await spread(outbound, 10)).sort()).toEqual(['backend-1', 'backend-2']);

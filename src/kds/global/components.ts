@@ -40,6 +40,7 @@ export function kdsGlobalComponents(rt: Runtime, cache: ResourceCache, zoneToken
     globalInstanceId: rt.instanceId,
     flushIntervalMs: config.kds.insightFlushIntervalMs,
     offlineAfterMs: config.kds.zoneOfflineAfterMs,
+    onCount: (type, result) => rt.metrics.kdsResponses.inc({ type, result }),
   });
   const kds = new KdsServer({
     store: rt.store,

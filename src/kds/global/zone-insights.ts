@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../core/logger.ts';
 import type { ResourceStore } from '../../store/store.ts';
-import { upsert } from '../../store/upsert.ts';
+import { ThrottledWriter } from '../../store/throttled-writer.ts';
 
 // Keeps each zone's ZoneInsight: one subscription per connection of a zone CP instance
 // (open while any of its KDS streams is), per-type counters of responses sent, ACKed and
@@ -32,7 +32,6 @@ interface SubscriptionState {
 interface ZoneState {
   subscriptions: SubscriptionState[];
   healthCheck?: { time: string };
-  dirty: boolean;
   loaded: boolean;
 }
 
@@ -55,34 +54,44 @@ export class ZoneInsightTracker {
   readonly #zones = new Map<string, ZoneState>();
   /** `${zone}/${zoneInstanceId}` → open subscription and its stream count. */
   readonly #open = new Map<string, { sub: SubscriptionState; streams: number }>();
-  #timer: NodeJS.Timeout | undefined;
-  #flushing: Promise<void> = Promise.resolve();
+  readonly #writer: ThrottledWriter;
 
-  constructor(options: { store: ResourceStore; logger: Logger; globalInstanceId: string; flushIntervalMs: number; offlineAfterMs: number }) {
+  readonly #onCount: ((typeUrl: string, result: 'sent' | 'acked' | 'nacked') => void) | undefined;
+
+  constructor(options: { store: ResourceStore; logger: Logger; globalInstanceId: string; flushIntervalMs: number; offlineAfterMs: number; onCount?: (typeUrl: string, result: 'sent' | 'acked' | 'nacked') => void }) {
+    this.#onCount = options.onCount;
     this.#store = options.store;
     this.#logger = options.logger;
     this.#globalInstanceId = options.globalInstanceId;
     this.#flushMs = options.flushIntervalMs;
     this.#offlineAfterMs = options.offlineAfterMs;
+    this.#writer = new ThrottledWriter(options.store, options.logger);
+  }
+
+  /** Marks a zone's insight for the next write. */
+  #dirty(zone: string): void {
+    const state = this.#zones.get(zone)!;
+    this.#writer.mark(zone, () => ({
+      type: 'ZoneInsight',
+      name: zone,
+      labels: {},
+      spec: { subscriptions: structuredClone(state.subscriptions), ...(state.healthCheck ? { healthCheck: state.healthCheck } : {}) },
+    }));
   }
 
   /** Loads stored insights (so the sweep also closes subscriptions a previous process left open). */
   async start(): Promise<void> {
     for (const r of (await this.#store.list('ZoneInsight')).items) {
       const spec = r.spec as { subscriptions?: SubscriptionState[]; healthCheck?: { time: string } };
-      this.#zones.set(r.name, { subscriptions: spec.subscriptions ?? [], ...(spec.healthCheck ? { healthCheck: spec.healthCheck } : {}), dirty: false, loaded: true });
+      this.#zones.set(r.name, { subscriptions: spec.subscriptions ?? [], ...(spec.healthCheck ? { healthCheck: spec.healthCheck } : {}), loaded: true });
     }
-    this.#timer = setInterval(() => {
-      this.#sweep();
-      void this.flush();
-    }, this.#flushMs);
-    this.#timer.unref();
+    this.#writer.start(this.#flushMs, () => this.#sweep());
   }
 
   async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#writer.stop();
     for (const { sub } of this.#open.values()) sub.disconnectTime ??= new Date().toISOString();
-    for (const z of this.#zones.values()) z.dirty = true;
+    for (const zone of this.#zones.keys()) this.#dirty(zone);
     this.#open.clear();
     await this.flush();
   }
@@ -90,7 +99,7 @@ export class ZoneInsightTracker {
   async #zone(zone: string): Promise<ZoneState> {
     let state = this.#zones.get(zone);
     if (!state) {
-      state = { subscriptions: [], dirty: false, loaded: false };
+      state = { subscriptions: [], loaded: false };
       this.#zones.set(zone, state);
     }
     if (!state.loaded) {
@@ -130,7 +139,7 @@ export class ZoneInsightTracker {
       state.healthCheck = { time: now };
       entry = { sub, streams: 0 };
       this.#open.set(key, entry);
-      state.dirty = true;
+      this.#dirty(zone);
       void this.flush();
       this.#logger.info({ zone, zoneInstanceId, subscription: sub.id }, 'zone connected');
     }
@@ -140,12 +149,13 @@ export class ZoneInsightTracker {
     return {
       id: opened.sub.id,
       count: (direction, typeUrl, n = 1) => {
+        this.#onCount?.(typeUrl, direction);
         const stat = (opened.sub.status.stat[typeUrl] ??= zero());
         const field = direction === 'sent' ? 'responsesSent' : direction === 'acked' ? 'responsesAcknowledged' : 'responsesRejected';
         stat[field] += n;
         opened.sub.status.total[field] += n;
         opened.sub.status.lastUpdateTime = new Date().toISOString();
-        state.dirty = true;
+        this.#dirty(zone);
       },
       release: () => {
         if (released) return;
@@ -153,7 +163,7 @@ export class ZoneInsightTracker {
         if (--opened.streams > 0) return;
         if (this.#open.get(key) === opened) this.#open.delete(key);
         opened.sub.disconnectTime ??= new Date().toISOString();
-        state.dirty = true;
+        this.#dirty(zone);
         void this.flush();
         this.#logger.info({ zone, zoneInstanceId, subscription: opened.sub.id }, 'zone disconnected');
       },
@@ -164,7 +174,7 @@ export class ZoneInsightTracker {
     const state = this.#zones.get(zone);
     if (!state) return;
     state.healthCheck = { time: new Date().toISOString() };
-    state.dirty = true;
+    this.#dirty(zone);
   }
 
   /** Whether a zone CP instance has an open subscription (both streams counted by the caller). */
@@ -180,7 +190,7 @@ export class ZoneInsightTracker {
       for (const s of state.subscriptions) {
         if (s.disconnectTime) continue;
         s.disconnectTime = new Date(now).toISOString();
-        state.dirty = true;
+        this.#dirty(zone);
         this.#logger.warn({ zone, subscription: s.id }, 'zone stopped heartbeating; marked offline');
       }
     }
@@ -188,19 +198,6 @@ export class ZoneInsightTracker {
 
   /** Writes every changed insight; serialized so writes of one zone never race. */
   flush(): Promise<void> {
-    this.#flushing = this.#flushing.then(async () => {
-      for (const [zone, state] of this.#zones) {
-        if (!state.dirty) continue;
-        state.dirty = false;
-        const spec = { subscriptions: structuredClone(state.subscriptions), ...(state.healthCheck ? { healthCheck: state.healthCheck } : {}) };
-        try {
-          await upsert(this.#store, { type: 'ZoneInsight', name: zone, labels: {}, spec });
-        } catch (err) {
-          state.dirty = true;
-          this.#logger.warn({ zone, err: (err as Error).message }, 'cannot write zone insight; will retry');
-        }
-      }
-    });
-    return this.#flushing;
+    return this.#writer.flush();
   }
 }

@@ -1,0 +1,54 @@
+import type { Logger } from '../core/logger.ts';
+import type { ResourceInput } from '../resources/resource.ts';
+import type { ResourceStore } from './store.ts';
+import { upsert } from './upsert.ts';
+
+/**
+ * Writes resources that change often (insights) at most every `intervalMs`: callers mark a
+ * key dirty with a function producing its current state; flush() writes each dirty key
+ * once, serialized, and keeps a key dirty if its write failed.
+ */
+export class ThrottledWriter {
+  readonly #store: ResourceStore;
+  readonly #logger: Logger;
+  readonly #dirty = new Map<string, () => ResourceInput>();
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(store: ResourceStore, logger: Logger) {
+    this.#store = store;
+    this.#logger = logger;
+  }
+
+  start(intervalMs: number, beforeFlush?: () => void): void {
+    this.#timer = setInterval(() => {
+      beforeFlush?.();
+      void this.flush();
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+  }
+
+  mark(key: string, state: () => ResourceInput): void {
+    this.#dirty.set(key, state);
+  }
+
+  flush(): Promise<void> {
+    this.#flushing = this.#flushing.then(async () => {
+      const batch = [...this.#dirty];
+      this.#dirty.clear();
+      for (const [key, state] of batch) {
+        try {
+          await upsert(this.#store, state());
+        } catch (err) {
+          if (!this.#dirty.has(key)) this.#dirty.set(key, state);
+          this.#logger.warn({ key, err: (err as Error).message }, 'cannot write an insight; will retry');
+        }
+      }
+    });
+    return this.#flushing;
+  }
+}
