@@ -69,6 +69,8 @@ describe('builtin CA and mTLS with real Envoy', () => {
         name: 'web-1',
         networking: { address: '127.0.3.2', inbound: [{ port: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port: outboundPort, tags: { 'kuma.io/service': 'backend' } }] },
       },
+      // web speaks delta (incremental) xDS; backend the default state of the world.
+      extraArgs: ['--delta'],
     });
   });
 
@@ -93,6 +95,11 @@ describe('builtin CA and mTLS with real Envoy', () => {
       return a.startsWith('backend') ? a : undefined;
     }, { what: 'traffic through the mesh' });
     expect(answer).toMatch(/xfcc=.*URI=spiffe:\/\/default\/web/);
+    const stats = await web.admin('/stats?filter=control_plane.connected_state');
+    expect(stats).toMatch(/control_plane\.connected_state: 1/);
+    expect(await web.admin('/config_dump?resource=dynamic_active_clusters')).toContain('"name": "backend"');
+    expect(await web.admin('/config_dump?include_eds')).toMatch(/"api_type": "DELTA_GRPC"/);
+    expect(await backend.admin('/config_dump')).toMatch(/"api_type": "GRPC"/);
   });
 
   it('STRICT: the backend\'s inbound refuses a plain-text client', async () => {
