@@ -8,7 +8,7 @@ import { buildSnapshot, SnapshotError, XDS_KINDS, type XdsSnapshot } from './cac
 import { meshEndpoints, type Endpoint, type MtlsContext } from './generate/context.ts';
 import { certValidityMs, enabledBuiltinBackend, readMeshCa } from '../mtls/builtin-ca.ts';
 import type { IdentityCertManager } from '../mtls/identity-certs.ts';
-import { SERVICE_TAG } from '../resources/types/dataplane.ts';
+import { PROTOCOL_TAG, SERVICE_TAG } from '../resources/types/dataplane.ts';
 import type { Generator } from './generate/generators.ts';
 
 // One reconcile loop for the proxies of a zone: on any change (debounced) or a proxy
@@ -41,6 +41,8 @@ export class XdsReconciler {
   /** Reconcile passes run one at a time, in order. */
   #queue: Promise<void> = Promise.resolve();
   readonly #renewals = new Map<string, NodeJS.Timeout>();
+  /** node id → fingerprint of the inputs of its current snapshot (skip the build when unchanged). */
+  readonly #inputs = new Map<string, string>();
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
@@ -75,6 +77,7 @@ export class XdsReconciler {
       clearTimeout(this.#renewals.get(nodeId));
       this.#renewals.delete(nodeId);
       this.#o.certs.forget(nodeId);
+      this.#inputs.delete(nodeId);
     };
   }
 
@@ -125,6 +128,8 @@ export class XdsReconciler {
         this.#o.logger.warn({ nodeId, mesh: mesh.name }, 'mesh has builtin mTLS enabled but its CA is not available yet');
         continue;
       }
+      const fingerprint = inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls);
+      if (this.#inputs.get(nodeId) === fingerprint && this.#o.snapshots.get(nodeId)) continue;
       const started = performance.now();
       let snapshot: XdsSnapshot;
       try {
@@ -135,6 +140,7 @@ export class XdsReconciler {
         continue;
       }
       this.#o.onBuilt?.(nodeId, performance.now() - started);
+      this.#inputs.set(nodeId, fingerprint);
       const previous = this.#o.snapshots.get(nodeId);
       if (this.#o.snapshots.set(nodeId, snapshot)) {
         const changed = XDS_KINDS.filter((k) => JSON.stringify([...(previous?.versions(k) ?? [])]) !== JSON.stringify([...snapshot.versions(k)]));
@@ -142,4 +148,17 @@ export class XdsReconciler {
       }
     }
   }
+}
+
+/**
+ * What a proxy's snapshot depends on: its mesh and dataplane versions, its certificate, and
+ * the endpoints of the services it calls. Equal fingerprints mean an equal snapshot.
+ */
+export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSpec>, endpoints: ReadonlyMap<string, Endpoint[]>, adminPort: number, mtls: MtlsContext | undefined): string {
+  const parts = [mesh.version, dataplane.version, String(adminPort), mtls ? `${mtls.mode}:${mtls.identity.cert.length}:${mtls.identity.cert.slice(-64)}` : 'plain'];
+  for (const ob of dataplane.spec.networking.outbound ?? []) {
+    const service = ob.tags?.[SERVICE_TAG] ?? ob.backendRef?.name ?? '';
+    for (const e of endpoints.get(service) ?? []) parts.push(`${service}|${e.address}:${e.port}|${e.tags[PROTOCOL_TAG] ?? ''}`);
+  }
+  return parts.join(';');
 }

@@ -4,6 +4,7 @@
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { kdsPropagation } from './kds-propagation.ts';
+import { xdsGeneration, xdsMemory } from './xds.ts';
 import type { ScenarioResult } from './report.ts';
 import { markdown } from './report.ts';
 
@@ -11,6 +12,8 @@ const quick = process.argv.includes('--quick');
 const results: ScenarioResult[] = [];
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
+results.push(await xdsGeneration({ quick, progress }));
+results.push(await xdsMemory({ quick, progress }));
 results.push(await kdsPropagation({ quick, progress }));
 
 const report = {

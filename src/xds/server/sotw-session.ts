@@ -15,7 +15,7 @@ import type { XdsSnapshot } from '../cache/snapshot.ts';
 
 export interface DiscoveryRequest {
   version_info?: string;
-  node?: { id?: string } | null;
+  node?: { id?: string; cluster?: string } | null;
   resource_names?: string[];
   type_url: string;
   response_nonce?: string;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../core/logger.ts';
+import { registry } from '../resources/all.ts';
+import { IdentityCertManager } from '../mtls/identity-certs.ts';
+import { MemoryStore } from '../store/memory-store.ts';
+import { ResourceCache } from '../store/resource-cache.ts';
+import { waitFor } from '../../test/helpers/wait.ts';
+import { SnapshotCache } from './cache/snapshot-cache.ts';
+import { GENERATORS } from './generate/generators.ts';
+import { XdsReconciler } from './reconciler.ts';
+
+const dp = (name: string, port: number, service: string, outbound?: string) => ({
+  type: 'Dataplane',
+  mesh: 'default',
+  name,
+  labels: {},
+  spec: { networking: { address: '10.0.0.1', inbound: [{ port, tags: { 'kuma.io/service': service } }], ...(outbound ? { outbound: [{ port: 10001, tags: { 'kuma.io/service': outbound } }] } : {}) } },
+});
+
+describe('XdsReconciler', () => {
+  it('rebuilds a proxy only when its inputs change, and publishes only new versions', async () => {
+    const store = new MemoryStore({ registry, maxResourceBytes: 1 << 20 });
+    await store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
+    await store.create(dp('web-1', 8080, 'web', 'backend'));
+    await store.create(dp('backend-1', 8081, 'backend'));
+    const cache = new ResourceCache({ store, registry, logger: silentLogger() });
+    const ac = new AbortController();
+    const running = cache.run(ac.signal);
+    await cache.ready();
+    const snapshots = new SnapshotCache();
+    const builds: string[] = [];
+    const reconciler = new XdsReconciler({ cache, snapshots, generators: GENERATORS, logger: silentLogger(), zone: 'z', debounceMs: 1, certs: new IdentityCertManager(), onBuilt: (n) => builds.push(n) });
+    reconciler.start();
+    const release = reconciler.connect('default.web-1', 9901);
+    await reconciler.idle();
+    const first = snapshots.get('default.web-1')!;
+    expect(builds).toEqual(['default.web-1']);
+    // Unchanged inputs: no build at all.
+    await reconciler.reconcile();
+    expect(builds).toHaveLength(1);
+    // A dataplane web does not call changes nothing for web.
+    await store.create(dp('other-1', 8082, 'other'));
+    await waitFor(() => cache.get({ type: 'Dataplane', mesh: 'default', name: 'other-1' }));
+    await reconciler.reconcile();
+    expect(builds).toHaveLength(1);
+    // A new backend endpoint does: a new build and a new version.
+    await store.create(dp('backend-2', 8083, 'backend'));
+    await waitFor(async () => {
+      await reconciler.reconcile();
+      return snapshots.get('default.web-1')!.version !== first.version;
+    });
+    expect(builds).toHaveLength(2);
+    release();
+    reconciler.stop();
+    ac.abort();
+    await running;
+  });
+});

@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import type { Resource } from '../../src/resources/resource.ts';
+import type { DataplaneSpec } from '../../src/resources/types/dataplane.ts';
+import type { MeshSpec } from '../../src/resources/types/mesh.ts';
+import { buildSnapshot } from '../../src/xds/cache/snapshot.ts';
+import type { Endpoint, ProxyContext } from '../../src/xds/generate/context.ts';
+import { GENERATORS } from '../../src/xds/generate/generators.ts';
+import { inputFingerprint } from '../../src/xds/reconciler.ts';
+import { startControlPlane } from '../helpers/control-plane.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { summarize, type ScenarioResult } from './report.ts';
+import { simProxy } from './sim-proxy.ts';
+
+// xDS: the cost of one proxy's snapshot (in process) and the memory each connected proxy
+// costs a zone CP (simulated Envoys against a real CP process).
+
+const meta = { labels: {}, creationTime: '', modificationTime: '', version: '1' };
+
+function proxyWith100Outbounds(mtls: boolean): ProxyContext {
+  const endpoints = new Map<string, Endpoint[]>();
+  const outbound = [];
+  for (let s = 0; s < 100; s++) {
+    const service = `svc-${s}`;
+    endpoints.set(service, Array.from({ length: 5 }, (_, i) => ({ address: `10.0.${s}.${i + 1}`, port: 8080, tags: { 'kuma.io/service': service, 'kuma.io/protocol': 'http' }, dataplane: `${service}-${i}` })));
+    outbound.push({ port: 10000 + s, tags: { 'kuma.io/service': service } });
+  }
+  const fixture = JSON.parse(readFileSync(new URL('../../src/xds/generate/testdata/mtls-fixture.json', import.meta.url), 'utf8')) as { caCert: string; identity: { cert: string; key: string } };
+  const mesh: Resource<MeshSpec> = { type: 'Mesh', name: 'default', spec: mtls ? { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } } : {}, ...meta };
+  const dataplane: Resource<DataplaneSpec> = { type: 'Dataplane', mesh: 'default', name: 'web-1', spec: { networking: { address: '10.1.0.1', inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound } }, ...meta };
+  return { mesh, dataplane, endpoints, zone: 'zone-1', adminPort: 9901, ...(mtls ? { mtls: { mode: 'STRICT', ...fixture } } : {}) };
+}
+
+function time(n: number, fn: () => void): number[] {
+  for (let i = 0; i < Math.min(50, n); i++) fn();
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+export async function xdsGeneration(options: { quick: boolean; progress: (m: string) => void }): Promise<ScenarioResult> {
+  options.progress('xds-generation: building snapshots in process');
+  const n = options.quick ? 200 : 2000;
+  const plain = proxyWith100Outbounds(false);
+  const mtls = proxyWith100Outbounds(true);
+  const full = summarize(time(n, () => buildSnapshot(plain, GENERATORS)));
+  const withMtls = summarize(time(n, () => buildSnapshot(mtls, GENERATORS)));
+  const unchanged = summarize(time(n * 10, () => inputFingerprint(plain.mesh, plain.dataplane, plain.endpoints, plain.adminPort, undefined)));
+  return {
+    scenario: 'xds-generation',
+    description: 'One proxy with 100 outbound services (5 endpoints each): full snapshot build (generate, check against Envoy protos, encode, hash) and the unchanged-config check.',
+    params: { outbounds: 100, endpointsPerService: 5, iterations: n },
+    metrics: [
+      { name: 'full snapshot p50', unit: 'ms', value: full.p50 },
+      { name: 'full snapshot p99', unit: 'ms', value: full.p99, target: 5 },
+      { name: 'full snapshot with mTLS p50', unit: 'ms', value: withMtls.p50 },
+      { name: 'unchanged-config check p50', unit: 'ms', value: Math.round(unchanged.p50 * 1000) / 1000 },
+      { name: 'unchanged-config check p99', unit: 'ms', value: Math.round(unchanged.p99 * 1000) / 1000, target: 0.5 },
+    ],
+  };
+}
+
+export async function xdsMemory(options: { quick: boolean; progress: (m: string) => void }): Promise<ScenarioResult> {
+  const proxies = options.quick ? 100 : 1000;
+  const services = options.quick ? 20 : 100;
+  const outbounds = 10;
+  options.progress(`xds-memory: a zone CP with ${proxies} proxies of ${services} services`);
+  await using zone = await startControlPlane({ mode: 'zone', env: { MESHWORK_DP_SERVER_AUTH_TYPE: 'none', MESHWORK_LOG_LEVEL: 'warn' } });
+  const rss = async () => Number(/^meshwork_process_resident_memory_bytes (\d+)/m.exec(await (await fetch(`${zone.diagnosticsUrl}/metrics`)).text())![1]);
+  const dataplane = (i: number) => ({
+    type: 'Dataplane',
+    mesh: 'default',
+    name: `dp-${i}`,
+    networking: {
+      address: `10.${Math.floor(i / 250)}.${i % 250}.1`,
+      inbound: [{ port: 8080, tags: { 'kuma.io/service': `svc-${i % services}`, 'kuma.io/protocol': 'http' } }],
+      outbound: Array.from({ length: outbounds }, (_, k) => ({ port: 10000 + k, tags: { 'kuma.io/service': `svc-${(i + k + 1) % services}` } })),
+    },
+  });
+  for (let i = 0; i < proxies; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, proxies - i) }, (_, k) =>
+        fetch(`${zone.apiUrl}/meshes/default/dataplanes/dp-${i + k}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(dataplane(i + k)) }),
+      ),
+    );
+  }
+  await waitFor(async () => ((await (await fetch(`${zone.apiUrl}/meshes/default/dataplanes?size=1`)).json()) as { total: number }).total === proxies, { what: 'all dataplanes stored' });
+  const before = await rss();
+  const target = zone.dpServerUrl.replace('https://', '');
+  const started = performance.now();
+  const sims = Array.from({ length: proxies }, (_, i) => simProxy(target, `default.dp-${i}`, Array.from({ length: outbounds }, (_, k) => `svc-${(i + k + 1) % services}`)));
+  const firsts = await Promise.all(sims.map((s) => s.firstResponseMs));
+  const configured = await Promise.all(sims.map((s) => s.configuredMs));
+  const allConfiguredMs = performance.now() - started;
+  await waitFor(async () => /^meshwork_xds_connected_proxies (\d+)/m.exec(await (await fetch(`${zone.diagnosticsUrl}/metrics`)).text())?.[1] === String(proxies), { what: 'all proxies connected' });
+  const after = await rss();
+  for (const s of sims) s.close();
+  const f = summarize(firsts);
+  const c = summarize(configured);
+  return {
+    scenario: 'xds-memory',
+    description: `A zone CP process (memory store) serving simulated Envoys (SotW ADS over TLS, ${outbounds} outbounds each, every response ACKed).`,
+    params: { proxies, services, outboundsPerProxy: outbounds },
+    metrics: [
+      { name: 'zone CP RSS before proxies connect', unit: 'MB', value: Math.round(before / 1e6) },
+      { name: 'zone CP RSS with all proxies connected', unit: 'MB', value: Math.round(after / 1e6) },
+      { name: 'marginal memory per connected proxy', unit: 'MB', value: Math.round(((after - before) / proxies / 1e6) * 1000) / 1000, target: 0.3 },
+      { name: 'first response p99', unit: 'ms', value: f.p99 },
+      { name: 'full config (CDS+EDS+LDS) p50', unit: 'ms', value: c.p50 },
+      { name: 'full config p99', unit: 'ms', value: c.p99 },
+      { name: `all ${proxies} proxies configured`, unit: 'ms', value: Math.round(allConfiguredMs) },
+    ],
+  };
+}
