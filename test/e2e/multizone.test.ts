@@ -179,4 +179,17 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
     await waitFor(async () => JSON.stringify(await names(zone1)) === '["timeout-2","timeout-3"]' && JSON.stringify(await names(zone2)) === '["timeout-2","timeout-3"]', { what: 'zones to converge after the store restarts' });
     expect((await list(global, '/meshes/default/dataplanes')).map((d) => d.labels!['kuma.io/display-name']).sort()).toEqual(['backend-1', 'web-1']);
   });
+
+  it('creates the builtin CA of a mesh on global and syncs the same CA to every zone', async () => {
+    const apply = await cli.run(['apply', '-f', '-'], 'type: Mesh\nname: default\nmtls:\n  enabledBackend: ca-1\n  backends:\n    - {name: ca-1, type: builtin}\n');
+    expect(apply.code).toBe(0);
+    type Secret = Item & { data: string };
+    const caIn = async (cp: ControlPlaneProcess) => ((await list(cp, '/meshes/default/secrets')) as Secret[]).find((x) => x.name === 'default.ca-builtin-cert-ca-1');
+    const atGlobal = await waitFor(() => caIn(global), { what: 'the CA at global' });
+    for (const zone of [zone1, zone2]) {
+      const synced = await waitFor(() => caIn(zone), { what: 'the CA in a zone' });
+      expect(synced.data).toBe(atGlobal.data);
+      expect(synced.labels).toMatchObject({ 'kuma.io/origin': 'global' });
+    }
+  });
 });
