@@ -65,6 +65,20 @@ const cases: Record<string, ProxyContext> = {
     mtls: { mode: 'PERMISSIVE', ...fixture },
     dataplane: dp('backend-2', { networking: { address: '127.0.0.3', inbound: [{ port: 8080, servicePort: 18081, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } }),
   },
+  'web-transparent-proxy': {
+    mesh,
+    zone: 'zone-1',
+    adminPort: 9905,
+    endpoints,
+    dataplane: dp('web-2', {
+      networking: {
+        address: '127.0.0.6',
+        inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
+        outbound: [{ port: 80, address: '240.0.0.1', tags: { 'kuma.io/service': 'backend' } }],
+        transparentProxying: { redirectPortInbound: 15006, redirectPortOutbound: 15001 },
+      },
+    }),
+  },
   'backend-tcp-inbound': {
     mesh,
     zone: 'zone-1',
@@ -95,6 +109,15 @@ describe('xDS generators', () => {
       expect(result.ok).toBe(true);
     });
   }
+
+  it('transparent proxying without passthrough closes unknown outbound destinations', () => {
+    const ctx = cases['web-transparent-proxy']!;
+    const snapshot = buildSnapshot({ ...ctx, mesh: { ...mesh, spec: { networking: { outbound: { passthrough: false } } } } }, GENERATORS);
+    expect(snapshot.resources.cluster.has('outbound:passthrough:ipv4')).toBe(false);
+    expect(snapshot.resources.cluster.has('inbound:passthrough:ipv4')).toBe(true);
+    expect(JSON.stringify(snapshot.resources.listener.get('outbound:passthrough:ipv4')!.json)).toContain('"cluster":"meshwork:blackhole"');
+    expect(validateWithEnvoy(forValidation(snapshot)).ok).toBe(true);
+  });
 
   it('versions by content: the same input gives the same version, a change a new one', () => {
     const ctx = cases['web-outbounds']!;

@@ -126,6 +126,46 @@ export const mtlsSecretsGenerator: Generator = {
   },
 };
 
+const ORIGINAL_DST_FILTER = { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst' } };
+
+/**
+ * Transparent proxying (traffic redirected by iptables to redirectPortOutbound and
+ * redirectPortInbound): a catch-all listener per direction hands each connection to the
+ * listener of its original destination (use_original_dst), and passes through what no
+ * listener claims to its original destination. The per-inbound and per-outbound listeners
+ * then no longer bind their ports.
+ */
+export const transparentProxyGenerator: Generator = {
+  name: 'transparent-proxy',
+  generate(ctx, out) {
+    const tp = ctx.dataplane.spec.networking.transparentProxying;
+    if (!tp) return;
+    const passthrough = ctx.mesh.spec.networking?.outbound?.passthrough !== false;
+    const directions = [
+      { port: tp.redirectPortOutbound, direction: 'OUTBOUND', name: 'outbound:passthrough:ipv4', prefix: 'outbound:' },
+      { port: tp.redirectPortInbound, direction: 'INBOUND', name: 'inbound:passthrough:ipv4', prefix: 'inbound:' },
+    ] as const;
+    for (const d of directions) {
+      if (!d.port) continue;
+      for (const [name, listener] of out.listener) {
+        if (name.startsWith(d.prefix)) out.listener.set(name, { ...listener, bind_to_port: false });
+      }
+      const allowed = d.direction === 'INBOUND' || passthrough;
+      if (allowed) out.cluster.set(d.name, { name: d.name, type: 'ORIGINAL_DST', lb_policy: 'CLUSTER_PROVIDED', connect_timeout: '5s' });
+      out.listener.set(d.name, {
+        name: d.name,
+        address: socketAddress('0.0.0.0', d.port),
+        use_original_dst: true,
+        traffic_direction: d.direction,
+        listener_filters: [ORIGINAL_DST_FILTER],
+        // Outbound without passthrough: unknown destinations are closed, not forwarded.
+        filter_chains: allowed ? [{ filters: [tcpProxy(d.name, d.name)] }] : [{ filters: [{ name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', stat_prefix: 'blackhole', cluster: 'meshwork:blackhole' } }] }],
+      });
+      if (!allowed) out.cluster.set('meshwork:blackhole', { name: 'meshwork:blackhole', type: 'STATIC', connect_timeout: '1s', load_assignment: { cluster_name: 'meshwork:blackhole', endpoints: [] } });
+    }
+  },
+};
+
 export const PROMETHEUS_PORT = 5670;
 
 /** Prometheus metrics of the proxy on <address>:5670/metrics, served from the loopback admin. */
@@ -153,4 +193,4 @@ export const prometheusGenerator: Generator = {
   },
 };
 
-export const GENERATORS: readonly Generator[] = [mtlsSecretsGenerator, inboundGenerator, outboundGenerator, prometheusGenerator];
+export const GENERATORS: readonly Generator[] = [mtlsSecretsGenerator, inboundGenerator, outboundGenerator, transparentProxyGenerator, prometheusGenerator];
