@@ -13,7 +13,7 @@ import type { MeshSpec } from '../resources/types/mesh.ts';
 import { DataplaneInsightTracker } from '../xds/dataplane-insights.ts';
 import { SnapshotCache } from '../xds/cache/snapshot-cache.ts';
 import { GENERATORS } from '../xds/generate/generators.ts';
-import { XdsReconciler } from '../xds/reconciler.ts';
+import { parseNodeId, XdsReconciler } from '../xds/reconciler.ts';
 import { registerAds } from '../xds/server/ads-server.ts';
 import { DpServer } from './dp-server.ts';
 import { DATAPLANE_METADATA } from './bootstrap.ts';
@@ -42,10 +42,9 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
   const logger = rt.logger.child({ component: 'dp-server' });
   const snapshots = new SnapshotCache();
   const insights = new DataplaneInsightTracker({ store: rt.store, logger: rt.logger.child({ component: 'dataplane-insights' }), controlPlaneInstanceId: rt.instanceId });
-  const splitNode = (nodeId: string) => ({ mesh: nodeId.slice(0, nodeId.indexOf('.')), name: nodeId.slice(nodeId.indexOf('.') + 1) });
   const reconciler = new XdsReconciler({
     certs: new IdentityCertManager((nodeId, cert) => {
-      const { mesh, name } = splitNode(nodeId);
+      const { mesh, name } = parseNodeId(nodeId);
       void insights.certificate(mesh, name, { notAfter: cert.notAfter, backend: enabledBuiltinBackend((cache.get({ type: 'Mesh', name: mesh })?.spec ?? {}) as MeshSpec)?.name ?? 'builtin' });
     }),
     onBuilt: (_nodeId, ms) => rt.metrics.xdsGeneration.observe(ms / 1000),
@@ -97,10 +96,10 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     events: { sent: record('sent'), acked: record('acked'), nacked: record('nacked') },
     admit: async (node, md) => {
       const nodeId = node.id;
-      const dot = nodeId.indexOf('.');
+      const proxy = parseNodeId(nodeId);
       if (checkToken) {
         try {
-          await checkToken(md.get('authorization')[0]?.toString(), { mesh: nodeId.slice(0, Math.max(dot, 0)), name: nodeId.slice(dot + 1), type: 'dataplane' });
+          await checkToken(md.get('authorization')[0]?.toString(), { ...proxy, type: 'dataplane' });
         } catch (err) {
           const code = isMeshworkError(err, 'FORBIDDEN') ? grpc.status.PERMISSION_DENIED : grpc.status.UNAUTHENTICATED;
           throw Object.assign(new Error((err as Error).message), { code });
@@ -122,7 +121,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
         dp = await awaitDataplane(nodeId);
       }
       if (!dp) {
-        throw Object.assign(new Error(`unknown proxy "${nodeId}": no Dataplane "${nodeId.split('.').slice(1).join('.')}" in mesh "${nodeId.split('.')[0]}"; start proxies with meshwork-dp`), { code: grpc.status.NOT_FOUND });
+        throw Object.assign(new Error(`unknown proxy "${nodeId}": no Dataplane "${proxy.name}" in mesh "${proxy.mesh}"; start proxies with meshwork-dp`), { code: grpc.status.NOT_FOUND });
       }
       clearTimeout(pendingRemovals.get(nodeId));
       pendingRemovals.delete(nodeId);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../core/logger.ts';
 import type { ResourceStore } from '../store/store.ts';
+import { countResponse, zeroCounters, type ResponseCounters } from '../resources/types/insights.ts';
 import { ThrottledWriter } from '../store/throttled-writer.ts';
 
 // DataplaneInsight of each proxy, as Kuma keeps it: one subscription per ADS stream
@@ -8,11 +9,7 @@ import { ThrottledWriter } from '../store/throttled-writer.ts';
 // the state of its mTLS certificate. Written at most every flushIntervalMs, at once on
 // connect and disconnect. The last few subscriptions are kept.
 
-interface Counters {
-  responsesSent: number;
-  responsesAcknowledged: number;
-  responsesRejected: number;
-}
+type Counters = ResponseCounters;
 
 interface Subscription {
   id: string;
@@ -40,7 +37,6 @@ interface State {
 }
 
 const KEEP = 5;
-const zero = (): Counters => ({ responsesSent: 0, responsesAcknowledged: 0, responsesRejected: 0 });
 
 export class DataplaneInsightTracker {
   readonly #store: ResourceStore;
@@ -93,17 +89,16 @@ export class DataplaneInsightTracker {
   async open(mesh: string, name: string): Promise<{ count(typeUrl: string, event: 'sent' | 'acked' | 'nacked'): void; close(): void }> {
     const s = await this.#state(mesh, name);
     const now = new Date().toISOString();
-    const sub: Subscription = { id: randomUUID(), controlPlaneInstanceId: this.#instanceId, connectTime: now, status: { lastUpdateTime: now, total: zero() } };
+    const sub: Subscription = { id: randomUUID(), controlPlaneInstanceId: this.#instanceId, connectTime: now, status: { lastUpdateTime: now, total: zeroCounters() } };
     for (const old of s.subscriptions) old.disconnectTime ??= now;
     s.subscriptions = [...s.subscriptions, sub].slice(-KEEP);
     this.#dirty(s);
     void this.#writer.flush();
     return {
       count: (typeUrl, event) => {
-        const field = event === 'sent' ? 'responsesSent' : event === 'acked' ? 'responsesAcknowledged' : 'responsesRejected';
-        sub.status.total[field]++;
+        countResponse(sub.status.total, event);
         const short = SHORT[typeUrl];
-        if (short) (sub.status[short] ??= zero())[field]++;
+        if (short) countResponse((sub.status[short] ??= zeroCounters()), event);
         sub.status.lastUpdateTime = new Date().toISOString();
         this.#dirty(s);
       },

@@ -32,6 +32,12 @@ export function nodeIdOf(mesh: string, name: string): string {
   return `${mesh}.${name}`;
 }
 
+/** `<mesh>.<name>` → its parts (mesh names have no dots in node ids; names may). */
+export function parseNodeId(nodeId: string): { mesh: string; name: string } {
+  const dot = nodeId.indexOf('.');
+  return dot <= 0 ? { mesh: '', name: nodeId } : { mesh: nodeId.slice(0, dot), name: nodeId.slice(dot + 1) };
+}
+
 export class XdsReconciler {
   readonly #o: ReconcilerOptions;
   /** node id → admin port, for connected proxies. */
@@ -86,9 +92,9 @@ export class XdsReconciler {
   }
 
   findDataplane(nodeId: string): Resource<DataplaneSpec> | undefined {
-    const dot = nodeId.indexOf('.');
-    if (dot <= 0) return undefined;
-    return this.#o.cache.get({ type: 'Dataplane', mesh: nodeId.slice(0, dot), name: nodeId.slice(dot + 1) }) as Resource<DataplaneSpec> | undefined;
+    const { mesh, name } = parseNodeId(nodeId);
+    if (!mesh) return undefined;
+    return this.#o.cache.get({ type: 'Dataplane', mesh, name }) as Resource<DataplaneSpec> | undefined;
   }
 
   reconcile(only?: string[]): Promise<void> {

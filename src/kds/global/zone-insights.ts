@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../core/logger.ts';
 import type { ResourceStore } from '../../store/store.ts';
+import { countResponse, zeroCounters, type ResponseCounters } from '../../resources/types/insights.ts';
 import { ThrottledWriter } from '../../store/throttled-writer.ts';
 
 // Keeps each zone's ZoneInsight: one subscription per connection of a zone CP instance
@@ -11,11 +12,7 @@ import { ThrottledWriter } from '../../store/throttled-writer.ts';
 // by the sweep: that covers zones that vanished without a TCP reset, and subscriptions left
 // open by a previous global process.
 
-interface Counters {
-  responsesSent: number;
-  responsesAcknowledged: number;
-  responsesRejected: number;
-}
+type Counters = ResponseCounters;
 
 interface SubscriptionState {
   id: string;
@@ -43,7 +40,6 @@ export interface SubscriptionHandle {
 }
 
 const KEEP_SUBSCRIPTIONS = 5;
-const zero = (): Counters => ({ responsesSent: 0, responsesAcknowledged: 0, responsesRejected: 0 });
 
 export class ZoneInsightTracker {
   readonly #store: ResourceStore;
@@ -130,7 +126,7 @@ export class ZoneInsightTracker {
         globalInstanceId: this.#globalInstanceId,
         zoneInstanceId,
         connectTime: now,
-        status: { lastUpdateTime: now, total: zero(), stat: {} },
+        status: { lastUpdateTime: now, total: zeroCounters(), stat: {} },
         version: { zoneCp: { version: meta.version } },
         config: JSON.stringify({ features: meta.features }),
         authenticationType: meta.authenticationType,
@@ -150,10 +146,11 @@ export class ZoneInsightTracker {
       id: opened.sub.id,
       count: (direction, typeUrl, n = 1) => {
         this.#onCount?.(typeUrl, direction);
-        const stat = (opened.sub.status.stat[typeUrl] ??= zero());
-        const field = direction === 'sent' ? 'responsesSent' : direction === 'acked' ? 'responsesAcknowledged' : 'responsesRejected';
-        stat[field] += n;
-        opened.sub.status.total[field] += n;
+        const stat = (opened.sub.status.stat[typeUrl] ??= zeroCounters());
+        for (let i = 0; i < n; i++) {
+          countResponse(stat, direction);
+          countResponse(opened.sub.status.total, direction);
+        }
         opened.sub.status.lastUpdateTime = new Date().toISOString();
         this.#dirty(zone);
       },

@@ -111,3 +111,18 @@ export function isOnline(insight: unknown): boolean {
   const subs = (insight as { subscriptions?: SubscriptionLike[] } | undefined)?.subscriptions ?? [];
   return subs.some((s) => s.connectTime !== undefined && s.disconnectTime === undefined);
 }
+
+/** Responses counted per subscription and type in ZoneInsight and DataplaneInsight. */
+export interface ResponseCounters {
+  responsesSent: number;
+  responsesAcknowledged: number;
+  responsesRejected: number;
+}
+
+export type ResponseEvent = 'sent' | 'acked' | 'nacked';
+
+export const zeroCounters = (): ResponseCounters => ({ responsesSent: 0, responsesAcknowledged: 0, responsesRejected: 0 });
+
+export function countResponse(counters: ResponseCounters, event: ResponseEvent): void {
+  counters[event === 'sent' ? 'responsesSent' : event === 'acked' ? 'responsesAcknowledged' : 'responsesRejected']++;
+}
