@@ -28,11 +28,7 @@ export interface ReconcilerOptions {
   onBuilt?(nodeId: string, ms: number): void;
 }
 
-export function nodeIdOf(mesh: string, name: string): string {
-  return `${mesh}.${name}`;
-}
-
-/** `<mesh>.<name>` → its parts (mesh names have no dots in node ids; names may). */
+/** Envoy node ids are `<mesh>.<name>`: its parts (mesh names have no dots in node ids; names may). */
 export function parseNodeId(nodeId: string): { mesh: string; name: string } {
   const dot = nodeId.indexOf('.');
   return dot <= 0 ? { mesh: '', name: nodeId } : { mesh: nodeId.slice(0, dot), name: nodeId.slice(dot + 1) };
