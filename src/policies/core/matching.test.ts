@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { Resource } from '../../resources/resource.ts';
+import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
+import { computeRules, selectsDataplane, sortPolicies, type Policy } from './matching.ts';
+import { fold, mergePatch } from './merge.ts';
+
+const meta = { creationTime: '', modificationTime: '', version: '1' };
+const dp = (name: string, tags: Record<string, string>, labels: Record<string, string> = {}): Resource<DataplaneSpec> => ({
+  type: 'Dataplane',
+  mesh: 'default',
+  name,
+  labels,
+  spec: { networking: { address: '10.0.0.1', inbound: [{ port: 8080, tags: { 'kuma.io/protocol': 'http', ...tags } }] } },
+  ...meta,
+});
+const policy = (name: string, spec: Policy['spec'], labels: Record<string, string> = {}): Policy => ({ type: 'MeshTimeout', mesh: 'default', name, labels, spec, ...meta });
+
+const web = dp('web-1', { 'kuma.io/service': 'web', version: 'v1', 'kuma.io/zone': 'zone-1' });
+const backend = dp('backend-1', { 'kuma.io/service': 'backend', version: 'v2' });
+
+describe('JSON Merge Patch folding', () => {
+  it('merges objects, replaces scalars and lists, deletes on null, and appends append* lists', () => {
+    expect(mergePatch({ a: 1, b: { c: 2, d: 3 }, l: [1] }, { b: { c: 9, d: null }, l: [2] })).toEqual({ a: 1, b: { c: 9 }, l: [2] });
+    expect(fold([{ appendModifications: [1] }, { appendModifications: [2, 3] }])).toEqual({ appendModifications: [1, 2, 3] });
+    expect(fold([{ x: { y: 1 } }, { x: 'scalar' }])).toEqual({ x: 'scalar' });
+  });
+});
+
+describe('targetRef selection', () => {
+  it('selects by kind as Kuma does', () => {
+    expect(selectsDataplane(undefined, web)).toBe(true);
+    expect(selectsDataplane({ kind: 'Mesh' }, web)).toBe(true);
+    expect(selectsDataplane({ kind: 'MeshSubset', tags: { 'kuma.io/zone': 'zone-1' } }, web)).toBe(true);
+    expect(selectsDataplane({ kind: 'MeshSubset', tags: { 'kuma.io/zone': 'zone-2' } }, web)).toBe(false);
+    expect(selectsDataplane({ kind: 'MeshService', name: 'web' }, web)).toBe(true);
+    expect(selectsDataplane({ kind: 'MeshService', name: 'web' }, backend)).toBe(false);
+    expect(selectsDataplane({ kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v2' } }, backend)).toBe(true);
+    expect(selectsDataplane({ kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v1' } }, backend)).toBe(false);
+    expect(selectsDataplane({ kind: 'Dataplane', name: 'web-1' }, web)).toBe(true);
+    // A synced dataplane is also found by its display name.
+    expect(selectsDataplane({ kind: 'Dataplane', name: 'web-1' }, dp('web-1-abc', {}, { 'kuma.io/display-name': 'web-1' }))).toBe(true);
+  });
+});
+
+describe('precedence and merged confs (Kuma examples)', () => {
+  it('orders by kind, then origin (zone after global), then name descending', () => {
+    const order = sortPolicies([
+      policy('svc', { targetRef: { kind: 'MeshService', name: 'web' } }),
+      policy('b', { targetRef: { kind: 'Mesh' } }),
+      policy('a', { targetRef: { kind: 'Mesh' } }),
+      policy('zone-local', { targetRef: { kind: 'Mesh' } }, { 'kuma.io/origin': 'zone' }),
+      policy('dp', { targetRef: { kind: 'Dataplane', name: 'web-1' } }),
+      policy('subset', { targetRef: { kind: 'MeshSubset', tags: { version: 'v1' } } }),
+    ]).map((p) => p.name);
+    expect(order).toEqual(['b', 'a', 'zone-local', 'dp', 'subset', 'svc']);
+  });
+
+  it('a MeshService policy overrides the Mesh-wide default for that service only', () => {
+    const policies = [
+      policy('mesh-default', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { connectionTimeout: '5s', idleTimeout: '1h', http: { requestTimeout: '15s' } } }] }),
+      policy('web-to-backend', { targetRef: { kind: 'MeshService', name: 'web' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { http: { requestTimeout: '2s' } } }] }),
+    ];
+    const forWeb = computeRules(policies, web, ['backend', 'redis']);
+    expect(forWeb.to.get('backend')).toEqual({ conf: { connectionTimeout: '5s', idleTimeout: '1h', http: { requestTimeout: '2s' } }, origin: ['mesh-default', 'web-to-backend'] });
+    expect(forWeb.to.get('redis')!.conf).toEqual({ connectionTimeout: '5s', idleTimeout: '1h', http: { requestTimeout: '15s' } });
+    expect(computeRules(policies, backend, ['backend']).to.get('backend')!.conf).toEqual({ connectionTimeout: '5s', idleTimeout: '1h', http: { requestTimeout: '15s' } });
+  });
+
+  it('within the same kind, the smallest name wins; a zone policy beats a global one', () => {
+    const rules = computeRules(
+      [
+        policy('b', { to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '2s' } }] }),
+        policy('a', { to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '1s' } }] }),
+      ],
+      web,
+      ['x'],
+    );
+    expect(rules.to.get('x')!.conf).toEqual({ idleTimeout: '1s' });
+    const zoneWins = computeRules(
+      [policy('a', { to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '1s' } }] }), policy('z', { to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '9s' } }] }, { 'kuma.io/origin': 'zone' })],
+      web,
+      ['x'],
+    );
+    expect(zoneWins.to.get('x')!.conf).toEqual({ idleTimeout: '9s' });
+  });
+
+  it('folds inbound from(Mesh) and rules, keeps per-caller from items, and top-level defaults', () => {
+    const rules = computeRules(
+      [
+        policy('in', { from: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '10s' } }, { targetRef: { kind: 'MeshService', name: 'web' }, default: { action: 'Deny' } }] }),
+        policy('rules', { targetRef: { kind: 'MeshService', name: 'backend' }, rules: [{ default: { http: { requestTimeout: '3s' } } }] }),
+        policy('trace', { default: { sampling: { overall: 10 } } }),
+      ],
+      backend,
+      [],
+    );
+    expect(rules.inbound!.conf).toEqual({ idleTimeout: '10s', http: { requestTimeout: '3s' } });
+    expect(rules.from.map((f) => f.targetRef.kind)).toEqual(['Mesh', 'MeshService']);
+    expect(rules.single!.conf).toEqual({ sampling: { overall: 10 } });
+    // Policies of another mesh or selecting other proxies do not apply.
+    expect(computeRules([{ ...policy('x', { to: [{ targetRef: { kind: 'Mesh' }, default: { a: 1 } }] }), mesh: 'other' }], web, ['s']).to.size).toBe(0);
+  });
+});

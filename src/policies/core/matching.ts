@@ -1,0 +1,112 @@
+import type { Resource } from '../../resources/resource.ts';
+import { SERVICE_TAG, type DataplaneSpec } from '../../resources/types/dataplane.ts';
+import { ORIGIN_LABEL } from '../../kds/naming.ts';
+import { fold } from './merge.ts';
+import type { TargetRef, TargetRefKind } from './target-ref.ts';
+
+// Which policies apply to a proxy and what they add up to, as Kuma computes it:
+//  - a policy applies when its top-level targetRef selects the proxy (Mesh; MeshSubset by
+//    tags of one inbound; MeshService by an inbound's kuma.io/service; MeshServiceSubset by
+//    both; Dataplane by name);
+//  - applying policies are ordered by the specificity of their top-level kind (Mesh <
+//    Dataplane < MeshSubset < MeshService < MeshServiceSubset < MeshHTTPRoute), then origin
+//    (global < zone), then name descending, so that the smallest name is applied last;
+//  - confs are folded in that order with JSON Merge Patch, later winning.
+
+const KIND_RANK: Record<string, number> = { Mesh: 0, Dataplane: 1, MeshSubset: 2, MeshService: 3, MeshServiceSubset: 4, MeshHTTPRoute: 5 };
+
+interface PolicySpecShape {
+  targetRef?: TargetRef;
+  to?: { targetRef: TargetRef; default: unknown }[];
+  from?: { targetRef: TargetRef; default: unknown }[];
+  rules?: { default: unknown }[];
+  default?: unknown;
+}
+
+export type Policy = Resource<PolicySpecShape>;
+
+const tagsMatch = (have: Record<string, string>, want: Record<string, string> | undefined) => Object.entries(want ?? {}).every(([k, v]) => have[k] === v);
+
+/** Whether a top-level targetRef selects this dataplane. */
+export function selectsDataplane(ref: TargetRef | undefined, dp: Resource<DataplaneSpec>): boolean {
+  const kind: TargetRefKind = ref?.kind ?? 'Mesh';
+  const inbounds = dp.spec.networking.inbound ?? [];
+  switch (kind) {
+    case 'Mesh':
+      return true;
+    case 'MeshSubset':
+      return inbounds.some((ib) => tagsMatch(ib.tags, ref!.tags));
+    case 'MeshService':
+      return inbounds.some((ib) => ib.tags[SERVICE_TAG] === ref!.name);
+    case 'MeshServiceSubset':
+      return inbounds.some((ib) => ib.tags[SERVICE_TAG] === ref!.name && tagsMatch(ib.tags, ref!.tags));
+    case 'Dataplane':
+      return ref!.name === undefined ? tagsMatch(dp.labels, ref!.labels) : ref!.name === dp.name || ref!.name === dp.labels['kuma.io/display-name'];
+    default:
+      return false;
+  }
+}
+
+/** Kuma's order of application: least specific first, so the most specific is applied last. */
+export function sortPolicies<P extends Policy>(policies: readonly P[]): P[] {
+  const origin = (p: Policy) => (p.labels[ORIGIN_LABEL] === 'zone' ? 1 : 0);
+  const display = (p: Policy) => p.labels['kuma.io/display-name'] ?? p.name;
+  return [...policies].sort(
+    (a, b) =>
+      (KIND_RANK[a.spec.targetRef?.kind ?? 'Mesh'] ?? 0) - (KIND_RANK[b.spec.targetRef?.kind ?? 'Mesh'] ?? 0) ||
+      origin(a) - origin(b) ||
+      (display(a) < display(b) ? 1 : display(a) > display(b) ? -1 : 0),
+  );
+}
+
+/** A rule's conf and the policies it came from. */
+export interface Rule {
+  conf: unknown;
+  origin: string[];
+}
+
+export interface ProxyRules {
+  /** Outbound rules, by destination service. */
+  to: Map<string, Rule>;
+  /** Inbound rules that do not depend on the caller (`from` with kind Mesh, and `rules`). */
+  inbound: Rule | undefined;
+  /** `from` items by caller selector, in order: for per-caller policies (MeshTrafficPermission). */
+  from: { targetRef: TargetRef; conf: unknown; origin: string }[];
+  /** Top-level `default` (MeshTrace, MeshMetric, MeshProxyPatch, MeshPassthrough). */
+  single: Rule | undefined;
+}
+
+const toMatches = (ref: TargetRef, service: string) => ref.kind === 'Mesh' || (ref.kind === 'MeshService' && ref.name === service) || (ref.kind === 'MeshMultiZoneService' && ref.name === service);
+
+/** The rules of one policy type for a proxy; `services` are the destinations it calls. */
+export function computeRules(policies: readonly Policy[], dp: Resource<DataplaneSpec>, services: readonly string[]): ProxyRules {
+  const applying = sortPolicies(policies.filter((p) => p.mesh === dp.mesh && selectsDataplane(p.spec.targetRef, dp)));
+  const to = new Map<string, Rule>();
+  for (const service of services) {
+    const items: { conf: unknown; origin: string; specific: number; order: number }[] = [];
+    applying.forEach((p, order) =>
+      (p.spec.to ?? []).forEach((item) => {
+        if (toMatches(item.targetRef, service)) items.push({ conf: item.default, origin: p.name, specific: item.targetRef.kind === 'Mesh' ? 0 : 1, order });
+      }),
+    );
+    // A `to` naming the service is more specific than a `to` of the whole Mesh.
+    items.sort((a, b) => a.specific - b.specific || a.order - b.order);
+    if (items.length) to.set(service, { conf: fold(items.map((i) => i.conf)), origin: [...new Set(items.map((i) => i.origin))] });
+  }
+  const inboundItems: { conf: unknown; origin: string }[] = [];
+  const from: ProxyRules['from'] = [];
+  for (const p of applying) {
+    for (const item of p.spec.from ?? []) {
+      from.push({ targetRef: item.targetRef, conf: item.default, origin: p.name });
+      if (item.targetRef.kind === 'Mesh') inboundItems.push({ conf: item.default, origin: p.name });
+    }
+    for (const r of p.spec.rules ?? []) inboundItems.push({ conf: r.default, origin: p.name });
+  }
+  const singles = applying.filter((p) => p.spec.default !== undefined);
+  return {
+    to,
+    inbound: inboundItems.length ? { conf: fold(inboundItems.map((i) => i.conf)), origin: [...new Set(inboundItems.map((i) => i.origin))] } : undefined,
+    from,
+    single: singles.length ? { conf: fold(singles.map((p) => p.spec.default)), origin: singles.map((p) => p.name) } : undefined,
+  };
+}
