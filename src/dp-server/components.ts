@@ -13,6 +13,7 @@ import type { MeshSpec } from '../resources/types/mesh.ts';
 import { DataplaneInsightTracker } from '../xds/dataplane-insights.ts';
 import { SnapshotCache } from '../xds/cache/snapshot-cache.ts';
 import { GENERATORS } from '../xds/generate/generators.ts';
+import { POLICY_PLUGINS } from '../policies/plugins.ts';
 import { parseNodeId, XdsReconciler } from '../xds/reconciler.ts';
 import { registerAds } from '../xds/server/ads-server.ts';
 import { DpServer } from './dp-server.ts';
@@ -51,6 +52,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     cache,
     snapshots,
     generators: GENERATORS,
+    plugins: POLICY_PLUGINS,
     logger: rt.logger.child({ component: 'xds-reconciler' }),
     zone: config.multizone.zone.name ?? 'standalone',
     debounceMs: config.dpServer.debounceMs,

@@ -5,7 +5,9 @@ import type { MeshSpec } from '../resources/types/mesh.ts';
 import { debounce, type ResourceCache } from '../store/resource-cache.ts';
 import type { SnapshotCache } from './cache/snapshot-cache.ts';
 import { buildSnapshot, SnapshotError, XDS_KINDS, type XdsSnapshot } from './cache/snapshot.ts';
-import { meshEndpoints, type Endpoint, type MtlsContext } from './generate/context.ts';
+import { meshEndpoints, meshPolicies, type Endpoint, type MtlsContext } from './generate/context.ts';
+import type { Policy } from '../policies/core/matching.ts';
+import type { PolicyPlugin } from '../policies/core/plugin.ts';
 import { certValidityMs, enabledBuiltinBackend, readMeshCa } from '../mtls/builtin-ca.ts';
 import type { IdentityCertManager } from '../mtls/identity-certs.ts';
 import { PROTOCOL_TAG, SERVICE_TAG } from '../resources/types/dataplane.ts';
@@ -22,6 +24,7 @@ export interface ReconcilerOptions {
   cache: ResourceCache;
   snapshots: SnapshotCache;
   generators: readonly Generator[];
+  plugins?: readonly PolicyPlugin[];
   logger: Logger;
   zone: string;
   debounceMs: number;
@@ -116,6 +119,8 @@ export class XdsReconciler {
 
   async #pass(only?: string[]): Promise<void> {
     const endpointsByMesh = new Map<string, Map<string, Endpoint[]>>();
+    const policiesByMesh = new Map<string, Map<string, Policy[]>>();
+    const policyTypes = (this.#o.plugins ?? []).map((p) => p.type);
     for (const nodeId of only ?? [...this.#nodes.keys()]) {
       const node = this.#nodes.get(nodeId);
       const dataplane = this.findDataplane(nodeId);
@@ -124,18 +129,20 @@ export class XdsReconciler {
       if (!mesh) continue;
       let endpoints = endpointsByMesh.get(mesh.name);
       if (!endpoints) endpointsByMesh.set(mesh.name, (endpoints = meshEndpoints(this.#o.cache, mesh.name)));
+      let policies = policiesByMesh.get(mesh.name);
+      if (!policies) policiesByMesh.set(mesh.name, (policies = meshPolicies(this.#o.cache, mesh.name, policyTypes)));
       const mtls = await this.#mtls(nodeId, mesh, dataplane);
       if (mtls === 'unavailable') {
         // Never fall back to plaintext: the proxy keeps its last configuration until the CA arrives.
         this.#o.logger.warn({ nodeId, mesh: mesh.name }, 'mesh has builtin mTLS enabled but its CA is not available yet');
         continue;
       }
-      const fingerprint = inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls);
+      const fingerprint = inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies);
       if (this.#inputs.get(nodeId) === fingerprint && this.#o.snapshots.get(nodeId)) continue;
       const started = performance.now();
       let snapshot: XdsSnapshot;
       try {
-        snapshot = buildSnapshot({ mesh, dataplane, endpoints, zone: this.#o.zone, adminPort: node.adminPort, ...(mtls ? { mtls } : {}) }, this.#o.generators);
+        snapshot = buildSnapshot({ mesh, dataplane, endpoints, policies, zone: this.#o.zone, adminPort: node.adminPort, ...(mtls ? { mtls } : {}) }, this.#o.generators, this.#o.plugins);
       } catch (err) {
         if (!(err instanceof SnapshotError)) throw err;
         this.#o.logger.error({ nodeId, err: err.message }, 'cannot build configuration; the proxy keeps its last one');
@@ -156,8 +163,11 @@ export class XdsReconciler {
  * What a proxy's snapshot depends on: its mesh and dataplane versions, its certificate, and
  * the endpoints of the services it calls. Equal fingerprints mean an equal snapshot.
  */
-export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSpec>, endpoints: ReadonlyMap<string, Endpoint[]>, adminPort: number, mtls: MtlsContext | undefined): string {
+export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSpec>, endpoints: ReadonlyMap<string, Endpoint[]>, adminPort: number, mtls: MtlsContext | undefined, policies?: ReadonlyMap<string, Policy[]>): string {
   const parts = [mesh.version, dataplane.version, String(adminPort), mtls ? `${mtls.mode}:${mtls.identity.cert.length}:${mtls.identity.cert.slice(-64)}` : 'plain'];
+  for (const [type, list] of policies ?? []) for (const p of list) parts.push(`${type}/${p.name}@${p.version}`);
+  // Per-caller policies depend on which services exist in the mesh.
+  if (policies?.get('MeshTrafficPermission')?.length) parts.push([...endpoints.keys()].sort().join(','));
   for (const ob of dataplane.spec.networking.outbound ?? []) {
     const service = ob.tags?.[SERVICE_TAG] ?? ob.backendRef?.name ?? '';
     for (const e of endpoints.get(service) ?? []) parts.push(`${service}|${e.address}:${e.port}|${e.tags[PROTOCOL_TAG] ?? ''}`);

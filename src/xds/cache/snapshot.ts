@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { XDS_TYPES, type XdsKind } from '../envoy/protos.ts';
 import { encodeJson } from '../envoy/proto-json.ts';
-import type { ProxyContext } from '../generate/context.ts';
+import { outboundServices, type ProxyContext } from '../generate/context.ts';
+import { computeRules } from '../../policies/core/matching.ts';
+import type { PolicyPlugin } from '../../policies/core/plugin.ts';
 import { emptyResourceSet, type Generator } from '../generate/generators.ts';
 
 // One proxy's configuration: immutable, every resource checked against the Envoy protos
@@ -42,9 +44,14 @@ export class XdsSnapshot {
   }
 }
 
-export function buildSnapshot(ctx: ProxyContext, generators: readonly Generator[]): XdsSnapshot {
+export function buildSnapshot(ctx: ProxyContext, generators: readonly Generator[], plugins: readonly PolicyPlugin[] = []): XdsSnapshot {
   const set = emptyResourceSet();
   for (const g of generators) g.generate(ctx, set);
+  const services = outboundServices(ctx.dataplane.spec);
+  for (const plugin of plugins) {
+    const policies = ctx.policies?.get(plugin.type) ?? [];
+    if (policies.length > 0) plugin.apply(ctx, computeRules(policies, ctx.dataplane, services), set);
+  }
   const problems: string[] = [];
   const out = emptyResourceSet() as unknown as Record<XdsKind, Map<string, XdsResource>>;
   for (const kind of XDS_KINDS) {

@@ -2,6 +2,7 @@ import type { Resource } from '../../resources/resource.ts';
 import { PROTOCOL_TAG, SERVICE_TAG, type DataplaneSpec } from '../../resources/types/dataplane.ts';
 import type { MeshSpec } from '../../resources/types/mesh.ts';
 import type { ResourceCache } from '../../store/resource-cache.ts';
+import type { Policy } from '../../policies/core/matching.ts';
 
 // Everything generators need to configure one proxy, computed from the zone's resources.
 
@@ -22,6 +23,8 @@ export interface ProxyContext {
   endpoints: ReadonlyMap<string, Endpoint[]>;
   /** Set when the mesh has mTLS enabled: the proxy's identity and the mesh CA. */
   mtls?: MtlsContext;
+  /** The mesh's policies, by type. */
+  policies?: ReadonlyMap<string, Policy[]>;
 }
 
 export interface MtlsContext {
@@ -53,4 +56,14 @@ export function meshEndpoints(cache: ResourceCache, mesh: string): Map<string, E
 export function serviceProtocol(endpoints: readonly Endpoint[] | undefined): string {
   const protocols = new Set((endpoints ?? []).map((e) => e.tags[PROTOCOL_TAG] ?? 'tcp'));
   return protocols.size === 1 ? [...protocols][0]! : 'tcp';
+}
+
+/** The destination services of a proxy's outbounds. */
+export function outboundServices(dp: DataplaneSpec): string[] {
+  return [...new Set((dp.networking.outbound ?? []).map((o) => o.tags?.[SERVICE_TAG] ?? o.backendRef?.name).filter((s): s is string => Boolean(s)))];
+}
+
+/** The policies of a mesh by type, from the cache. */
+export function meshPolicies(cache: ResourceCache, mesh: string, types: readonly string[]): Map<string, Policy[]> {
+  return new Map(types.map((t) => [t, cache.list(t, mesh) as Policy[]]));
 }

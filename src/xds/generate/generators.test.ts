@@ -9,6 +9,8 @@ import { validateWithEnvoy } from '../../../test/helpers/envoy.ts';
 import { buildSnapshot, SnapshotError, type XdsSnapshot } from '../cache/snapshot.ts';
 import type { Endpoint, ProxyContext } from './context.ts';
 import { GENERATORS } from './generators.ts';
+import { POLICY_PLUGINS } from '../../policies/plugins.ts';
+import type { Policy } from '../../policies/core/matching.ts';
 
 const meta = { labels: {}, creationTime: '', modificationTime: '', version: '1' };
 const mesh: Resource<MeshSpec> = { type: 'Mesh', name: 'default', spec: {}, ...meta };
@@ -23,6 +25,9 @@ const endpoints = new Map<string, Endpoint[]>([
 
 const fixture = JSON.parse(readFileSync(new URL('./testdata/mtls-fixture.json', import.meta.url), 'utf8')) as { caCert: string; identity: { cert: string; key: string } };
 const mtlsMesh: Resource<MeshSpec> = { ...mesh, spec: { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } } };
+
+const pol = (type: string, name: string, spec: object): Policy => ({ type, mesh: 'default', name, spec, ...meta }) as Policy;
+const withPolicies = (list: Policy[]) => new Map<string, Policy[]>(['MeshTimeout', 'MeshTrafficPermission'].map((t) => [t, list.filter((p) => p.type === t)]));
 
 const cases: Record<string, ProxyContext> = {
   'web-outbounds': {
@@ -79,6 +84,43 @@ const cases: Record<string, ProxyContext> = {
       },
     }),
   },
+  'web-meshtimeout': {
+    mesh,
+    zone: 'zone-1',
+    adminPort: 9906,
+    endpoints,
+    policies: withPolicies([
+      pol('MeshTimeout', 'mesh-default', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { connectionTimeout: '2s', idleTimeout: '30s', http: { requestTimeout: '10s', streamIdleTimeout: '20s' } } }], from: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '1m', http: { requestTimeout: '7s' } } }] }),
+      pol('MeshTimeout', 'web-to-backend', { targetRef: { kind: 'MeshService', name: 'web' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { http: { requestTimeout: '500ms', maxStreamDuration: '2s' } } }] }),
+    ]),
+    dataplane: dp('web-3', {
+      networking: {
+        address: '127.0.0.7',
+        inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
+        outbound: [{ port: 10001, tags: { 'kuma.io/service': 'backend' } }, { port: 10002, tags: { 'kuma.io/service': 'redis' } }],
+      },
+    }),
+  },
+  'backend-meshtrafficpermission': {
+    mesh: mtlsMesh,
+    zone: 'zone-1',
+    adminPort: 9907,
+    endpoints: new Map([...endpoints, ['web', [ep('127.0.0.8', 8080, { 'kuma.io/service': 'web' })]]]),
+    mtls: { mode: 'STRICT', ...fixture },
+    policies: withPolicies([
+      pol('MeshTrafficPermission', 'deny-all', { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Deny' } }] }),
+      pol('MeshTrafficPermission', 'allow-web', { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshService', name: 'web' }, default: { action: 'Allow' } }] }),
+    ]),
+    dataplane: dp('backend-9', {
+      networking: {
+        address: '127.0.0.9',
+        inbound: [
+          { port: 8080, servicePort: 18080, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } },
+          { port: 6379, servicePort: 16379, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'tcp' } },
+        ],
+      },
+    }),
+  },
   'backend-tcp-inbound': {
     mesh,
     zone: 'zone-1',
@@ -102,7 +144,7 @@ function forValidation(s: XdsSnapshot) {
 describe('xDS generators', () => {
   for (const [name, ctx] of Object.entries(cases)) {
     it(`${name}: matches its golden file and passes envoy --mode validate`, () => {
-      const snapshot = buildSnapshot(ctx, GENERATORS);
+      const snapshot = buildSnapshot(ctx, GENERATORS, POLICY_PLUGINS);
       expectGolden(new URL(`./testdata/${name}.golden.yaml`, import.meta.url).pathname, stringify(snapshot.toJSON()));
       const result = validateWithEnvoy(forValidation(snapshot));
       expect(result.output).not.toMatch(/error/i);

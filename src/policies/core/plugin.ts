@@ -1,0 +1,52 @@
+import type { ProxyContext } from '../../xds/generate/context.ts';
+import type { ResourceSet } from '../../xds/generate/generators.ts';
+import type { ProxyRules } from './matching.ts';
+
+// A policy plugin turns the rules of one policy type into changes of the Envoy resources the
+// generators produced. Plugins run in `order` after every generator; each touches only the
+// Envoy objects it is about. No policy logic lives anywhere else.
+
+export interface PolicyPlugin {
+  readonly type: string;
+  readonly order: number;
+  apply(ctx: ProxyContext, rules: ProxyRules, out: ResourceSet): void;
+}
+
+type Obj = Record<string, unknown>;
+
+/** Outbound listeners and clusters of each destination service (as the outbound generator tags them). */
+export function outboundsByService(out: ResourceSet): Map<string, { listener: Obj; cluster: Obj | undefined }[]> {
+  const by = new Map<string, { listener: Obj; cluster: Obj | undefined }[]>();
+  for (const l of out.listener.values() as Iterable<Obj>) {
+    if (l.traffic_direction !== 'OUTBOUND') continue;
+    const service = ((l.metadata as Obj | undefined)?.filter_metadata as Obj | undefined)?.meshwork as { service?: string } | undefined;
+    if (!service?.service) continue;
+    const list = by.get(service.service) ?? [];
+    list.push({ listener: l, cluster: out.cluster.get(service.service) as Obj | undefined });
+    by.set(service.service, list);
+  }
+  return by;
+}
+
+/** Inbound listeners of the proxy's own services (not the Prometheus or passthrough ones). */
+export function inboundListeners(out: ResourceSet): Obj[] {
+  return ([...out.listener.values()] as Obj[]).filter((l) => l.traffic_direction === 'INBOUND' && String(l.name).startsWith('inbound:') && !String(l.name).includes('passthrough'));
+}
+
+/** Every network filter of a listener with the given name, in every filter chain. */
+export function networkFilters(listener: Obj, name: string): { chain: Obj; filter: Obj; config: Obj }[] {
+  const out: { chain: Obj; filter: Obj; config: Obj }[] = [];
+  for (const chain of (listener.filter_chains as Obj[] | undefined) ?? []) {
+    for (const filter of (chain.filters as Obj[] | undefined) ?? []) if (filter.name === name) out.push({ chain, filter, config: filter.typed_config as Obj });
+  }
+  return out;
+}
+
+export const HCM = 'envoy.filters.network.http_connection_manager';
+export const TCP_PROXY = 'envoy.filters.network.tcp_proxy';
+
+/** Every route of an HTTP connection manager's inline route config. */
+export function routesOf(hcm: Obj): Obj[] {
+  const rc = hcm.route_config as { virtual_hosts?: { routes?: Obj[] }[] } | undefined;
+  return (rc?.virtual_hosts ?? []).flatMap((vh) => vh.routes ?? []);
+}

@@ -1,0 +1,70 @@
+import { parseDuration, toProtoDuration } from '../../core/duration.ts';
+import type { PolicyPlugin } from '../core/plugin.ts';
+import { HCM, inboundListeners, networkFilters, outboundsByService, routesOf, TCP_PROXY } from '../core/plugin.ts';
+import { T } from '../../xds/generate/envoy-objects.ts';
+import type { MeshTimeoutConf } from './schema.ts';
+
+// MeshTimeout → Envoy: connectionTimeout → cluster connect_timeout; idleTimeout → the HTTP
+// connection pool idle timeout (HTTP) or tcp_proxy idle_timeout (TCP); http.requestTimeout
+// → route timeout; http.streamIdleTimeout → HCM stream_idle_timeout;
+// http.maxStreamDuration → route max_stream_duration; http.maxConnectionDuration → pool
+// max_connection_duration; http.requestHeadersTimeout → HCM request_headers_timeout.
+
+type Obj = Record<string, unknown>;
+
+const d = (v: string | undefined) => {
+  if (v === undefined) return undefined;
+  const r = parseDuration(v);
+  return r.ok ? toProtoDuration(r.ms) : undefined;
+};
+
+function applyToHttp(hcm: Obj, conf: MeshTimeoutConf): void {
+  const http = conf.http ?? {};
+  if (d(http.streamIdleTimeout)) hcm.stream_idle_timeout = d(http.streamIdleTimeout);
+  if (d(http.requestHeadersTimeout)) hcm.request_headers_timeout = d(http.requestHeadersTimeout);
+  for (const route of routesOf(hcm)) {
+    const action = route.route as Obj | undefined;
+    if (!action) continue;
+    if (d(http.requestTimeout)) action.timeout = d(http.requestTimeout);
+    if (d(http.maxStreamDuration)) action.max_stream_duration = { max_stream_duration: d(http.maxStreamDuration) };
+  }
+}
+
+function applyToCluster(cluster: Obj | undefined, conf: MeshTimeoutConf, http: boolean): void {
+  if (!cluster) return;
+  if (d(conf.connectionTimeout)) cluster.connect_timeout = d(conf.connectionTimeout);
+  if (!http) return;
+  const common: Obj = {};
+  if (d(conf.idleTimeout)) common.idle_timeout = d(conf.idleTimeout);
+  if (d(conf.http?.maxConnectionDuration)) common.max_connection_duration = d(conf.http?.maxConnectionDuration);
+  if (Object.keys(common).length === 0) return;
+  const options = (cluster.typed_extension_protocol_options ??= {}) as Obj;
+  const key = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+  const existing = (options[key] as Obj | undefined) ?? { '@type': T.httpProtocolOptions, explicit_http_config: { http_protocol_options: {} } };
+  options[key] = { ...existing, common_http_protocol_options: { ...((existing.common_http_protocol_options as Obj | undefined) ?? {}), ...common } };
+}
+
+function applyToListener(listener: Obj, cluster: Obj | undefined, conf: MeshTimeoutConf): void {
+  const hcms = networkFilters(listener, HCM);
+  for (const { config } of hcms) applyToHttp(config, conf);
+  for (const { config } of networkFilters(listener, TCP_PROXY)) if (d(conf.idleTimeout)) config.idle_timeout = d(conf.idleTimeout);
+  applyToCluster(cluster, conf, hcms.length > 0);
+}
+
+export const meshTimeoutPlugin: PolicyPlugin = {
+  type: 'MeshTimeout',
+  order: 10,
+  apply(_ctx, rules, out) {
+    for (const [service, entries] of outboundsByService(out)) {
+      const rule = rules.to.get(service);
+      if (!rule) continue;
+      for (const { listener, cluster } of entries) applyToListener(listener, cluster, rule.conf as MeshTimeoutConf);
+    }
+    if (!rules.inbound) return;
+    for (const listener of inboundListeners(out)) {
+      const local = networkFilters(listener, HCM)[0]?.config ?? networkFilters(listener, TCP_PROXY)[0]?.config;
+      const clusterName = (local && (routesOf(local)[0]?.route as Obj | undefined)?.cluster) ?? local?.cluster;
+      applyToListener(listener, out.cluster.get(String(clusterName)) as Obj | undefined, rules.inbound.conf as MeshTimeoutConf);
+    }
+  },
+};

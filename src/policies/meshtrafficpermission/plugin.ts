@@ -1,0 +1,79 @@
+import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
+import { spiffeId } from '../../mtls/identity-certs.ts';
+import { fold } from '../core/merge.ts';
+import type { PolicyPlugin } from '../core/plugin.ts';
+import { HCM, inboundListeners, TCP_PROXY } from '../core/plugin.ts';
+import type { TargetRef } from '../core/target-ref.ts';
+
+// MeshTrafficPermission → Envoy RBAC on the mTLS filter chains of inbound listeners (the
+// caller's identity is its certificate's SPIFFE id, so MTP is enforced only with mTLS, as
+// in Kuma). HTTP inbounds get the HTTP RBAC filter (denied requests: 403), others the
+// network RBAC filter (denied connections are closed). The effective action is folded per
+// caller service known in the mesh; any other identity gets the Mesh-wide action. No
+// MeshTrafficPermission selecting the proxy means no RBAC: traffic is allowed, as with the
+// allow-all policy Kuma creates for new meshes.
+
+type Obj = Record<string, unknown>;
+const HTTP_RBAC = 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC';
+const NET_RBAC = 'type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC';
+
+const matchesCaller = (ref: TargetRef, service: string) =>
+  ref.kind === 'Mesh' ||
+  ((ref.kind === 'MeshService' || ref.kind === 'MeshServiceSubset') && ref.name === service) ||
+  (ref.kind === 'MeshSubset' && (ref.tags?.[SERVICE_TAG] === undefined || ref.tags[SERVICE_TAG] === service));
+
+const allows = (action: unknown) => action === 'Allow' || action === 'AllowWithShadowDeny';
+
+interface SpiffeMatch {
+  spiffeID: { type: 'Exact' | 'Prefix'; value: string };
+}
+
+const principal = (m: SpiffeMatch) => ({ authenticated: { principal_name: m.spiffeID.type === 'Exact' ? { exact: m.spiffeID.value } : { prefix: m.spiffeID.value } } });
+
+/** RBAC rule sets, in the order their filters must run (DENY before ALLOW). */
+function rbacRules(mesh: string, from: { targetRef: TargetRef; conf: unknown }[], rules: unknown, callers: string[]): Obj[] {
+  const out: Obj[] = [];
+  if (from.length > 0) {
+    const exact = (s: string) => ({ authenticated: { principal_name: { exact: spiffeId(mesh, s) } } });
+    const action = (items: { conf: unknown }[]) => (fold(items.map((i) => i.conf)) as { action?: string }).action;
+    const meshDefault = action(from.filter((f) => f.targetRef.kind === 'Mesh'));
+    const allowed = callers.filter((s) => allows(action(from.filter((f) => matchesCaller(f.targetRef, s))) ?? meshDefault));
+    const principals: Obj[] = allowed.map(exact);
+    if (allows(meshDefault)) {
+      principals.push({ and_ids: { ids: [{ authenticated: { principal_name: { prefix: `spiffe://${mesh}/` } } }, { not_id: { or_ids: { ids: callers.map(exact) } } }] } });
+    }
+    out.push({ action: 'ALLOW', policies: principals.length ? { 'meshwork-mtp': { permissions: [{ any: true }], principals } } : {} });
+  }
+  const r = rules as { allow?: SpiffeMatch[]; deny?: SpiffeMatch[]; allowWithShadowDeny?: SpiffeMatch[] } | undefined;
+  if (r?.deny?.length) out.unshift({ action: 'DENY', policies: { 'meshwork-mtp-deny': { permissions: [{ any: true }], principals: r.deny.map(principal) } } });
+  const allowList = [...(r?.allow ?? []), ...(r?.allowWithShadowDeny ?? [])];
+  if (allowList.length) out.push({ action: 'ALLOW', policies: { 'meshwork-mtp-allow': { permissions: [{ any: true }], principals: allowList.map(principal) } } });
+  return out;
+}
+
+export const meshTrafficPermissionPlugin: PolicyPlugin = {
+  type: 'MeshTrafficPermission',
+  order: 1,
+  apply(ctx, rules, out) {
+    if (!ctx.mtls) return;
+    const from = rules.from;
+    const ruleConf = rules.inbound && from.length === 0 ? rules.inbound.conf : undefined;
+    if (from.length === 0 && ruleConf === undefined) return;
+    const sets = rbacRules(ctx.mesh.name, from, ruleConf, [...ctx.endpoints.keys()].sort());
+    if (sets.length === 0) return;
+    for (const listener of inboundListeners(out)) {
+      for (const chain of (listener.filter_chains as Obj[] | undefined) ?? []) {
+        if ((chain.filter_chain_match as Obj | undefined)?.transport_protocol !== 'tls') continue;
+        const filters = chain.filters as Obj[];
+        const hcm = filters.find((f) => f.name === HCM);
+        if (hcm) {
+          const config = hcm.typed_config as Obj;
+          const http = config.http_filters as Obj[];
+          config.http_filters = [...sets.map((rules, i) => ({ name: `envoy.filters.http.rbac.${i}`, typed_config: { '@type': HTTP_RBAC, rules } })), ...http];
+        } else if (filters.some((f) => f.name === TCP_PROXY)) {
+          chain.filters = [...sets.map((rules, i) => ({ name: `envoy.filters.network.rbac.${i}`, typed_config: { '@type': NET_RBAC, stat_prefix: `mtp_${i}`, rules } })), ...filters];
+        }
+      }
+    }
+  },
+};
