@@ -20,6 +20,8 @@ export interface ApiDeps {
   zoneTokens?: ZoneTokens;
   /** Global and standalone zones: issues dataplane tokens (POST /tokens/dataplane). */
   dataplaneTokens?: DataplaneTokens;
+  /** Zones: the Envoy configuration generated for a node id (`_config`). */
+  proxyConfig?: (nodeId: string) => object | undefined;
   instanceId: string;
   version: string;
   hostname: string;

@@ -291,3 +291,26 @@ describe('REST API: index, config, metadata and insights', () => {
     expect(mi).toMatchObject({ type: 'MeshInsight', name: 'default', policies: { MeshTimeout: { total: 1 } }, mTLS: { enabledBackend: 'ca-1' } });
   });
 });
+
+describe('REST API: inspection', () => {
+  it('computes _rules on global and answers _config with 405 there', async () => {
+    const { app, store } = await setup();
+    await store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
+    await store.create({ type: 'Dataplane', mesh: 'default', name: 'web-1', labels: {}, spec: { networking: { address: '10.0.0.1', inbound: [{ port: 80, tags: { 'kuma.io/service': 'web' } }], outbound: [{ port: 10001, tags: { 'kuma.io/service': 'backend' } }] } } });
+    await app.inject({ method: 'PUT', url: '/meshes/default/meshtimeouts/backend-timeouts', payload: timeoutDoc() });
+    const rules = (await app.inject({ method: 'GET', url: '/meshes/default/dataplanes/web-1/_rules' })).json();
+    expect(rules.rules).toEqual([
+      {
+        type: 'MeshTimeout',
+        toRules: [{ destination: { 'kuma.io/service': 'backend' }, conf: { connectionTimeout: '2s', idleTimeout: '30s', http: { requestTimeout: '500ms' } }, origin: ['backend-timeouts'] }],
+        inboundRule: null,
+        fromRules: [],
+        proxyRule: null,
+      },
+    ]);
+    const selected = (await app.inject({ method: 'GET', url: '/meshes/default/meshtimeouts/backend-timeouts/_resources/dataplanes' })).json();
+    expect(selected).toMatchObject({ total: 1, items: [{ mesh: 'default', name: 'web-1' }] });
+    expect((await app.inject({ method: 'GET', url: '/meshes/default/dataplanes/web-1/_config' })).statusCode).toBe(405);
+  });
+});
+

@@ -8,6 +8,7 @@ import { metaRoutes } from './routes/meta.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { resourceRoutes } from './routes/resources.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { inspectRoutes } from './routes/inspect.ts';
 
 export type { ApiDeps } from './deps.ts';
 
@@ -44,6 +45,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   metaRoutes(app, deps);
   tokenRoutes(app, deps);
+  inspectRoutes(app, deps);
   for (const d of deps.registry.all()) {
     overviewRoutes(app, deps, d);
     resourceRoutes(app, deps, d);

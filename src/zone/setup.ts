@@ -14,9 +14,13 @@ import { DataplaneTokens } from '../tokens/dataplane-token.ts';
  */
 export function setupZone(rt: Runtime): void {
   const federated = rt.role === 'federated-zone';
-  // Signing keys of a federated zone come from global; only a standalone zone issues tokens.
-  registerCommonComponents(rt, federated ? {} : { dataplaneTokens: new DataplaneTokens(rt.store) });
   const cache = new ResourceCache({ store: rt.store, registry: rt.registry, logger: rt.logger.child({ component: 'resource-cache' }) });
+  const dp = dpServerComponents(rt, cache);
+  // Signing keys of a federated zone come from global; only a standalone zone issues tokens.
+  registerCommonComponents(rt, {
+    proxyConfig: (nodeId) => dp.snapshots.get(nodeId)?.toJSON(),
+    ...(federated ? {} : { dataplaneTokens: new DataplaneTokens(rt.store) }),
+  });
   rt.components.add(
     resourceCacheComponent(cache),
     // A federated zone has its own admin token (global's never leaves global); its meshes come from global.
@@ -24,6 +28,6 @@ export function setupZone(rt: Runtime): void {
   );
   // Meshes are authored here when standalone: so are their CAs. A federated zone gets both from global.
   if (!federated) rt.components.add(meshCaManager({ store: rt.store, cache, logger: rt.logger.child({ component: 'mesh-ca-manager' }) }));
-  rt.components.add(...dpServerComponents(rt, cache).components);
+  rt.components.add(...dp.components);
   if (federated) rt.components.add(...kdsZoneComponents(rt, cache).components);
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
 import { freePort } from '../helpers/ports.ts';
+import { meshctl } from '../helpers/meshctl.ts';
 import { startSidecar, type Sidecar } from '../helpers/sidecar.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -106,5 +107,20 @@ describe('policies enforced by Envoy', () => {
     expect((await call(`${outbound}/`)).status).toBe(200);
     await remove(zone, '/meshes/default/meshtimeouts/web-to-backend');
     await waitFor(async () => (await call(`${outbound}/slow`)).status === 200, { what: 'the default timeout again' });
+  });
+
+  it('inspects the rules of a dataplane, the dataplanes of a policy, and the generated config', async () => {
+    await apply(zone, { type: 'MeshTimeout', mesh: 'default', name: 'inspected', spec: { targetRef: { kind: 'MeshService', name: 'web' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { http: { requestTimeout: '9s' } } }] } } as never, 'meshtimeouts');
+    const cli = meshctl();
+    expect((await cli.run(['config', 'control-planes', 'add', '--name', 'zone', '--address', zone.apiUrl])).code).toBe(0);
+    const rules = await cli.run(['inspect', 'dataplane', 'web-1', '--type=rules', '-o', 'json']);
+    expect(rules.code).toBe(0);
+    const timeout = (JSON.parse(rules.stdout) as { rules: { type: string; toRules: { destination: Record<string, string>; conf: unknown; origin: string[] }[] }[] }).rules.find((r) => r.type === 'MeshTimeout')!;
+    expect(timeout.toRules).toEqual([{ destination: { 'kuma.io/service': 'backend' }, conf: { http: { requestTimeout: '9s' } }, origin: ['inspected'] }]);
+    const selected = await cli.run(['inspect', 'meshtimeout', 'inspected']);
+    expect(selected.stdout).toMatch(/^MESH\s+DATAPLANE\ndefault\s+web-1\n$/);
+    const config = await cli.run(['inspect', 'dataplane', 'web-1', '--type=config-dump']);
+    expect(config.stdout).toMatch(/timeout: 9s/);
+    await remove(zone, '/meshes/default/meshtimeouts/inspected');
   });
 });
