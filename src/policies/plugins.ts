@@ -1,8 +1,25 @@
 import type { PolicyPlugin } from './core/plugin.ts';
+import { meshAccessLogPlugin } from './meshaccesslog/plugin.ts';
+import { meshCircuitBreakerPlugin } from './meshcircuitbreaker/plugin.ts';
+import { meshFaultInjectionPlugin } from './meshfaultinjection/plugin.ts';
+import { meshHealthCheckPlugin } from './meshhealthcheck/plugin.ts';
+import { meshLoadBalancingStrategyPlugin } from './meshloadbalancingstrategy/plugin.ts';
+import { meshRateLimitPlugin } from './meshratelimit/plugin.ts';
+import { meshRetryPlugin } from './meshretry/plugin.ts';
 import { meshTimeoutPlugin } from './meshtimeout/plugin.ts';
 import { meshTrafficPermissionPlugin } from './meshtrafficpermission/plugin.ts';
 
 // The Envoy plugins of the policies enforced so far, in the order they run. Kept apart from
 // the descriptors (policies/index.ts) so that the registry, which the CLI loads, stays light.
 
-export const POLICY_PLUGINS: readonly PolicyPlugin[] = [meshTrafficPermissionPlugin, meshTimeoutPlugin].sort((a, b) => a.order - b.order);
+export const POLICY_PLUGINS: readonly PolicyPlugin[] = [
+  meshTrafficPermissionPlugin,
+  meshRateLimitPlugin,
+  meshTimeoutPlugin,
+  meshRetryPlugin,
+  meshFaultInjectionPlugin,
+  meshCircuitBreakerPlugin,
+  meshHealthCheckPlugin,
+  meshLoadBalancingStrategyPlugin,
+  meshAccessLogPlugin,
+].sort((a, b) => a.order - b.order);

@@ -1,6 +1,7 @@
 import type { ProxyContext } from '../../xds/generate/context.ts';
 import type { ResourceSet } from '../../xds/generate/generators.ts';
 import type { ProxyRules } from './matching.ts';
+import { parseDuration, toProtoDuration } from '../../core/duration.ts';
 
 // A policy plugin turns the rules of one policy type into changes of the Envoy resources the
 // generators produced. Plugins run in `order` after every generator; each touches only the
@@ -49,4 +50,33 @@ export const TCP_PROXY = 'envoy.filters.network.tcp_proxy';
 export function routesOf(hcm: Obj): Obj[] {
   const rc = hcm.route_config as { virtual_hosts?: { routes?: Obj[] }[] } | undefined;
   return (rc?.virtual_hosts ?? []).flatMap((vh) => vh.routes ?? []);
+}
+
+/** Inserts HTTP filters just before the router of an HTTP connection manager. */
+export function insertHttpFilters(hcm: Obj, filters: Obj[]): void {
+  const list = (hcm.http_filters as Obj[] | undefined) ?? [];
+  const router = list.findIndex((f) => f.name === 'envoy.filters.http.router');
+  const at = router < 0 ? list.length : router;
+  hcm.http_filters = [...list.slice(0, at), ...filters, ...list.slice(at)];
+}
+
+/** Kuma's percentage (a number or decimal string) as an Envoy FractionalPercent. */
+export function fractionalPercent(value: number | string): Obj {
+  return { numerator: Math.round(Number(value) * 10_000), denominator: 'MILLION' };
+}
+
+/** A Kuma duration as an Envoy duration string, or undefined. */
+export function envoyDuration(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const r = parseDuration(value);
+  return r.ok ? toProtoDuration(r.ms) : undefined;
+}
+
+/** Applies `fn` to each outbound listener/cluster pair whose destination has a `to` rule. */
+export function forEachOutbound(rules: ProxyRules, out: ResourceSet, fn: (conf: unknown, target: { listener: Obj; cluster: Obj | undefined; service: string }) => void): void {
+  for (const [service, entries] of outboundsByService(out)) {
+    const rule = rules.to.get(service);
+    if (!rule) continue;
+    for (const e of entries) fn(rule.conf, { ...e, service });
+  }
 }

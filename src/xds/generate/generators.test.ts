@@ -27,7 +27,7 @@ const fixture = JSON.parse(readFileSync(new URL('./testdata/mtls-fixture.json', 
 const mtlsMesh: Resource<MeshSpec> = { ...mesh, spec: { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } } };
 
 const pol = (type: string, name: string, spec: object): Policy => ({ type, mesh: 'default', name, spec, ...meta }) as Policy;
-const withPolicies = (list: Policy[]) => new Map<string, Policy[]>(['MeshTimeout', 'MeshTrafficPermission'].map((t) => [t, list.filter((p) => p.type === t)]));
+const withPolicies = (list: Policy[]) => new Map<string, Policy[]>(POLICY_PLUGINS.map((pl) => [pl.type, list.filter((p) => p.type === pl.type)]));
 
 const cases: Record<string, ProxyContext> = {
   'web-outbounds': {
@@ -114,6 +114,47 @@ const cases: Record<string, ProxyContext> = {
     dataplane: dp('backend-9', {
       networking: {
         address: '127.0.0.9',
+        inbound: [
+          { port: 8080, servicePort: 18080, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } },
+          { port: 6379, servicePort: 16379, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'tcp' } },
+        ],
+      },
+    }),
+  },
+  'web-outbound-policies': {
+    mesh,
+    zone: 'zone-1',
+    adminPort: 9908,
+    endpoints,
+    policies: withPolicies([
+      pol('MeshRetry', 'retries', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { http: { numRetries: 3, perTryTimeout: '1s', backOff: { baseInterval: '50ms', maxInterval: '1s' }, retryOn: ['5xx', '503', 'Reset'] } } }, { targetRef: { kind: 'MeshService', name: 'redis' }, default: { tcp: { maxConnectAttempt: 4 } } }, { targetRef: { kind: 'MeshService', name: 'grpc-api' }, default: { grpc: { numRetries: 2, retryOn: ['Unavailable'] } } }] }),
+      pol('MeshFaultInjection', 'faults', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { http: [{ abort: { httpStatus: 503, percentage: '12.5' } }, { delay: { value: '2s', percentage: 5 } }] } }] }),
+      pol('MeshCircuitBreaker', 'breakers', { to: [{ targetRef: { kind: 'Mesh' }, default: { connectionLimits: { maxConnections: 2, maxPendingRequests: 1, maxRequests: 2, maxRetries: 1 }, outlierDetection: { interval: '5s', baseEjectionTime: '30s', maxEjectionPercent: 50, detectors: { totalFailures: { consecutive: 3 } } } } }] }),
+      pol('MeshHealthCheck', 'checks', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { interval: '1s', timeout: '500ms', unhealthyThreshold: 2, healthyThreshold: 1, http: { path: '/health', expectedStatuses: [200] } } }, { targetRef: { kind: 'MeshService', name: 'redis' }, default: { interval: '2s', timeout: '1s' } }] }),
+      pol('MeshLoadBalancingStrategy', 'ring-hash', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { loadBalancer: { type: 'RingHash', ringHash: { hashFunction: 'MurmurHash2', minRingSize: 64, hashPolicies: [{ type: 'Header', header: { name: 'x-user' } }] } } } }] }),
+      pol('MeshAccessLog', 'logs', { to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ file: { path: '/tmp/meshwork-access.log' } }, { file: { path: '/tmp/meshwork-access.json', format: { type: 'Json', json: [{ key: 'status', value: '%RESPONSE_CODE%' }] } } }] } }] }),
+    ]),
+    dataplane: dp('web-4', {
+      networking: {
+        address: '127.0.0.10',
+        inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
+        outbound: [{ port: 10001, tags: { 'kuma.io/service': 'backend' } }, { port: 10002, tags: { 'kuma.io/service': 'redis' } }, { port: 10003, tags: { 'kuma.io/service': 'grpc-api' } }],
+      },
+    }),
+  },
+  'backend-inbound-policies': {
+    mesh,
+    zone: 'zone-1',
+    adminPort: 9909,
+    endpoints,
+    policies: withPolicies([
+      pol('MeshRateLimit', 'limits', { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'Mesh' }, default: { local: { http: { requestRate: { num: 5, interval: '10s' }, onRateLimit: { status: 423, headers: { set: [{ name: 'x-limited', value: 'true' }] } } }, tcp: { connectionRate: { num: 10, interval: '1s' } } } } }] }),
+      pol('MeshFaultInjection', 'inbound-faults', { from: [{ targetRef: { kind: 'Mesh' }, default: { http: [{ responseBandwidth: { limit: '50Mbps', percentage: 100 } }] } }] }),
+      pol('MeshAccessLog', 'inbound-logs', { from: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ file: { path: '/tmp/inbound.log', format: { type: 'Plain', plain: '%START_TIME% %RESPONSE_CODE%' } } }] } }] }),
+    ]),
+    dataplane: dp('backend-10', {
+      networking: {
+        address: '127.0.0.11',
         inbound: [
           { port: 8080, servicePort: 18080, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } },
           { port: 6379, servicePort: 16379, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'tcp' } },
