@@ -1,4 +1,7 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -34,29 +37,54 @@ async function call(url: string): Promise<{ status: number; ms: number }> {
   }
 }
 
+/** True when `n` requests in a row get `status`: a change has reached every backend instance. */
+async function settled(url: string, status: number, n = 6): Promise<boolean> {
+  for (let i = 0; i < n; i++) if ((await call(url)).status !== status) return false;
+  return true;
+}
+
 describe('policies enforced by Envoy', () => {
   let zone: ControlPlaneProcess;
-  let app: Server;
+  const apps: Server[] = [];
   const sidecars: Sidecar[] = [];
   let outbound: string;
+  const healthy: Record<string, boolean> = { 'backend-1': true, 'backend-2': true };
+  /** Attempts seen per x-request-id, across instances (for retries). */
+  const attempts = new Map<string, number>();
 
   beforeAll(async () => {
     zone = await startControlPlane({ mode: 'zone' });
     await apply(zone, mesh, 'meshes');
-    const appPort = await freePort();
-    // /slow answers after 1.5 s; everything else at once.
-    app = createServer((req, res) => {
-      if (req.url === '/slow') setTimeout(() => res.end('slow\n'), 1500);
-      else res.end('ok\n');
-    });
-    await new Promise<void>((resolve) => app.listen(appPort, '127.0.0.1', resolve));
-    sidecars.push(
-      await startSidecar({
-        cpUrl: zone.dpServerUrl,
-        apiUrl: zone.apiUrl,
-        dataplane: { type: 'Dataplane', mesh: 'default', name: 'backend-1', networking: { address: '127.0.4.1', inbound: [{ port: await freePort(), servicePort: appPort, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } },
-      }),
-    );
+    for (const [i, name] of ['backend-1', 'backend-2'].entries()) {
+      const appPort = await freePort();
+      // /slow answers after 1.5 s; /flaky fails the first two attempts of a request;
+      // /health follows the instance's health flag; anything else answers the instance name.
+      const app = createServer((req, res) => {
+        res.setHeader('x-instance', name);
+        if (req.url === '/slow') return void setTimeout(() => res.end(`${name}\n`), 1500);
+        if (req.url === '/health') {
+          res.statusCode = healthy[name] ? 200 : 503;
+          return void res.end();
+        }
+        if (req.url === '/flaky') {
+          const id = String(req.headers['x-request-id']);
+          const n = (attempts.get(id) ?? 0) + 1;
+          attempts.set(id, n);
+          res.statusCode = n < 3 ? 503 : 200;
+          return void res.end(`attempt ${n}\n`);
+        }
+        res.end(`${name}\n`);
+      });
+      apps.push(app);
+      await new Promise<void>((resolve) => app.listen(appPort, '127.0.0.1', resolve));
+      sidecars.push(
+        await startSidecar({
+          cpUrl: zone.dpServerUrl,
+          apiUrl: zone.apiUrl,
+          dataplane: { type: 'Dataplane', mesh: 'default', name, networking: { address: `127.0.4.${i + 1}`, inbound: [{ port: await freePort(), servicePort: appPort, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } },
+        }),
+      );
+    }
     const outboundPort = await freePort();
     outbound = `http://127.0.0.1:${outboundPort}`;
     sidecars.push(
@@ -67,32 +95,32 @@ describe('policies enforced by Envoy', () => {
           type: 'Dataplane',
           mesh: 'default',
           name: 'web-1',
-          networking: { address: '127.0.4.2', inbound: [{ port: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port: outboundPort, tags: { 'kuma.io/service': 'backend' } }] },
+          networking: { address: '127.0.4.9', inbound: [{ port: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port: outboundPort, tags: { 'kuma.io/service': 'backend' } }] },
         },
       }),
     );
-    await waitFor(async () => (await call(`${outbound}/`)).status === 200, { what: 'mesh traffic' });
+    await waitFor(() => settled(`${outbound}/`, 200), { what: 'mesh traffic' });
   });
 
   afterAll(async () => {
     for (const s of sidecars) await s[Symbol.asyncDispose]();
-    app?.close();
+    for (const a of apps) a.close();
     await zone?.[Symbol.asyncDispose]();
   });
 
   it('MeshTrafficPermission: deny gives 403, allow restores 200', async () => {
     await apply(zone, { type: 'MeshTrafficPermission', mesh: 'default', name: 'backend-access', spec: { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshService', name: 'web' }, default: { action: 'Deny' } }] } } as never, 'meshtrafficpermissions');
-    await waitFor(async () => (await call(`${outbound}/`)).status === 403, { what: 'requests from web denied' });
+    await waitFor(() => settled(`${outbound}/`, 403), { what: 'requests from web denied' });
     await apply(zone, { type: 'MeshTrafficPermission', mesh: 'default', name: 'backend-access', spec: { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshService', name: 'web' }, default: { action: 'Allow' } }] } } as never, 'meshtrafficpermissions');
-    await waitFor(async () => (await call(`${outbound}/`)).status === 200, { what: 'requests from web allowed again' });
+    await waitFor(() => settled(`${outbound}/`, 200), { what: 'requests from web allowed again' });
     // A Mesh-wide deny with web allowed still lets web through.
     await apply(zone, { type: 'MeshTrafficPermission', mesh: 'default', name: 'deny-all', spec: { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Deny' } }] } } as never, 'meshtrafficpermissions');
-    await waitFor(async () => (await call(`${outbound}/`)).status === 200, { what: 'web allowed under a mesh-wide deny' });
+    await waitFor(() => settled(`${outbound}/`, 200), { what: 'web allowed under a mesh-wide deny' });
     // Removing the allow leaves the mesh-wide deny.
     await remove(zone, '/meshes/default/meshtrafficpermissions/backend-access');
-    await waitFor(async () => (await call(`${outbound}/`)).status === 403, { what: 'the mesh-wide deny alone' });
+    await waitFor(() => settled(`${outbound}/`, 403), { what: 'the mesh-wide deny alone' });
     await remove(zone, '/meshes/default/meshtrafficpermissions/deny-all');
-    await waitFor(async () => (await call(`${outbound}/`)).status === 200, { what: 'no policy: allowed' });
+    await waitFor(() => settled(`${outbound}/`, 200), { what: 'no policy: allowed' });
   });
 
   it('MeshTimeout: a slow backend gives 504 after the configured time, and removing the policy restores it', async () => {
@@ -106,7 +134,7 @@ describe('policies enforced by Envoy', () => {
     expect(timedOut.ms).toBeLessThan(1500);
     expect((await call(`${outbound}/`)).status).toBe(200);
     await remove(zone, '/meshes/default/meshtimeouts/web-to-backend');
-    await waitFor(async () => (await call(`${outbound}/slow`)).status === 200, { what: 'the default timeout again' });
+    await waitFor(() => settled(`${outbound}/slow`, 200), { what: 'the default timeout again' });
   });
 
   it('inspects the rules of a dataplane, the dataplanes of a policy, and the generated config', async () => {
@@ -122,5 +150,87 @@ describe('policies enforced by Envoy', () => {
     const config = await cli.run(['inspect', 'dataplane', 'web-1', '--type=config-dump']);
     expect(config.stdout).toMatch(/timeout: 9s/);
     await remove(zone, '/meshes/default/meshtimeouts/inspected');
+  });
+
+  const policy = (type: string, collection: string, name: string, spec: object) => apply(zone, { type, mesh: 'default', name, spec } as never, collection);
+  const toBackend = (conf: object) => ({ targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: conf }] });
+
+  it('MeshRetry: a flaky backend succeeds', async () => {
+    expect((await call(`${outbound}/flaky`)).status).toBe(503);
+    await policy('MeshRetry', 'meshretries', 'retry-backend', toBackend({ http: { numRetries: 3, retryOn: ['5xx'], backOff: { baseInterval: '10ms', maxInterval: '50ms' } } }));
+    await waitFor(() => settled(`${outbound}/flaky`, 200), { what: 'retries to make /flaky succeed' });
+    await remove(zone, '/meshes/default/meshretries/retry-backend');
+    await waitFor(() => settled(`${outbound}/flaky`, 503), { what: 'no retries again' });
+  });
+
+  it('MeshFaultInjection: an abort returns the configured status', async () => {
+    await policy('MeshFaultInjection', 'meshfaultinjections', 'abort-backend', toBackend({ http: [{ abort: { httpStatus: 418, percentage: 100 } }] }));
+    await waitFor(() => settled(`${outbound}/`, 418), { what: 'the injected abort' });
+    await remove(zone, '/meshes/default/meshfaultinjections/abort-backend');
+    await waitFor(() => settled(`${outbound}/`, 200), { what: 'no fault again' });
+  });
+
+  it('MeshRateLimit: requests past the rate get 429', async () => {
+    await policy('MeshRateLimit', 'meshratelimits', 'limit-backend', { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'Mesh' }, default: { local: { http: { requestRate: { num: 2, interval: '1m' } } } } }] });
+    await waitFor(async () => {
+      const statuses = [];
+      for (let i = 0; i < 8; i++) statuses.push((await call(`${outbound}/`)).status);
+      return statuses.includes(429);
+    }, { what: '429 past the rate' });
+    await remove(zone, '/meshes/default/meshratelimits/limit-backend');
+    await waitFor(() => settled(`${outbound}/`, 200), { what: 'no limit again' });
+  });
+
+  it('MeshCircuitBreaker: requests over the connection limits are rejected', async () => {
+    await policy('MeshCircuitBreaker', 'meshcircuitbreakers', 'break-backend', toBackend({ connectionLimits: { maxConnections: 1, maxPendingRequests: 1, maxRequests: 1 } }));
+    await waitFor(async () => {
+      const results = await Promise.all(Array.from({ length: 8 }, () => call(`${outbound}/slow`)));
+      return results.some((r) => r.status === 503) && results.some((r) => r.status === 200);
+    }, { what: 'overflow rejected while some requests pass' });
+    await remove(zone, '/meshes/default/meshcircuitbreakers/break-backend');
+    await waitFor(async () => (await Promise.all(Array.from({ length: 4 }, () => call(`${outbound}/slow`)))).every((r) => r.status === 200), { what: 'no limits again' });
+  });
+
+  it('MeshHealthCheck: a failing endpoint leaves the rotation and comes back', async () => {
+    const seen = async (n: number) => {
+      const names = new Set<string>();
+      for (let i = 0; i < n; i++) {
+        const res = await fetch(`${outbound}/`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+        if (res) names.add((await res.text()).trim());
+      }
+      return [...names].sort();
+    };
+    await policy('MeshHealthCheck', 'meshhealthchecks', 'check-backend', toBackend({ interval: '100ms', timeout: '500ms', unhealthyThreshold: 1, healthyThreshold: 1, http: { path: '/health' } }));
+    await waitFor(async () => JSON.stringify(await seen(8)) === '["backend-1","backend-2"]', { what: 'both healthy' });
+    healthy['backend-2'] = false;
+    await waitFor(async () => JSON.stringify(await seen(8)) === '["backend-1"]', { what: 'backend-2 out of the rotation' });
+    healthy['backend-2'] = true;
+    await waitFor(async () => JSON.stringify(await seen(8)) === '["backend-1","backend-2"]', { what: 'backend-2 back' });
+    await remove(zone, '/meshes/default/meshhealthchecks/check-backend');
+  });
+
+  it('MeshLoadBalancingStrategy: RingHash on a header sends the same header to the same backend', async () => {
+    await policy('MeshLoadBalancingStrategy', 'meshloadbalancingstrategies', 'ring-backend', toBackend({ loadBalancer: { type: 'RingHash', ringHash: { hashPolicies: [{ type: 'Header', header: { name: 'x-user' } }] } } }));
+    const backendsFor = async (user: string) => {
+      const names = new Set<string>();
+      for (let i = 0; i < 8; i++) names.add((await (await fetch(`${outbound}/`, { headers: { 'x-user': user }, signal: AbortSignal.timeout(2000) })).text()).trim());
+      return names;
+    };
+    await waitFor(async () => {
+      const dump = await sidecars.at(-1)!.admin('/config_dump?resource=dynamic_active_clusters');
+      return dump.includes('RING_HASH');
+    }, { what: 'the ring hash in web\'s config' });
+    for (const user of ['alice', 'bob', 'carol']) expect((await backendsFor(user)).size).toBe(1);
+    await remove(zone, '/meshes/default/meshloadbalancingstrategies/ring-backend');
+  });
+
+  it('MeshAccessLog: requests are written to the log file', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'access-log-')), 'access.log');
+    await policy('MeshAccessLog', 'meshaccesslogs', 'log-backend', toBackend({ backends: [{ file: { path: file, format: { type: 'Plain', plain: 'meshwork %RESPONSE_CODE% %REQ(:PATH)%' } } }] }));
+    await waitFor(async () => {
+      await call(`${outbound}/logged`);
+      return existsSync(file) && readFileSync(file, 'utf8').includes('meshwork 200 /logged');
+    }, { what: 'a line in the access log' });
+    await remove(zone, '/meshes/default/meshaccesslogs/log-backend');
   });
 });
