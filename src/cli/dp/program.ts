@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { parse as parseYaml, stringify } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import { VERSION } from '../../app/runtime.ts';
 import { backoffDelay, sleep } from '../../core/backoff.ts';
 import type { RestErrorBody } from '../../core/errors.ts';
@@ -92,8 +92,9 @@ async function run(opts: RunOptions): Promise<number> {
     }
   }
   const dir = opts.configDir ?? mkdtempSync(join(tmpdir(), `meshwork-dp-${name}-`));
-  const file = join(dir, 'bootstrap.yaml');
-  writeFileSync(file, stringify(bootstrap));
+  // JSON, not YAML: Envoy's YAML parser would read values such as `on` as booleans.
+  const file = join(dir, 'bootstrap.json');
+  writeFileSync(file, JSON.stringify(bootstrap, null, 2));
   log.info({ envoy, bootstrap: file, nodeId: `${mesh}.${name}`, adminPort: opts.adminPort }, 'starting Envoy');
   const child = spawn(envoy, ['-c', file, '--disable-hot-restart', '--drain-time-s', '3', '--log-level', opts.logLevel === 'debug' ? 'debug' : 'info'], { stdio: 'inherit' });
   const forward = (signal: NodeJS.Signals) => () => {

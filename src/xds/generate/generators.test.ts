@@ -162,6 +162,41 @@ const cases: Record<string, ProxyContext> = {
       },
     }),
   },
+  'web-routes': {
+    mesh,
+    zone: 'zone-1',
+    adminPort: 9910,
+    endpoints: new Map<string, Endpoint[]>([
+      ['backend', [ep('127.0.0.2', 8080, { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http', version: 'v1' }), ep('127.0.0.3', 8080, { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http', version: 'v2' })]],
+      ['redis', [ep('127.0.0.4', 6379, { 'kuma.io/service': 'redis' })]],
+      ['redis-replica', [ep('127.0.0.5', 6379, { 'kuma.io/service': 'redis-replica' })]],
+    ]),
+    policies: withPolicies([
+      pol('MeshHTTPRoute', 'split', {
+        targetRef: { kind: 'MeshService', name: 'web' },
+        to: [
+          {
+            targetRef: { kind: 'MeshService', name: 'backend' },
+            rules: [
+              { matches: [{ headers: [{ type: 'Exact', name: 'x-version', value: 'v2' }] }], default: { backendRefs: [{ kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v2' } }] } },
+              { matches: [{ path: { type: 'PathPrefix', value: '/' } }], default: { backendRefs: [{ kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v1' }, weight: 80 }, { kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v2' }, weight: 20 }] } },
+              { matches: [{ path: { type: 'Exact', value: '/old' }, method: 'GET' }], default: { filters: [{ type: 'RequestRedirect', requestRedirect: { path: { type: 'ReplaceFullPath', replaceFullPath: '/new' }, statusCode: 301 } }] } },
+              { matches: [{ path: { type: 'PathPrefix', value: '/api' }, queryParams: [{ type: 'Exact', name: 'debug', value: '1' }] }], default: { filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-debug', value: 'on' }], remove: ['x-internal'] } }, { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v2/api' } } }] } },
+            ],
+          },
+        ],
+      }),
+      pol('MeshTCPRoute', 'redis-to-replica', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'redis' }, rules: [{ default: { backendRefs: [{ kind: 'MeshService', name: 'redis-replica' }] } }] }] }),
+      pol('MeshTimeout', 'timeouts', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { http: { requestTimeout: '3s' } } }] }),
+    ]),
+    dataplane: dp('web-5', {
+      networking: {
+        address: '127.0.0.12',
+        inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
+        outbound: [{ port: 10001, tags: { 'kuma.io/service': 'backend' } }, { port: 10002, tags: { 'kuma.io/service': 'redis' } }],
+      },
+    }),
+  },
   'backend-tcp-inbound': {
     mesh,
     zone: 'zone-1',

@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import type { ProxyContext } from '../../xds/generate/context.ts';
+import type { ResourceSet } from '../../xds/generate/generators.ts';
+import { socketAddress } from '../../xds/generate/envoy-objects.ts';
+import type { BackendRef } from './backend-ref.ts';
+
+// Clusters for route backendRefs: a MeshService is its service cluster; a MeshServiceSubset
+// gets a cluster of its own with only the endpoints carrying its tags. A cluster the
+// outbound generator did not make (a backend that is not an outbound of the proxy) is made
+// here, like the generator's, including client mTLS when the mesh has it.
+
+type Obj = Record<string, unknown>;
+
+export function backendCluster(ctx: ProxyContext, out: ResourceSet, ref: BackendRef, template: Obj | undefined): string {
+  const service = ref.name!;
+  const tags = ref.kind === 'MeshServiceSubset' ? (ref.tags ?? {}) : {};
+  const key = Object.keys(tags).sort().map((k) => `${k}=${tags[k]}`).join(',');
+  const name = key ? `${service}_${createHash('sha256').update(key).digest('hex').slice(0, 8)}` : service;
+  if (out.cluster.has(name)) return name;
+  const base = (out.cluster.get(service) as Obj | undefined) ?? template;
+  if (!base) return name;
+  out.cluster.set(name, { ...structuredClone(base), name, eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' }, service_name: name } });
+  const endpoints = (ctx.endpoints.get(service) ?? []).filter((e) => Object.entries(tags).every(([k, v]) => e.tags[k] === v));
+  out.endpoint.set(name, {
+    cluster_name: name,
+    endpoints: [{ locality: { zone: ctx.zone }, load_balancing_weight: 1, lb_endpoints: endpoints.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) }, load_balancing_weight: 1 })) }],
+  });
+  return name;
+}
+
+/** A route's cluster choice: one cluster, or weighted clusters. */
+export function clusterChoice(ctx: ProxyContext, out: ResourceSet, refs: BackendRef[] | undefined, fallback: string): Obj {
+  const template = out.cluster.get(fallback) as Obj | undefined;
+  if (!refs?.length) return { cluster: fallback };
+  const clusters = refs.map((r) => ({ name: backendCluster(ctx, out, r, template), weight: r.weight ?? 1 }));
+  if (clusters.length === 1) return { cluster: clusters[0]!.name };
+  return { weighted_clusters: { clusters: clusters.filter((c) => c.weight > 0) } };
+}

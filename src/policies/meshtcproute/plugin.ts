@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+import { clusterChoice } from '../core/backends.ts';
+import { selectsDataplane, sortPolicies, type Policy } from '../core/matching.ts';
+import type { PolicyPlugin } from '../core/plugin.ts';
+import { networkFilters, outboundsByService, TCP_PROXY } from '../core/plugin.ts';
+import type { TargetRef } from '../core/target-ref.ts';
+import type { meshTcpRouteConf } from './schema.ts';
+
+// MeshTCPRoute → the destination's outbound tcp_proxy sends to the route's backendRefs
+// (weighted when several). The most specific policy naming the destination wins.
+
+type Conf = z.infer<typeof meshTcpRouteConf>;
+
+export const meshTcpRoutePlugin: PolicyPlugin = {
+  type: 'MeshTCPRoute',
+  order: 3,
+  apply(ctx, _rules, out) {
+    const policies = sortPolicies(((ctx.policies?.get('MeshTCPRoute') ?? []) as Policy[]).filter((p) => selectsDataplane(p.spec.targetRef, ctx.dataplane))).reverse();
+    if (!policies.length) return;
+    for (const [service, entries] of outboundsByService(out)) {
+      const to = policies.flatMap((p) => ((p.spec as { to?: { targetRef: TargetRef; rules: { default: Conf }[] }[] }).to ?? []).filter((t) => t.targetRef.name === service))[0];
+      if (!to) continue;
+      for (const { listener } of entries) {
+        for (const { config } of networkFilters(listener, TCP_PROXY)) {
+          const choice = clusterChoice(ctx, out, to.rules[0]!.default.backendRefs, service);
+          delete config.cluster;
+          Object.assign(config, choice);
+        }
+      }
+    }
+  },
+};
