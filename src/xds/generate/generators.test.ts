@@ -197,6 +197,62 @@ const cases: Record<string, ProxyContext> = {
       },
     }),
   },
+  'backend-meshtls': {
+    mesh: { ...mtlsMesh, spec: { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin', mode: 'PERMISSIVE' }] } } },
+    zone: 'zone-1',
+    adminPort: 9911,
+    endpoints,
+    mtls: { mode: 'PERMISSIVE', ...fixture },
+    policies: withPolicies([pol('MeshTLS', 'tls13-strict', { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { tlsVersion: { min: 'TLS13', max: 'TLS13' }, tlsCiphers: ['ECDHE-ECDSA-AES256-GCM-SHA384'], mode: 'Strict' } }] })]),
+    dataplane: dp('backend-11', { networking: { address: '127.0.0.13', inbound: [{ port: 8080, servicePort: 18080, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } }),
+  },
+  'web-trace-metric-proxypatch': {
+    mesh,
+    zone: 'zone-1',
+    adminPort: 9912,
+    endpoints,
+    policies: withPolicies([
+      pol('MeshTrace', 'zipkin', { default: { backends: [{ type: 'Zipkin', zipkin: { url: 'http://127.0.0.1:9411/api/v2/spans', apiVersion: 'httpJson' } }], sampling: { overall: 80 }, tags: [{ name: 'team', literal: 'core' }, { name: 'env', header: { name: 'x-env', default: 'prod' } }] } }),
+      pol('MeshMetric', 'metrics', { default: { sidecar: { includeUnused: false }, backends: [{ type: 'Prometheus', prometheus: { port: 5671, path: '/custom-metrics' } }] } }),
+      pol('MeshProxyPatch', 'patches', {
+        targetRef: { kind: 'MeshService', name: 'web' },
+        default: {
+          appendModifications: [
+            { cluster: { operation: 'Patch', match: { name: 'backend', origin: 'outbound' }, value: 'connectTimeout: 7s\nperConnectionBufferLimitBytes: 65536\n' } },
+            { cluster: { operation: 'Add', value: 'name: extra\ntype: STATIC\nconnectTimeout: 1s\nloadAssignment:\n  clusterName: extra\n  endpoints: []\n' } },
+            { cluster: { operation: 'Remove', match: { name: 'redis' } } },
+            { listener: { operation: 'Patch', match: { origin: 'inbound' }, jsonPatches: [{ op: 'add', path: '/perConnectionBufferLimitBytes', value: 32768 }] } },
+            { httpFilter: { operation: 'AddBefore', match: { name: 'envoy.filters.http.router', origin: 'inbound' }, value: 'name: envoy.filters.http.fault\ntypedConfig:\n  "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\n' } },
+            { virtualHost: { operation: 'Patch', match: { routeConfigurationName: 'outbound:127.0.0.1:10001' }, value: 'retryPolicy:\n  retryOn: 5xx\n  numRetries: 2\n' } },
+          ],
+        },
+      }),
+    ]),
+    dataplane: dp('web-6', {
+      networking: {
+        address: '127.0.0.14',
+        inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
+        outbound: [{ port: 10001, tags: { 'kuma.io/service': 'backend' } }],
+      },
+    }),
+  },
+  'web-passthrough-matched': {
+    mesh,
+    zone: 'zone-1',
+    adminPort: 9913,
+    endpoints,
+    policies: withPolicies([
+      pol('MeshPassthrough', 'matched', { targetRef: { kind: 'Mesh' }, default: { passthroughMode: 'Matched', appendMatch: [{ type: 'Domain', value: 'api.example.com', port: 443, protocol: 'tls' }, { type: 'CIDR', value: '10.0.0.0/8' }, { type: 'IP', value: '192.0.2.10', port: 80 }] } }),
+    ]),
+    dataplane: dp('web-7', {
+      networking: {
+        address: '127.0.0.15',
+        inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
+        outbound: [{ port: 80, address: '240.0.0.1', tags: { 'kuma.io/service': 'backend' } }],
+        transparentProxying: { redirectPortInbound: 15006, redirectPortOutbound: 15001 },
+      },
+    }),
+  },
   'backend-tcp-inbound': {
     mesh,
     zone: 'zone-1',

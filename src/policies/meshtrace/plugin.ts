@@ -1,0 +1,73 @@
+import type { z } from 'zod';
+import type { PolicyPlugin } from '../core/plugin.ts';
+import { HCM, networkFilters } from '../core/plugin.ts';
+import { socketAddress } from '../../xds/generate/envoy-objects.ts';
+import type { meshTraceConf } from './schema.ts';
+
+// MeshTrace → tracing on every HTTP connection manager of the proxy (Zipkin, Datadog or
+// OpenTelemetry), a cluster for the collector, sampling and custom tags.
+
+type Conf = z.infer<typeof meshTraceConf>;
+type Obj = Record<string, unknown>;
+const CLUSTER = 'meshwork:tracing';
+
+function hostPort(endpoint: string): { host: string; port: number } {
+  const url = new URL(endpoint.includes('://') ? endpoint : `http://${endpoint}`);
+  return { host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
+}
+
+function collector(host: string, port: number, http2: boolean): Obj {
+  const ip = /^[\d.]+$/.test(host);
+  return {
+    name: CLUSTER,
+    type: ip ? 'STATIC' : 'STRICT_DNS',
+    connect_timeout: '5s',
+    load_assignment: { cluster_name: CLUSTER, endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(host, port) } }] }] },
+    ...(http2 ? { typed_extension_protocol_options: { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions', explicit_http_config: { http2_protocol_options: {} } } } } : {}),
+  };
+}
+
+export const meshTracePlugin: PolicyPlugin = {
+  type: 'MeshTrace',
+  order: 90,
+  apply(ctx, rules, out) {
+    const conf = rules.single?.conf as Conf | undefined;
+    const backend = conf?.backends?.[0];
+    if (!conf || !backend) return;
+    let provider: Obj;
+    if (backend.zipkin) {
+      const url = new URL(backend.zipkin.url);
+      out.cluster.set(CLUSTER, collector(url.hostname, Number(url.port || 80), false));
+      provider = {
+        name: 'envoy.tracers.zipkin',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.config.trace.v3.ZipkinConfig',
+          collector_cluster: CLUSTER,
+          collector_endpoint: url.pathname,
+          collector_endpoint_version: backend.zipkin.apiVersion === 'httpProto' ? 'HTTP_PROTO' : 'HTTP_JSON',
+          trace_id_128bit: backend.zipkin.traceId128bit ?? false,
+          shared_span_context: backend.zipkin.sharedSpanContext ?? true,
+        },
+      };
+    } else if (backend.datadog) {
+      const url = new URL(backend.datadog.url);
+      out.cluster.set(CLUSTER, collector(url.hostname, Number(url.port || 8126), false));
+      provider = { name: 'envoy.tracers.datadog', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.DatadogConfig', collector_cluster: CLUSTER, service_name: ctx.dataplane.name } };
+    } else {
+      const { host, port } = hostPort(backend.openTelemetry!.endpoint);
+      out.cluster.set(CLUSTER, collector(host, port, true));
+      provider = { name: 'envoy.tracers.opentelemetry', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig', grpc_service: { envoy_grpc: { cluster_name: CLUSTER } }, service_name: ctx.dataplane.name } };
+    }
+    const pct = (v: number | string | undefined) => (v === undefined ? undefined : { value: Number(v) });
+    const tracing: Obj = {
+      provider,
+      ...(pct(conf.sampling?.overall) ? { overall_sampling: pct(conf.sampling?.overall) } : {}),
+      ...(pct(conf.sampling?.client) ? { client_sampling: pct(conf.sampling?.client) } : {}),
+      ...(pct(conf.sampling?.random) ? { random_sampling: pct(conf.sampling?.random) } : {}),
+      ...(conf.tags?.length
+        ? { custom_tags: conf.tags.map((t) => (t.literal !== undefined ? { tag: t.name, literal: { value: t.literal } } : { tag: t.name, request_header: { name: t.header!.name, ...(t.header!.default !== undefined ? { default_value: t.header!.default } : {}) } })) }
+        : {}),
+    };
+    for (const listener of out.listener.values() as Iterable<Obj>) for (const { config } of networkFilters(listener, HCM)) if (!String(listener.name).startsWith('meshwork:')) config.tracing = structuredClone(tracing);
+  },
+};
