@@ -59,6 +59,11 @@ export function sortPolicies<P extends Policy>(policies: readonly P[]): P[] {
   );
 }
 
+/** The policies of the proxy's mesh that select it, least specific first. */
+export function applyingPolicies<P extends Policy>(policies: readonly P[], dp: Resource<DataplaneSpec>): P[] {
+  return sortPolicies(policies.filter((p) => p.mesh === dp.mesh && selectsDataplane(p.spec.targetRef, dp)));
+}
+
 /** A rule's conf and the policies it came from. */
 export interface Rule {
   conf: unknown;
@@ -80,7 +85,7 @@ const toMatches = (ref: TargetRef, service: string) => ref.kind === 'Mesh' || (r
 
 /** The rules of one policy type for a proxy; `services` are the destinations it calls. */
 export function computeRules(policies: readonly Policy[], dp: Resource<DataplaneSpec>, services: readonly string[]): ProxyRules {
-  const applying = sortPolicies(policies.filter((p) => p.mesh === dp.mesh && selectsDataplane(p.spec.targetRef, dp)));
+  const applying = applyingPolicies(policies, dp);
   const to = new Map<string, Rule>();
   for (const service of services) {
     const items: { conf: unknown; origin: string; specific: number; order: number }[] = [];

@@ -1,6 +1,6 @@
 import type { TargetRef } from '../core/target-ref.ts';
 import { clusterChoice } from '../core/backends.ts';
-import { selectsDataplane, sortPolicies, type Policy } from '../core/matching.ts';
+import { applyingPolicies, type Policy } from '../core/matching.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { fractionalPercent, HCM, networkFilters, outboundsByService } from '../core/plugin.ts';
 import { backendCluster } from '../core/backends.ts';
@@ -60,7 +60,8 @@ export const meshHttpRoutePlugin: PolicyPlugin = {
   type: 'MeshHTTPRoute',
   order: 2,
   apply(ctx, _rules, out) {
-    const policies = sortPolicies(((ctx.policies?.get('MeshHTTPRoute') ?? []) as Policy[]).filter((p) => selectsDataplane(p.spec.targetRef, ctx.dataplane))).reverse();
+    // Most specific first: its rules take precedence.
+    const policies = applyingPolicies((ctx.policies?.get('MeshHTTPRoute') ?? []) as Policy[], ctx.dataplane).reverse();
     if (!policies.length) return;
     for (const [service, entries] of outboundsByService(out)) {
       const rules = policies.flatMap((p) => ((p.spec as RouteSpec).to ?? []).filter((t) => t.targetRef.name === service).flatMap((t) => t.rules.flatMap((r) => r.matches.map((m) => ({ match: m, conf: r.default })))));

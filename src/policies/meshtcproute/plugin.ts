@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { clusterChoice } from '../core/backends.ts';
-import { selectsDataplane, sortPolicies, type Policy } from '../core/matching.ts';
+import { applyingPolicies, type Policy } from '../core/matching.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { networkFilters, outboundsByService, TCP_PROXY } from '../core/plugin.ts';
 import type { TargetRef } from '../core/target-ref.ts';
@@ -15,7 +15,8 @@ export const meshTcpRoutePlugin: PolicyPlugin = {
   type: 'MeshTCPRoute',
   order: 3,
   apply(ctx, _rules, out) {
-    const policies = sortPolicies(((ctx.policies?.get('MeshTCPRoute') ?? []) as Policy[]).filter((p) => selectsDataplane(p.spec.targetRef, ctx.dataplane))).reverse();
+    // Most specific first: its rules take precedence.
+    const policies = applyingPolicies((ctx.policies?.get('MeshTCPRoute') ?? []) as Policy[], ctx.dataplane).reverse();
     if (!policies.length) return;
     for (const [service, entries] of outboundsByService(out)) {
       const to = policies.flatMap((p) => ((p.spec as { to?: { targetRef: TargetRef; rules: { default: Conf }[] }[] }).to ?? []).filter((t) => t.targetRef.name === service))[0];
