@@ -6,6 +6,7 @@ import type { ResourceRegistry } from '../resources/registry.ts';
 import type { AdminTokenVerifier } from '../tokens/admin-token.ts';
 import type { ZoneTokens } from '../tokens/zone-token.ts';
 import type { DataplaneTokens } from '../tokens/dataplane-token.ts';
+import type { ZoneIngressTokens } from '../tokens/zone-ingress-token.ts';
 
 /** Everything the REST API needs; built by the global or zone setup, or by a test. */
 export interface ApiDeps {
@@ -20,6 +21,8 @@ export interface ApiDeps {
   zoneTokens?: ZoneTokens;
   /** Global and standalone zones: issues dataplane tokens (POST /tokens/dataplane). */
   dataplaneTokens?: DataplaneTokens;
+  /** Zones: issues zone ingress tokens (POST /tokens/zone-ingress). */
+  zoneIngressTokens?: ZoneIngressTokens;
   /** Zones: the Envoy configuration generated for a node id (`_config`). */
   proxyConfig?: (nodeId: string) => object | undefined;
   instanceId: string;

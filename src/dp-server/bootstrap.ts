@@ -6,12 +6,16 @@ import { socketAddress, T } from '../xds/generate/envoy-objects.ts';
 
 export const ADS_CLUSTER = 'meshwork:ads';
 export const DATAPLANE_METADATA = 'meshwork.io/dataplane';
+export const INGRESS_METADATA = 'meshwork.io/zoneingress';
+export const PROXY_TYPE_METADATA = 'meshwork.io/proxy-type';
 const UPSTREAM_TLS = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 
 export interface BootstrapParams {
   mesh: string;
   name: string;
   dataplane: DataplaneSpec;
+  /** A zone ingress instead of a dataplane: node id is its name, the resource travels in the metadata. */
+  ingress?: object;
   adminPort: number;
   cpHost: string;
   cpPort: number;
@@ -24,16 +28,18 @@ export interface BootstrapParams {
 }
 
 export function envoyBootstrap(p: BootstrapParams): object {
-  const service = p.dataplane.networking.inbound?.[0]?.tags[SERVICE_TAG] ?? p.name;
+  const service = p.dataplane.networking?.inbound?.[0]?.tags[SERVICE_TAG] ?? p.name;
   const isIp = /^[\d.]+$/.test(p.cpHost) || p.cpHost.includes(':');
   return {
-    node: {
-      id: `${p.mesh}.${p.name}`,
-      cluster: service,
-      // The Dataplane travels with the proxy: a CP that does not know it (restarted on a
-      // memory store) registers it from here when the proxy connects.
-      metadata: { 'meshwork.io/version': p.version, 'meshwork.io/admin-port': p.adminPort, [DATAPLANE_METADATA]: JSON.stringify({ mesh: p.mesh, name: p.name, ...p.dataplane }) },
-    },
+    node: p.ingress
+      ? { id: p.name, cluster: 'zone-ingress', metadata: { 'meshwork.io/version': p.version, 'meshwork.io/admin-port': p.adminPort, [PROXY_TYPE_METADATA]: 'ingress', [INGRESS_METADATA]: JSON.stringify({ name: p.name, ...p.ingress }) } }
+      : {
+          id: `${p.mesh}.${p.name}`,
+          cluster: service,
+          // The Dataplane travels with the proxy: a CP that does not know it (restarted on a
+          // memory store) registers it from here when the proxy connects.
+          metadata: { 'meshwork.io/version': p.version, 'meshwork.io/admin-port': p.adminPort, [DATAPLANE_METADATA]: JSON.stringify({ mesh: p.mesh, name: p.name, ...p.dataplane }) },
+        },
     admin: { address: socketAddress('127.0.0.1', p.adminPort) },
     dynamic_resources: {
       ads_config: {

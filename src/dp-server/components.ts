@@ -17,8 +17,10 @@ import { POLICY_PLUGINS } from '../policies/plugins.ts';
 import { parseNodeId, XdsReconciler } from '../xds/reconciler.ts';
 import { registerAds } from '../xds/server/ads-server.ts';
 import { DpServer } from './dp-server.ts';
-import { DATAPLANE_METADATA } from './bootstrap.ts';
-import { handleBootstrap, LIFECYCLE_LABEL, registerDataplane } from './registration.ts';
+import { DATAPLANE_METADATA, INGRESS_METADATA, PROXY_TYPE_METADATA } from './bootstrap.ts';
+import { ZoneIngressTokens } from '../tokens/zone-ingress-token.ts';
+import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
+import { handleBootstrap, LIFECYCLE_LABEL, registerDataplane, registerZoneIngress } from './registration.ts';
 
 const ADMISSION_WAIT_MS = 5000;
 
@@ -38,7 +40,7 @@ function dataplaneFromMetadata(metadata: unknown): { dataplane: Record<string, u
 }
 
 /** The zone's DP server: bootstrap, ADS, the per-proxy reconcile loop, dataplane lifecycle. */
-export function dpServerComponents(rt: Runtime, cache: ResourceCache): { components: Component[]; snapshots: SnapshotCache; reconciler: XdsReconciler } {
+export function dpServerComponents(rt: Runtime, cache: ResourceCache): { components: Component[]; snapshots: SnapshotCache; reconciler: XdsReconciler; ingressTokens: ZoneIngressTokens } {
   const { config } = rt;
   const logger = rt.logger.child({ component: 'dp-server' });
   const snapshots = new SnapshotCache();
@@ -67,6 +69,65 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
           await dpTokens.verify(token.replace(/^Bearer\s+/i, ''), proxy);
         };
   if (!checkToken) logger.warn('dataplane tokens are not checked (MESHWORK_DP_SERVER_AUTH_TYPE=none)');
+  const zoneName = config.multizone.zone.name ?? 'standalone';
+  const ingressTokens = new ZoneIngressTokens(rt.store, zoneName);
+  const checkIngressToken =
+    config.dpServer.auth.type === 'none'
+      ? undefined
+      : async (token: string | undefined) => {
+          if (!token) throw new MeshworkError('UNAUTHENTICATED', 'the zone ingress sent no token; generate one with `meshctl generate zone-ingress-token` against this zone');
+          await ingressTokens.verify(token.replace(/^Bearer\s+/i, ''));
+        };
+  const registration = { store: rt.store, registry: rt.registry, maxResourceBytes: config.store.maxResourceBytes, zone: zoneName };
+
+  /** A zone ingress connecting: token, registration (from its metadata if unknown), config. */
+  const admitIngress = async (name: string, metadata: unknown, md: grpc.Metadata) => {
+    try {
+      await checkIngressToken?.(md.get('authorization')[0]?.toString());
+    } catch (err) {
+      throw Object.assign(new Error((err as Error).message), { code: grpc.status.UNAUTHENTICATED });
+    }
+    if (!cache.get({ type: 'ZoneIngress', name })) {
+      const fields = (metadata as { fields?: Record<string, { stringValue?: string; numberValue?: number }> } | undefined)?.fields;
+      const carried = fields?.[INGRESS_METADATA]?.stringValue;
+      if (carried) await registerZoneIngress(registration, name, JSON.parse(carried) as Record<string, unknown>, fields?.['meshwork.io/admin-port']?.numberValue ?? 9901);
+    }
+    const zi = await new Promise<ReturnType<typeof cache.get>>((resolve) => {
+      const found = cache.get({ type: 'ZoneIngress', name });
+      if (found) return resolve(found);
+      const timer = setTimeout(() => {
+        off();
+        resolve(undefined);
+      }, ADMISSION_WAIT_MS);
+      const off = cache.onChange(() => {
+        const z = cache.get({ type: 'ZoneIngress', name });
+        if (!z) return;
+        clearTimeout(timer);
+        off();
+        resolve(z);
+      });
+    });
+    if (!zi) throw Object.assign(new Error(`unknown zone ingress "${name}"; start it with meshwork-dp --proxy-type ingress`), { code: grpc.status.NOT_FOUND });
+    clearTimeout(pendingRemovals.get(name));
+    const release = reconciler.connect(name, (zi.spec as ZoneIngressSpec).networking.admin?.port ?? 9901, 'ingress');
+    logger.info({ ingress: name }, 'zone ingress connected');
+    return {
+      release: () => {
+        release();
+        logger.info({ ingress: name }, 'zone ingress disconnected');
+        if (reconciler.connectedNodes().includes(name) || zi.labels[LIFECYCLE_LABEL] !== 'dp') return;
+        pendingRemovals.set(
+          name,
+          setTimeout(() => {
+            pendingRemovals.delete(name);
+            if (reconciler.connectedNodes().includes(name)) return;
+            snapshots.delete(name);
+            rt.store.delete({ type: 'ZoneIngress', name }).catch(() => undefined);
+          }, config.dpServer.dataplaneGracePeriodMs),
+        );
+      },
+    };
+  };
 
   /** Waits briefly for a dataplane a proxy names (its registration may still be on its way to the cache). */
   const awaitDataplane = (nodeId: string) =>
@@ -98,6 +159,8 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     events: { sent: record('sent'), acked: record('acked'), nacked: record('nacked') },
     admit: async (node, md) => {
       const nodeId = node.id;
+      const proxyType = (node.metadata as { fields?: Record<string, { stringValue?: string }> } | undefined)?.fields?.[PROXY_TYPE_METADATA]?.stringValue;
+      if (proxyType === 'ingress') return admitIngress(nodeId, node.metadata, md);
       const proxy = parseNodeId(nodeId);
       if (checkToken) {
         try {
@@ -166,6 +229,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
   return {
     snapshots,
     reconciler,
+    ingressTokens,
     components: [
       {
         name: 'dp-server',
@@ -185,7 +249,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
                 method: 'POST',
                 path: '/bootstrap',
                 handle: (body, req) =>
-                  handleBootstrap({ store: rt.store, registry: rt.registry, maxResourceBytes: config.store.maxResourceBytes, version: rt.version, cpPort: () => boundPort, ...(checkToken ? { checkToken } : {}) }, body, req),
+                  handleBootstrap({ ...registration, version: rt.version, cpPort: () => boundPort, ...(checkToken ? { checkToken } : {}), ...(checkIngressToken ? { checkIngressToken } : {}) }, body, req),
               },
             ],
           });

@@ -5,6 +5,7 @@ import { nameSchema, port } from '../resources/common.ts';
 import { parseDocument } from '../resources/document.ts';
 import type { ResourceRegistry } from '../resources/registry.ts';
 import type { DataplaneSpec } from '../resources/types/dataplane.ts';
+import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
 import { zodIssuesToParameters } from '../resources/validation.ts';
 import type { ResourceStore } from '../store/store.ts';
 import { upsert } from '../store/upsert.ts';
@@ -29,6 +30,10 @@ const request = z.strictObject({
 });
 
 export interface BootstrapDeps {
+  /** This zone's name, written into the ZoneIngresses it registers. */
+  zone: string;
+  /** Checks a zone ingress token (undefined: auth is off). */
+  checkIngressToken?: (token: string | undefined) => Promise<void>;
   /** Checks the proxy's dataplane token (undefined: auth is off). */
   checkToken?: (token: string | undefined, proxy: { mesh: string; name: string; type: string }) => Promise<void>;
   store: ResourceStore;
@@ -45,6 +50,24 @@ async function assertMeshExists(store: ResourceStore, mesh: string): Promise<voi
     if (isMeshworkError(err, 'NOT_FOUND')) throw new MeshworkError('MESH_NOT_FOUND', `mesh "${mesh}" does not exist`, { invalidParameters: [{ field: 'mesh', reason: `mesh "${mesh}" does not exist` }] });
     throw err;
   }
+}
+
+/** Validates a zone ingress resource and stores it as this zone's, keeping its computed services. */
+export async function registerZoneIngress(deps: Pick<BootstrapDeps, 'store' | 'registry' | 'maxResourceBytes' | 'zone'>, name: string, doc: Record<string, unknown>, adminPort: number): Promise<ZoneIngressSpec> {
+  let input;
+  try {
+    input = parseDocument({ ...doc, type: 'ZoneIngress', name, zone: deps.zone, availableServices: undefined }, deps.registry, { maxBytes: deps.maxResourceBytes }).input;
+  } catch (err) {
+    if (isMeshworkError(err)) throw new MeshworkError(err.code, `invalid ZoneIngress: ${err.message}`, { invalidParameters: err.invalidParameters.map((p) => ({ ...p, field: `dataplane.${p.field}` })) });
+    throw err;
+  }
+  const spec = input.spec as ZoneIngressSpec;
+  spec.networking.admin = { ...spec.networking.admin, port: adminPort };
+  await upsert(deps.store, { ...input, labels: { ...input.labels, [LIFECYCLE_LABEL]: 'dp' } }, (existing) => {
+    const services = (existing?.spec as ZoneIngressSpec | undefined)?.availableServices;
+    if (services) spec.availableServices = services;
+  });
+  return spec;
 }
 
 /** Validates a proxy's Dataplane and stores it as registered by a proxy (lifecycle label). */
@@ -70,11 +93,18 @@ export async function handleBootstrap(deps: BootstrapDeps, body: unknown, req: I
   const parsed = request.safeParse(body ?? {});
   if (!parsed.success) throw new MeshworkError('BAD_REQUEST', 'invalid bootstrap request', { invalidParameters: zodIssuesToParameters(parsed.error) });
   const r = parsed.data;
-  if (r.proxyType === 'ingress') throw new MeshworkError('BAD_REQUEST', 'zone ingress proxies are not supported yet', { invalidParameters: [{ field: 'proxyType', reason: 'only "dataplane" is supported' }] });
+  const host = (req.headers.host ?? '127.0.0.1').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  if (r.proxyType === 'ingress') {
+    await deps.checkIngressToken?.(r.dataplaneToken);
+    const ingress = await registerZoneIngress(deps, r.name, r.dataplane, r.adminPort);
+    return {
+      status: 200,
+      body: { bootstrap: envoyBootstrap({ mesh: '', name: r.name, dataplane: { networking: { address: '' } } as DataplaneSpec, ingress, adminPort: r.adminPort, cpHost: host, cpPort: deps.cpPort(), ...(r.caCert ? { caCert: r.caCert } : {}), ...(r.dataplaneToken ? { token: r.dataplaneToken } : {}), ...(r.delta ? { delta: true } : {}), version: deps.version }) },
+    };
+  }
   await assertMeshExists(deps.store, r.mesh);
   await deps.checkToken?.(r.dataplaneToken, { mesh: r.mesh, name: r.name, type: r.proxyType });
   const spec = await registerDataplane(deps, r.mesh, r.name, r.dataplane, r.adminPort);
-  const host = (req.headers.host ?? '127.0.0.1').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
   return {
     status: 200,
     body: {

@@ -4,7 +4,9 @@ import type { DataplaneSpec } from '../resources/types/dataplane.ts';
 import type { MeshSpec } from '../resources/types/mesh.ts';
 import { debounce, type ResourceCache } from '../store/resource-cache.ts';
 import type { SnapshotCache } from './cache/snapshot-cache.ts';
-import { buildSnapshot, SnapshotError, XDS_KINDS, type XdsSnapshot } from './cache/snapshot.ts';
+import { buildSnapshot, SnapshotError, snapshotOf, XDS_KINDS, type XdsSnapshot } from './cache/snapshot.ts';
+import { ingressResources } from '../ingress/ingress-config.ts';
+import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
 import { meshEndpoints, meshPolicies, type Endpoint, type MtlsContext } from './generate/context.ts';
 import type { Policy } from '../policies/core/matching.ts';
 import type { PolicyPlugin } from '../policies/core/plugin.ts';
@@ -39,8 +41,8 @@ export function parseNodeId(nodeId: string): { mesh: string; name: string } {
 
 export class XdsReconciler {
   readonly #o: ReconcilerOptions;
-  /** node id → admin port, for connected proxies. */
-  readonly #nodes = new Map<string, { adminPort: number; connections: number }>();
+  /** node id → admin port and kind, for connected proxies. */
+  readonly #nodes = new Map<string, { adminPort: number; connections: number; ingress: boolean }>();
   readonly #refresh: ReturnType<typeof debounce>;
   #unsubscribe: (() => void) | undefined;
   /** Reconcile passes run one at a time, in order. */
@@ -71,8 +73,8 @@ export class XdsReconciler {
   }
 
   /** A proxy connected; its snapshot is built at once. Returns the release function. */
-  connect(nodeId: string, adminPort: number): () => void {
-    const entry = this.#nodes.get(nodeId) ?? { adminPort, connections: 0 };
+  connect(nodeId: string, adminPort: number, kind: 'dataplane' | 'ingress' = 'dataplane'): () => void {
+    const entry = this.#nodes.get(nodeId) ?? { adminPort, connections: 0, ingress: kind === 'ingress' };
     entry.connections++;
     this.#nodes.set(nodeId, entry);
     void this.reconcile([nodeId]);
@@ -117,18 +119,45 @@ export class XdsReconciler {
     return { mode: backend.mode ?? 'STRICT', caCert: ca.cert, identity: { cert: cert.cert, key: cert.key } };
   }
 
+  /** A zone ingress: its listener and the clusters of the services it offers. */
+  #ingress(name: string, endpointsOf: (mesh: string) => ReadonlyMap<string, Endpoint[]>): void {
+    const ingress = this.#o.cache.get({ type: 'ZoneIngress', name }) as Resource<ZoneIngressSpec> | undefined;
+    if (!ingress) return;
+    const meshes = [...new Set((ingress.spec.availableServices ?? []).map((s) => s.mesh ?? 'default'))];
+    const fingerprint = [ingress.version, ...meshes.flatMap((m) => [...endpointsOf(m)].map(([svc, eps]) => `${m}/${svc}:${eps.map((e) => `${e.address}:${e.port}${JSON.stringify(e.tags)}`).join(',')}`))].join(';');
+    if (this.#inputs.get(name) === fingerprint && this.#o.snapshots.get(name)) return;
+    try {
+      this.#o.snapshots.set(name, snapshotOf(ingressResources(ingress, endpointsOf, this.#o.zone), `zone ingress ${name}`));
+      this.#inputs.set(name, fingerprint);
+    } catch (err) {
+      if (!(err instanceof SnapshotError)) throw err;
+      this.#o.logger.error({ ingress: name, err: err.message }, 'cannot build the ingress configuration; it keeps its last one');
+    }
+  }
+
   async #pass(only?: string[]): Promise<void> {
     const endpointsByMesh = new Map<string, Map<string, Endpoint[]>>();
     const policiesByMesh = new Map<string, Map<string, Policy[]>>();
     const policyTypes = (this.#o.plugins ?? []).map((p) => p.type);
+    // Ingresses serve local endpoints only; kept apart from proxies' (which include remote zones).
+    const localEndpoints = new Map<string, Map<string, Endpoint[]>>();
+    const endpointsOf = (mesh: string) => {
+      let e = localEndpoints.get(mesh);
+      if (!e) localEndpoints.set(mesh, (e = meshEndpoints(this.#o.cache, mesh, this.#o.zone, false)));
+      return e;
+    };
     for (const nodeId of only ?? [...this.#nodes.keys()]) {
       const node = this.#nodes.get(nodeId);
+      if (node?.ingress) {
+        this.#ingress(nodeId, endpointsOf);
+        continue;
+      }
       const dataplane = this.findDataplane(nodeId);
       if (!node || !dataplane) continue;
       const mesh = this.#o.cache.get({ type: 'Mesh', name: dataplane.mesh! }) as Resource<MeshSpec> | undefined;
       if (!mesh) continue;
       let endpoints = endpointsByMesh.get(mesh.name);
-      if (!endpoints) endpointsByMesh.set(mesh.name, (endpoints = meshEndpoints(this.#o.cache, mesh.name)));
+      if (!endpoints) endpointsByMesh.set(mesh.name, (endpoints = meshEndpoints(this.#o.cache, mesh.name, this.#o.zone, enabledBuiltinBackend(mesh.spec) !== undefined)));
       let policies = policiesByMesh.get(mesh.name);
       if (!policies) policiesByMesh.set(mesh.name, (policies = meshPolicies(this.#o.cache, mesh.name, policyTypes)));
       const mtls = await this.#mtls(nodeId, mesh, dataplane);
@@ -171,7 +200,7 @@ export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSp
   for (const ob of dataplane.spec.networking.outbound ?? []) {
     const service = ob.tags?.[SERVICE_TAG] ?? ob.backendRef?.name ?? '';
     // All tags: the protocol shapes listeners, and route subsets select endpoints by tags.
-    for (const e of endpoints.get(service) ?? []) parts.push(`${service}|${e.address}:${e.port}|${JSON.stringify(e.tags)}`);
+    for (const e of endpoints.get(service) ?? []) parts.push(`${service}|${e.address}:${e.port}|${e.weight ?? 1}|${JSON.stringify(e.tags)}`);
   }
   return parts.join(';');
 }

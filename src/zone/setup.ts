@@ -3,6 +3,7 @@ import { defaults } from '../app/components/defaults.ts';
 import { resourceCacheComponent } from '../app/components/resource-cache.ts';
 import type { Runtime } from '../app/runtime.ts';
 import { dpServerComponents } from '../dp-server/components.ts';
+import { availableServicesUpdater } from '../ingress/component.ts';
 import { kdsZoneComponents } from '../kds/zone/components.ts';
 import { meshCaManager } from '../mtls/components.ts';
 import { ResourceCache } from '../store/resource-cache.ts';
@@ -19,6 +20,7 @@ export function setupZone(rt: Runtime): void {
   // Signing keys of a federated zone come from global; only a standalone zone issues tokens.
   registerCommonComponents(rt, {
     proxyConfig: (nodeId) => dp.snapshots.get(nodeId)?.toJSON(),
+    zoneIngressTokens: dp.ingressTokens,
     ...(federated ? {} : { dataplaneTokens: new DataplaneTokens(rt.store) }),
   });
   rt.components.add(
@@ -28,6 +30,6 @@ export function setupZone(rt: Runtime): void {
   );
   // Meshes are authored here when standalone: so are their CAs. A federated zone gets both from global.
   if (!federated) rt.components.add(meshCaManager({ store: rt.store, cache, logger: rt.logger.child({ component: 'mesh-ca-manager' }) }));
-  rt.components.add(...dp.components);
+  rt.components.add(...dp.components, availableServicesUpdater({ store: rt.store, cache, logger: rt.logger.child({ component: 'ingress' }), debounceMs: 100 }));
   if (federated) rt.components.add(...kdsZoneComponents(rt, cache).components);
 }

@@ -129,7 +129,8 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
   it('shows zones online; a killed zone goes offline, keeps its resources at global and in other zones, and comes back', async () => {
     const ingress = { type: 'ZoneIngress', name: 'ingress', networking: { address: '127.0.0.1', port: 10001, advertisedAddress: '127.0.0.1', advertisedPort: 10001 } };
     expect((await fetch(`${zone1.apiUrl}/zoneingresses/ingress`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ingress) })).status).toBe(201);
-    await waitFor(async () => (await list(zone2, '/zoneingresses')).some((i) => i.labels?.['kuma.io/zone'] === 'zone-1'), { what: "zone-1's ingress in zone-2" });
+    // Zone-1 fills in the ingress's availableServices (its backend-1); wait for that to arrive too.
+    await waitFor(async () => (await list(zone2, '/zoneingresses')).some((i) => i.labels?.['kuma.io/zone'] === 'zone-1' && ((i as Item & { availableServices?: unknown[] }).availableServices?.length ?? 0) > 0), { what: "zone-1's ingress with its services in zone-2" });
     const inZone2 = await list(zone2, '/zoneingresses');
     await waitFor(async () => JSON.stringify(await zoneStatus()) === JSON.stringify({ 'zone-1': 'Online', 'zone-2': 'Online' }), { what: 'both zones online' });
     const before = await list(global, '/meshes/default/dataplanes');

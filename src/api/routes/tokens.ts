@@ -45,6 +45,16 @@ export function tokenRoutes(app: FastifyInstance, deps: ApiDeps): void {
       return dpTokens.issue({ mesh, ...(name ? { name } : {}), ...(tags ? { tags } : {}), ...(type ? { type } : {}) }, ms);
     });
   }
+  const ingressTokens = deps.zoneIngressTokens;
+  if (ingressTokens) {
+    // POST /tokens/zone-ingress {validFor} → the token as text/plain (zones only).
+    app.post('/tokens/zone-ingress', async (req, reply) => {
+      const parsed = z.strictObject({ validFor: body.shape.validFor }).safeParse(req.body ?? {});
+      if (!parsed.success) throw new MeshworkError('BAD_REQUEST', 'invalid zone ingress token request', { invalidParameters: zodIssuesToParameters(parsed.error) });
+      void reply.type('text/plain');
+      return ingressTokens.issue((parseDuration(parsed.data.validFor, true) as { ms: number }).ms);
+    });
+  }
   const tokens = deps.zoneTokens;
   if (!tokens) return;
   app.post('/tokens/zone', async (req, reply) => {

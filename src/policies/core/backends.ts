@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ProxyContext } from '../../xds/generate/context.ts';
 import type { ResourceSet } from '../../xds/generate/generators.ts';
-import { socketAddress } from '../../xds/generate/envoy-objects.ts';
+import { loadAssignment } from '../../xds/generate/generators.ts';
 import type { BackendRef } from './backend-ref.ts';
 
 // Clusters for route backendRefs: a MeshService is its service cluster; a MeshServiceSubset
@@ -21,10 +21,7 @@ export function backendCluster(ctx: ProxyContext, out: ResourceSet, ref: Backend
   if (!base) return name;
   out.cluster.set(name, { ...structuredClone(base), name, eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' }, service_name: name } });
   const endpoints = (ctx.endpoints.get(service) ?? []).filter((e) => Object.entries(tags).every(([k, v]) => e.tags[k] === v));
-  out.endpoint.set(name, {
-    cluster_name: name,
-    endpoints: [{ locality: { zone: ctx.zone }, load_balancing_weight: 1, lb_endpoints: endpoints.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) }, load_balancing_weight: 1 })) }],
-  });
+  out.endpoint.set(name, loadAssignment(name, endpoints, ctx.zone));
   return name;
 }
 

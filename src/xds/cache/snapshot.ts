@@ -4,7 +4,7 @@ import { encodeJson } from '../envoy/proto-json.ts';
 import { outboundServices, type ProxyContext } from '../generate/context.ts';
 import { computeRules } from '../../policies/core/matching.ts';
 import type { PolicyPlugin } from '../../policies/core/plugin.ts';
-import { emptyResourceSet, type Generator } from '../generate/generators.ts';
+import { emptyResourceSet, type Generator, type ResourceSet } from '../generate/generators.ts';
 
 // One proxy's configuration: immutable, every resource checked against the Envoy protos
 // and encoded, versioned by content. A snapshot is consistent (every EDS cluster has its
@@ -52,6 +52,11 @@ export function buildSnapshot(ctx: ProxyContext, generators: readonly Generator[
     const policies = ctx.policies?.get(plugin.type) ?? [];
     if (policies.length > 0) plugin.apply(ctx, computeRules(policies, ctx.dataplane, services), set);
   }
+  return snapshotOf(set, `${ctx.mesh.name}.${ctx.dataplane.name}`);
+}
+
+/** Checks and encodes a generated resource set; throws SnapshotError listing every problem. */
+export function snapshotOf(set: ResourceSet, proxy: string): XdsSnapshot {
   const problems: string[] = [];
   const out = emptyResourceSet() as unknown as Record<XdsKind, Map<string, XdsResource>>;
   for (const kind of XDS_KINDS) {
@@ -67,6 +72,6 @@ export function buildSnapshot(ctx: ProxyContext, generators: readonly Generator[
   for (const [name, cluster] of set.cluster) {
     if ((cluster as { type?: string }).type === 'EDS' && !set.endpoint.has(name)) problems.push(`cluster ${name}: EDS cluster without a ClusterLoadAssignment`);
   }
-  if (problems.length > 0) throw new SnapshotError(`invalid configuration for ${ctx.mesh.name}.${ctx.dataplane.name}: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new SnapshotError(`invalid configuration for ${proxy}: ${problems.join('; ')}`);
   return new XdsSnapshot(out);
 }

@@ -1,5 +1,6 @@
 import type { Resource } from '../../resources/resource.ts';
-import { PROTOCOL_TAG, SERVICE_TAG, type DataplaneSpec } from '../../resources/types/dataplane.ts';
+import { PROTOCOL_TAG, SERVICE_TAG, ZONE_TAG, type DataplaneSpec } from '../../resources/types/dataplane.ts';
+import type { ZoneIngressSpec } from '../../resources/types/zone-ingress.ts';
 import type { MeshSpec } from '../../resources/types/mesh.ts';
 import type { ResourceCache } from '../../store/resource-cache.ts';
 import type { Policy } from '../../policies/core/matching.ts';
@@ -10,8 +11,12 @@ export interface Endpoint {
   address: string;
   port: number;
   tags: Record<string, string>;
-  /** Dataplane the endpoint belongs to (for logs and debugging). */
+  /** Dataplane the endpoint belongs to (for logs and debugging), or the remote ingress. */
   dataplane: string;
+  /** Set for endpoints in other zones: reached through that zone's ingress. */
+  zone?: string;
+  /** Load-balancing weight (a remote zone ingress weighs its instance count). */
+  weight?: number;
 }
 
 export interface ProxyContext {
@@ -35,9 +40,27 @@ export interface MtlsContext {
 
 export const HTTP_PROTOCOLS = new Set(['http', 'http2', 'grpc']);
 
-/** The services of a mesh and their endpoints, from the zone's dataplanes. */
-export function meshEndpoints(cache: ResourceCache, mesh: string): Map<string, Endpoint[]> {
+/**
+ * The services of a mesh and their endpoints: the zone's dataplanes, plus, when the mesh
+ * has mTLS (cross-zone traffic is mTLS end to end), one endpoint per service per remote
+ * zone: that zone's ingress, weighted by the service's instances there.
+ */
+export function meshEndpoints(cache: ResourceCache, mesh: string, localZone?: string, mtls = false): Map<string, Endpoint[]> {
   const out = new Map<string, Endpoint[]>();
+  if (mtls) {
+    for (const r of cache.list('ZoneIngress')) {
+      const zi = r.spec as ZoneIngressSpec;
+      const zone = zi.zone ?? r.labels[ZONE_TAG];
+      if (!zone || zone === localZone || !zi.networking.advertisedAddress || !zi.networking.advertisedPort) continue;
+      for (const svc of zi.availableServices ?? []) {
+        if ((svc.mesh ?? 'default') !== mesh || !svc.tags[SERVICE_TAG] || !svc.instances) continue;
+        const service = svc.tags[SERVICE_TAG];
+        const list = out.get(service) ?? [];
+        list.push({ address: zi.networking.advertisedAddress, port: zi.networking.advertisedPort, tags: { ...svc.tags, [ZONE_TAG]: zone }, dataplane: r.name, zone, weight: svc.instances });
+        out.set(service, list);
+      }
+    }
+  }
   for (const r of cache.list('Dataplane', mesh)) {
     const dp = r.spec as DataplaneSpec;
     for (const ib of dp.networking.inbound ?? []) {

@@ -1,6 +1,6 @@
 import { PROTOCOL_TAG, SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import type { XdsKind } from '../envoy/protos.ts';
-import { HTTP_PROTOCOLS, serviceProtocol, type ProxyContext } from './context.ts';
+import { HTTP_PROTOCOLS, serviceProtocol, type Endpoint, type ProxyContext } from './context.ts';
 import { serviceSni } from '../../ingress/sni.ts';
 import { spiffeId } from '../../mtls/identity-certs.ts';
 import {
@@ -32,6 +32,26 @@ export interface Generator {
 }
 
 const isHttp = (protocol: string | undefined) => HTTP_PROTOCOLS.has(protocol ?? 'tcp');
+
+/**
+ * A ClusterLoadAssignment with one locality per zone: the local zone at priority 0, other
+ * zones (through their ingresses) at priority 1, so remote endpoints take traffic only
+ * when no local endpoint is healthy. Without local endpoints, remote ones are priority 0.
+ */
+export function loadAssignment(cluster: string, endpoints: readonly Endpoint[], localZone: string): object {
+  const byZone = new Map<string, Endpoint[]>();
+  for (const e of endpoints) byZone.set(e.zone ?? localZone, [...(byZone.get(e.zone ?? localZone) ?? []), e]);
+  const hasLocal = byZone.has(localZone);
+  return {
+    cluster_name: cluster,
+    endpoints: (byZone.size ? [...byZone] : [[localZone, []] as [string, Endpoint[]]]).map(([zone, list]) => ({
+      locality: { zone },
+      load_balancing_weight: list.reduce((n, e) => n + (e.weight ?? 1), 0) || 1,
+      ...(zone !== localZone && hasLocal ? { priority: 1 } : {}),
+      lb_endpoints: list.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) }, load_balancing_weight: e.weight ?? 1 })),
+    })),
+  };
+}
 
 /** One listener per inbound on the dataplane's address, to a local cluster for the app. */
 export const inboundGenerator: Generator = {
@@ -89,16 +109,7 @@ export const outboundGenerator: Generator = {
           ...(http2 ? { typed_extension_protocol_options: http2ProtocolOptions() } : {}),
           ...(ctx.mtls ? { transport_socket: upstreamMtls(ctx.mesh.name, serviceSni(ctx.mesh.name, { [SERVICE_TAG]: service }), spiffeId(ctx.mesh.name, service)) } : {}),
         });
-        out.endpoint.set(service, {
-          cluster_name: service,
-          endpoints: [
-            {
-              locality: { zone: ctx.zone },
-              load_balancing_weight: 1,
-              lb_endpoints: endpoints.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) }, load_balancing_weight: 1 })),
-            },
-          ],
-        });
+        out.endpoint.set(service, loadAssignment(service, endpoints, ctx.zone));
       }
       const filter = isHttp(protocol) ? httpConnectionManager(name, routeAllTo(name, service), { http2 }) : tcpProxy(name, service);
       out.listener.set(name, {

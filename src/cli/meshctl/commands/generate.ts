@@ -18,6 +18,14 @@ export function generateCommands(program: Command, ctx: CliContext): void {
       ctx.out(`${String(body)}\n`);
     });
   generate
+    .command('zone-ingress-token')
+    .description('generate a token a zone ingress presents to its zone control plane (run against the zone)')
+    .option('--valid-for <duration>', 'how long the token is valid, e.g. 24h', '8760h')
+    .action(async (opts: { validFor: string }) => {
+      const { body } = await clientFor(ctx).request<string>('POST', '/tokens/zone-ingress', { validFor: opts.validFor });
+      ctx.out(`${String(body)}\n`);
+    });
+  generate
     .command('dataplane-token')
     .description('generate a token a proxy presents to its zone control plane (meshwork-dp --dataplane-token-file)')
     .requiredOption('-m, --mesh <mesh>', 'mesh of the dataplane')
