@@ -4,8 +4,9 @@ import { envoyDuration, forEachOutbound, HCM, networkFilters, routesOf } from '.
 import type { meshLoadBalancingStrategyConf } from './schema.ts';
 
 // MeshLoadBalancingStrategy (to) → the destination cluster's lb_policy and its settings;
-// RingHash and Maglev hash policies go on the outbound routes. Locality awareness is
-// applied with cross-zone endpoints (zone ingress).
+// RingHash and Maglev hash policies go on the outbound routes. By default the local zone's
+// endpoints are preferred (priority 0) over other zones' (priority 1); with
+// `localityAwareness.disabled` all zones share traffic by weight.
 
 type Conf = z.infer<typeof meshLoadBalancingStrategyConf>;
 type Obj = Record<string, unknown>;
@@ -34,7 +35,12 @@ export const meshLoadBalancingStrategyPlugin: PolicyPlugin = {
   type: 'MeshLoadBalancingStrategy',
   order: 70,
   apply(_ctx, rules, out) {
-    forEachOutbound(rules, out, (c, { cluster, listener }) => {
+    forEachOutbound(rules, out, (c, { cluster, listener, service }) => {
+      // Locality awareness off: every zone's endpoints share priority 0, weighted by instances.
+      if ((c as Conf).localityAwareness?.disabled) {
+        const cla = out.endpoint.get(service) as { endpoints?: Obj[] } | undefined;
+        for (const locality of cla?.endpoints ?? []) delete locality.priority;
+      }
       const lb = (c as Conf).loadBalancer;
       if (!cluster || !lb) return;
       cluster.lb_policy = POLICY[lb.type];

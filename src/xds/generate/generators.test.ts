@@ -284,6 +284,18 @@ describe('xDS generators', () => {
     });
   }
 
+  it('prefers local endpoints, and MeshLoadBalancingStrategy can turn locality awareness off', () => {
+    const ctx = cases['web-outbounds']!;
+    const crossZone = new Map(endpoints);
+    crossZone.set('backend', [...endpoints.get('backend')!, { address: '35.0.0.2', port: 10001, tags: { 'kuma.io/service': 'backend' }, dataplane: 'ingress-2', zone: 'zone-2', weight: 3 }]);
+    const cla = (snap: XdsSnapshot) => snap.resources.endpoint.get('backend')!.json as { endpoints: { locality: { zone: string }; priority?: number; load_balancing_weight: number }[] };
+    const aware = cla(buildSnapshot({ ...ctx, endpoints: crossZone }, GENERATORS, POLICY_PLUGINS));
+    expect(aware.endpoints.map((l) => [l.locality.zone, l.priority ?? 0, l.load_balancing_weight])).toEqual([['zone-1', 0, 2], ['zone-2', 1, 3]]);
+    const policies = withPolicies([pol('MeshLoadBalancingStrategy', 'spread', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { localityAwareness: { disabled: true } } }] })]);
+    const spread = cla(buildSnapshot({ ...ctx, endpoints: crossZone, policies }, GENERATORS, POLICY_PLUGINS));
+    expect(spread.endpoints.map((l) => [l.locality.zone, l.priority ?? 0])).toEqual([['zone-1', 0], ['zone-2', 0]]);
+  });
+
   it('transparent proxying without passthrough closes unknown outbound destinations', () => {
     const ctx = cases['web-transparent-proxy']!;
     const snapshot = buildSnapshot({ ...ctx, mesh: { ...mesh, spec: { networking: { outbound: { passthrough: false } } } } }, GENERATORS);
