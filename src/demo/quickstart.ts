@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { findEnvoy } from '../dp/envoy-binary.ts';
+import { startBackendApp, startTraffic } from './apps.ts';
 
 // The quickstart behind `npm start`: one global CP, two zone CPs (in-memory stores), a zone
 // ingress per zone, a `backend` service in both zones and a `web` client in zone-1, all real
@@ -87,7 +88,7 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
   const logDir = mkdtempSync(join(tmpdir(), 'meshwork-quickstart-'));
   const children: Child[] = [];
   const servers: Server[] = [];
-  const timers: NodeJS.Timeout[] = [];
+  const stops: (() => void)[] = [];
   const port = async (fixed: number) => (options.freePorts ? freePort() : fixed);
   let stopping = false;
 
@@ -111,7 +112,7 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
 
   const stop = async () => {
     stopping = true;
-    for (const t of timers) clearInterval(t);
+    for (const s of stops) s();
     for (const { proc } of [...children].reverse()) {
       if (proc.exitCode !== null || proc.signalCode !== null) continue;
       const done = new Promise((r) => proc.once('exit', r));
@@ -203,13 +204,8 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
       const ingressPort = await port((i + 1) * 10_000 + 1);
       await startDp(zone, `ingress-${zone}`, { type: 'ZoneIngress', name: `ingress-${zone}`, networking: { address: '127.0.0.1', port: ingressPort, advertisedAddress: '127.0.0.1', advertisedPort: ingressPort } }, '/tokens/zone-ingress', ['--proxy-type', 'ingress']);
       print(`✔ ${zone} zone ingress on 127.0.0.1:${ingressPort}`);
-      const app = createServer((req, res) => {
-        res.setHeader('content-type', 'text/plain');
-        res.end(`backend in ${zone}, called by ${/URI=spiffe:\/\/default\/([^;,]+)/.exec(String(req.headers['x-forwarded-client-cert'] ?? ''))?.[1] ?? 'an unknown client'}\n`);
-      });
-      servers.push(app);
       const appPort = await freePort();
-      await new Promise<void>((r) => app.listen(appPort, '127.0.0.1', () => r()));
+      servers.push(await startBackendApp(zone, appPort));
       await startDp(zone, `backend-${zone}`, { type: 'Dataplane', mesh: 'default', name: `backend-${zone}`, networking: { address: '127.0.0.1', inbound: [{ port: await freePort(), servicePort: appPort, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } }, '/tokens/dataplane');
       print(`✔ ${zone}: backend (app on 127.0.0.1:${appPort}) with its sidecar`);
     }
@@ -226,23 +222,8 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
     });
     print('✔ MeshLoadBalancingStrategy "spread-over-zones" applied at global: web calls backend in both zones');
 
-    const answers: Record<string, number> = { 'zone-1': 0, 'zone-2': 0, failed: 0 };
-    let inFlight = false;
-    timers.push(
-      setInterval(() => {
-        if (inFlight || stopping) return;
-        inFlight = true;
-        fetch(webUrl, { signal: AbortSignal.timeout(3000) })
-          .then(async (res) => {
-            const zone = /backend in (zone-\d)/.exec(await res.text())?.[1];
-            answers[res.ok && zone ? zone : 'failed']!++;
-          })
-          .catch(() => answers.failed!++)
-          .finally(() => (inFlight = false));
-      }, 250),
-    );
-    timers.push(setInterval(() => print(`  web → backend: zone-1 ${answers['zone-1']}, zone-2 ${answers['zone-2']}, failed ${answers.failed}`), options.reportEveryMs ?? 5000));
-
+    const traffic = startTraffic(webUrl, print, { reportEveryMs: options.reportEveryMs ?? 5000 });
+    stops.push(() => traffic.stop());
     print('');
     print('Meshwork quickstart is running. Try:');
     print(`  curl ${webUrl}`);
@@ -250,7 +231,7 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
     print('  meshctl get zones; meshctl get dataplanes; meshctl get zone-ingresses');
     print('  meshctl inspect dataplane web --type rules');
     print(`Logs of every process: ${logDir}. There is no GUI yet: use the API or meshctl. Ctrl-C stops everything.`);
-    return { globalApi, zoneApis, webUrl, logDir, answers, stop };
+    return { globalApi, zoneApis, webUrl, logDir, answers: traffic.answers, stop };
   } catch (err) {
     await stop();
     throw Object.assign(err as Error, { logDir });
