@@ -21,6 +21,7 @@ export class DpServer {
   readonly #logger: Logger;
   readonly #tls: { cert: string; key: string };
   #server: TlsServer | undefined;
+  readonly #sockets = new Set<TLSSocket>();
 
   constructor(options: { grpcServer: grpc.Server; routes: HttpRoute[]; logger: Logger; tls: { cert: string; key: string } }) {
     this.#grpc = options.grpcServer;
@@ -33,6 +34,8 @@ export class DpServer {
     const injector = this.#grpc.createConnectionInjector(grpc.ServerCredentials.createInsecure());
     const http = createHttpServer((req, res) => void this.#handle(req, res));
     const server = createTlsServer({ cert: this.#tls.cert, key: this.#tls.key, ALPNProtocols: ['h2', 'http/1.1'] }, (socket: TLSSocket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
       if (socket.alpnProtocol === 'h2') injector.injectConnection(socket);
       else http.emit('connection', socket);
     });
@@ -78,7 +81,11 @@ export class DpServer {
   async close(): Promise<void> {
     const server = this.#server;
     if (!server) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Stop accepting, end every stream (proxies reconnect to the next instance), and drop
+    // the connections: server.close() alone waits for connected proxies, which never leave.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     this.#grpc.forceShutdown();
+    for (const socket of this.#sockets) socket.destroy();
+    await closed;
   }
 }

@@ -4,7 +4,7 @@
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { kdsPropagation } from './kds-propagation.ts';
-import { xdsGeneration, xdsMemory } from './xds.ts';
+import { xdsGeneration, xdsMemory, xdsReconnectStorm } from './xds.ts';
 import type { ScenarioResult } from './report.ts';
 import { markdown } from './report.ts';
 
@@ -14,6 +14,7 @@ const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 results.push(await xdsGeneration({ quick, progress }));
 results.push(await xdsMemory({ quick, progress }));
+results.push(await xdsReconnectStorm({ quick, progress }));
 results.push(await kdsPropagation({ quick, progress }));
 
 const report = {

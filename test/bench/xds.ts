@@ -7,6 +7,7 @@ import type { Endpoint, ProxyContext } from '../../src/xds/generate/context.ts';
 import { GENERATORS } from '../../src/xds/generate/generators.ts';
 import { inputFingerprint } from '../../src/xds/reconciler.ts';
 import { startControlPlane } from '../helpers/control-plane.ts';
+import { startRedis } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { summarize, type ScenarioResult } from './report.ts';
 import { simProxy } from './sim-proxy.ts';
@@ -63,14 +64,9 @@ export async function xdsGeneration(options: { quick: boolean; progress: (m: str
   };
 }
 
-export async function xdsMemory(options: { quick: boolean; progress: (m: string) => void }): Promise<ScenarioResult> {
-  const proxies = options.quick ? 100 : 1000;
-  const services = options.quick ? 20 : 100;
-  const outbounds = 10;
-  options.progress(`xds-memory: a zone CP with ${proxies} proxies of ${services} services`);
-  await using zone = await startControlPlane({ mode: 'zone', env: { MESHWORK_DP_SERVER_AUTH_TYPE: 'none', MESHWORK_LOG_LEVEL: 'warn' } });
-  const rss = async () => Number(/^meshwork_process_resident_memory_bytes (\d+)/m.exec(await (await fetch(`${zone.diagnosticsUrl}/metrics`)).text())![1]);
-  const dataplane = (i: number) => ({
+/** The dataplane `dp-i` of a synthetic zone: one inbound of svc-(i mod services), `outbounds` outbounds. */
+function syntheticDataplane(i: number, services: number, outbounds: number) {
+  return {
     type: 'Dataplane',
     mesh: 'default',
     name: `dp-${i}`,
@@ -79,19 +75,35 @@ export async function xdsMemory(options: { quick: boolean; progress: (m: string)
       inbound: [{ port: 8080, tags: { 'kuma.io/service': `svc-${i % services}`, 'kuma.io/protocol': 'http' } }],
       outbound: Array.from({ length: outbounds }, (_, k) => ({ port: 10000 + k, tags: { 'kuma.io/service': `svc-${(i + k + 1) % services}` } })),
     },
-  });
+  };
+}
+
+async function seedDataplanes(apiUrl: string, proxies: number, services: number, outbounds: number): Promise<void> {
   for (let i = 0; i < proxies; i += 50) {
     await Promise.all(
       Array.from({ length: Math.min(50, proxies - i) }, (_, k) =>
-        fetch(`${zone.apiUrl}/meshes/default/dataplanes/dp-${i + k}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(dataplane(i + k)) }),
+        fetch(`${apiUrl}/meshes/default/dataplanes/dp-${i + k}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(syntheticDataplane(i + k, services, outbounds)) }),
       ),
     );
   }
-  await waitFor(async () => ((await (await fetch(`${zone.apiUrl}/meshes/default/dataplanes?size=1`)).json()) as { total: number }).total === proxies, { what: 'all dataplanes stored' });
+  await waitFor(async () => ((await (await fetch(`${apiUrl}/meshes/default/dataplanes?size=1`)).json()) as { total: number }).total === proxies, { what: 'all dataplanes stored' });
+}
+
+const simsFor = (target: string, proxies: number, services: number, outbounds: number) =>
+  Array.from({ length: proxies }, (_, i) => simProxy(target, `default.dp-${i}`, Array.from({ length: outbounds }, (_, k) => `svc-${(i + k + 1) % services}`)));
+
+export async function xdsMemory(options: { quick: boolean; progress: (m: string) => void }): Promise<ScenarioResult> {
+  const proxies = options.quick ? 100 : 1000;
+  const services = options.quick ? 20 : 100;
+  const outbounds = 10;
+  options.progress(`xds-memory: a zone CP with ${proxies} proxies of ${services} services`);
+  await using zone = await startControlPlane({ mode: 'zone', env: { MESHWORK_DP_SERVER_AUTH_TYPE: 'none', MESHWORK_LOG_LEVEL: 'warn' } });
+  const rss = async () => Number(/^meshwork_process_resident_memory_bytes (\d+)/m.exec(await (await fetch(`${zone.diagnosticsUrl}/metrics`)).text())![1]);
+  await seedDataplanes(zone.apiUrl, proxies, services, outbounds);
   const before = await rss();
   const target = zone.dpServerUrl.replace('https://', '');
   const started = performance.now();
-  const sims = Array.from({ length: proxies }, (_, i) => simProxy(target, `default.dp-${i}`, Array.from({ length: outbounds }, (_, k) => `svc-${(i + k + 1) % services}`)));
+  const sims = simsFor(target, proxies, services, outbounds);
   const firsts = await Promise.all(sims.map((s) => s.firstResponseMs));
   const configured = await Promise.all(sims.map((s) => s.configuredMs));
   const allConfiguredMs = performance.now() - started;
@@ -114,4 +126,40 @@ export async function xdsMemory(options: { quick: boolean; progress: (m: string)
       { name: `all ${proxies} proxies configured`, unit: 'ms', value: Math.round(allConfiguredMs) },
     ],
   };
+}
+
+export async function xdsReconnectStorm(options: { quick: boolean; progress: (m: string) => void }): Promise<ScenarioResult> {
+  const proxies = options.quick ? 100 : 1000;
+  const services = options.quick ? 20 : 100;
+  const outbounds = 10;
+  options.progress(`xds-reconnect-storm: restart a zone CP (Redis) with ${proxies} connected proxies`);
+  await using redis = await startRedis();
+  await using zone = await startControlPlane({ mode: 'zone', env: { MESHWORK_STORE_TYPE: 'redis', MESHWORK_STORE_REDIS_URL: redis.url, MESHWORK_DP_SERVER_AUTH_TYPE: 'none', MESHWORK_LOG_LEVEL: 'warn' } });
+  await seedDataplanes(zone.apiUrl, proxies, services, outbounds);
+  const sims = simsFor(zone.dpServerUrl.replace('https://', ''), proxies, services, outbounds);
+  try {
+    await Promise.all(sims.map((s) => s.configuredMs));
+    const killedAt = performance.now();
+    const again = sims.map((s) => s.reconnected(killedAt));
+    await zone.stop();
+    await zone.start();
+    const readyAt = performance.now();
+    const results = await Promise.all(again);
+    const waited = summarize(results.map((r) => r.waitedMs));
+    const fromRestart = summarize(results.map((r) => r.configuredAt - killedAt));
+    return {
+      scenario: 'xds-reconnect-storm',
+      description: `A zone CP on Redis with ${proxies} connected simulated Envoys is stopped (SIGTERM) and started again; every proxy reconnects (0.2–0.7 s jitter) and ACKs a full config.`,
+      params: { proxies, services, outboundsPerProxy: outbounds },
+      metrics: [
+        { name: 'CP down (stop until ready again)', unit: 'ms', value: Math.round(readyAt - killedAt) },
+        { name: 'every proxy configured again, from the stop', unit: 'ms', value: fromRestart.max, target: 30_000 },
+        { name: 'reconfigured p50, from the stop', unit: 'ms', value: fromRestart.p50 },
+        { name: 'wait for the first response on the new stream p99', unit: 'ms', value: waited.p99 },
+        { name: 'wait for the first response on the new stream max', unit: 'ms', value: waited.max, target: 10_000 },
+      ],
+    };
+  } finally {
+    for (const s of sims) s.close();
+  }
 }

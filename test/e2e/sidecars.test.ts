@@ -123,6 +123,15 @@ describe('Envoy sidecars configured by a zone control plane on Redis, with datap
     await waitFor(async () => (await get(outbound)) === 'backend-3', { what: 'backend-3 in web\'s rotation', intervalMs: 20 });
   });
 
+  it('a zone CP with connected proxies exits cleanly on SIGTERM, and every proxy reconnects to its next run', async () => {
+    // Connected Envoys never close their streams: the CP must end them rather than wait
+    // (it used to hang until SIGKILL, which stop() reports as -1).
+    expect(await zone.stop('SIGTERM')).toBe(0);
+    await zone.start();
+    await waitFor(async () => /^meshwork_xds_connected_proxies (\d+)/m.exec(await (await fetch(`${zone.diagnosticsUrl}/metrics`)).text())?.[1] === String(sidecars.length), { what: 'every proxy to reconnect' });
+    expect(Object.keys(await spread(outbound, 10)).sort()).toEqual(['backend-1', 'backend-2', 'backend-3']);
+  });
+
   it('forwards SIGTERM to Envoy, exits with its status, and the dataplane goes away after the grace period', async () => {
     const last = sidecars.pop()!;
     expect(await last.stop()).toBe(0);
