@@ -114,6 +114,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     return {
       release: () => {
         release();
+        delivered.delete(name);
         logger.info({ ingress: name }, 'zone ingress disconnected');
         if (reconciler.connectedNodes().includes(name) || zi.labels[LIFECYCLE_LABEL] !== 'dp') return;
         pendingRemovals.set(
@@ -149,8 +150,20 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
 
   const grpcServer = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.max_send_message_length': 64 * 1024 * 1024 });
   const streams = new Map<string, Awaited<ReturnType<DataplaneInsightTracker['open']>>[]>();
+  // Delivery time: the first ACK of each type after a node's snapshot was published.
+  const delivered = new Map<string, { at: number; types: Set<string> }>();
+  const observeDelivery = (nodeId: string, typeUrl: string) => {
+    const at = snapshots.publishedAt(nodeId);
+    if (at === undefined) return;
+    let d = delivered.get(nodeId);
+    if (!d || d.at !== at) delivered.set(nodeId, (d = { at, types: new Set() }));
+    if (d.types.has(typeUrl)) return;
+    d.types.add(typeUrl);
+    rt.metrics.xdsDelivery.observe({ type_url: typeUrl }, (performance.now() - at) / 1000);
+  };
   const record = (result: 'sent' | 'acked' | 'nacked') => (nodeId: string, typeUrl: string) => {
     rt.metrics.xdsResponses.inc({ type_url: typeUrl, result });
+    if (result === 'acked') observeDelivery(nodeId, typeUrl);
     for (const s of streams.get(nodeId) ?? []) s.count(typeUrl, result);
   };
   registerAds(grpcServer, {
@@ -202,7 +215,10 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
           rt.metrics.xdsConnectedProxies.dec();
           const left = (streams.get(nodeId) ?? []).filter((s) => s !== stream);
           if (left.length) streams.set(nodeId, left);
-          else streams.delete(nodeId);
+          else {
+            streams.delete(nodeId);
+            delivered.delete(nodeId);
+          }
           logger.info({ nodeId }, 'proxy disconnected');
           if (reconciler.connectedNodes().includes(nodeId) || dp.labels[LIFECYCLE_LABEL] !== 'dp') return;
           pendingRemovals.set(

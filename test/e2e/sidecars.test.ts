@@ -104,6 +104,8 @@ describe('Envoy sidecars configured by a zone control plane on Redis, with datap
     expect(metrics).toMatch(/^meshwork_xds_connected_proxies 3$/m);
     expect(metrics).toMatch(/^meshwork_xds_responses_total\{type_url="type\.googleapis\.com\/envoy\.config\.listener\.v3\.Listener",result="acked"\} [1-9]/m);
     expect(metrics).toMatch(/^meshwork_xds_generation_seconds_count [1-9]/m);
+    // Change → ACK, per type, for every proxy that got config.
+    expect(metrics).toMatch(/^meshwork_xds_delivery_seconds_count\{type_url="type\.googleapis\.com\/envoy\.config\.cluster\.v3\.Cluster"\} [1-9]/m);
   });
 
   it('keeps traffic flowing on the last config while the CP is down, and re-converges after its restart', async () => {

@@ -9,6 +9,7 @@ type Watcher = (snapshot: XdsSnapshot) => void;
 export class SnapshotCache {
   readonly #snapshots = new Map<string, XdsSnapshot>();
   readonly #watchers = new Map<string, Set<Watcher>>();
+  readonly #publishedAt = new Map<string, number>();
 
   get(nodeId: string): XdsSnapshot | undefined {
     return this.#snapshots.get(nodeId);
@@ -17,12 +18,19 @@ export class SnapshotCache {
   set(nodeId: string, snapshot: XdsSnapshot): boolean {
     if (this.#snapshots.get(nodeId)?.version === snapshot.version) return false;
     this.#snapshots.set(nodeId, snapshot);
+    this.#publishedAt.set(nodeId, performance.now());
     for (const w of this.#watchers.get(nodeId) ?? []) w(snapshot);
     return true;
   }
 
   delete(nodeId: string): void {
     this.#snapshots.delete(nodeId);
+    this.#publishedAt.delete(nodeId);
+  }
+
+  /** performance.now() when the node's current snapshot was published. */
+  publishedAt(nodeId: string): number | undefined {
+    return this.#publishedAt.get(nodeId);
   }
 
   /** Calls `watcher` now (if there is a snapshot) and on every new one; returns the unsubscribe. */
