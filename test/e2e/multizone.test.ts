@@ -97,6 +97,8 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
     // Global-owned types are read-only on the zone.
     const put = await fetch(`${zone1.apiUrl}/meshes/default/meshtimeouts/${p!.name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'MeshTimeout', mesh: 'default', name: p!.name, labels: p!.labels, spec: { to: [{ targetRef: { kind: 'Mesh' }, default: {} }] } }) });
     expect(put.status).toBe(405);
+    // Global's metrics count the delivery (response → zone's ACK) of the policy's type.
+    await waitFor(async () => /^meshwork_kds_delivery_seconds_count\{type="[^"]*MeshTimeout"\} [1-9]/m.test(await (await fetch(`${global.diagnosticsUrl}/metrics`)).text()), { what: 'KDS delivery metric' });
   });
 
   it('a dataplane created in zone-1 appears at global with kuma.io/zone: zone-1, and in no other zone', async () => {

@@ -53,6 +53,7 @@ export function kdsGlobalComponents(rt: Runtime, cache: ResourceCache, zoneToken
     debounceMs: config.kds.debounceMs,
     heartbeatIntervalMs: config.kds.heartbeatIntervalMs,
     authenticate: zoneTokenAuthenticator(config.kds.requireZoneToken ? zoneTokens : undefined),
+    onDelivered: (type, seconds) => rt.metrics.kdsDelivery.observe({ type }, seconds),
   });
   return [
     {

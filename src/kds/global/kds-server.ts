@@ -42,6 +42,8 @@ export interface KdsServerOptions {
   heartbeatIntervalMs: number;
   /** Checks the caller; returns its identity or throws a gRPC-status error. */
   authenticate(metadata: grpc.Metadata): Promise<ZoneIdentity>;
+  /** A global → zone response of `typeUrl` was ACKed `seconds` after it was sent. */
+  onDelivered?(typeUrl: string, seconds: number): void;
 }
 
 type Duplex<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
@@ -182,14 +184,27 @@ export class KdsServer {
     if (!opened) return;
     const { id, sub } = opened;
     const log = this.#o.logger.child({ zone: id.zone, stream: 'global-to-zone' });
+    // When the response in flight of each type was sent (one per type awaits its ACK).
+    const sentAt = new Map<string, number>();
     const session = new DeltaServerSession({
       send: (res) => call.write(res),
       maxMessageBytes: this.#o.maxMessageBytes,
       logger: log,
       events: {
-        sent: (t) => sub.count('sent', t),
-        acked: (t) => sub.count('acked', t),
-        nacked: (t) => sub.count('nacked', t),
+        sent: (t) => {
+          sub.count('sent', t);
+          sentAt.set(t, performance.now());
+        },
+        acked: (t) => {
+          sub.count('acked', t);
+          const at = sentAt.get(t);
+          sentAt.delete(t);
+          if (at !== undefined) this.#o.onDelivered?.(t, (performance.now() - at) / 1000);
+        },
+        nacked: (t) => {
+          sub.count('nacked', t);
+          sentAt.delete(t);
+        },
       },
     });
     const entry = { zone: id.zone, session };
