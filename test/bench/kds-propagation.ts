@@ -1,4 +1,5 @@
 import { registry } from '../../src/resources/all.ts';
+import { EtcdStore } from '../../src/store/etcd-store.ts';
 import { RedisStore } from '../../src/store/redis-store.ts';
 import { startControlPlane } from '../helpers/control-plane.ts';
 import { meshctl } from '../helpers/meshctl.ts';
@@ -14,6 +15,7 @@ import { summarize, type ScenarioResult } from './report.ts';
 export async function kdsPropagation(options: { quick: boolean; progress: (msg: string) => void }): Promise<ScenarioResult> {
   const writes = options.quick ? 30 : 300;
   const burst = options.quick ? 50 : 500;
+  const dataplanes = options.quick ? 100 : 5000;
   const { progress } = options;
   progress('kds-propagation: starting etcd, Redis, global and two zones');
   await using etcd = await startEtcd();
@@ -58,6 +60,9 @@ export async function kdsPropagation(options: { quick: boolean; progress: (msg: 
       await store.close();
     }
   });
+  /** The first arrival of `name` in one zone. */
+  const arrivedIn = (zone: string, name: string) =>
+    waitFor(() => arrivals.get(name)?.has(zone), { what: `${name} in ${zone}`, timeoutMs: 60_000, intervalMs: 10 });
   const arrived = (name: string) =>
     new Promise<void>((resolve, reject) => {
       if (arrivals.get(name)?.size === 2) return resolve();
@@ -90,14 +95,58 @@ export async function kdsPropagation(options: { quick: boolean; progress: (msg: 
   for (let i = 0; i < names.length; i += 20) await Promise.all(names.slice(i, i + 20).map(put));
   await all;
   const burstMs = Math.max(...names.flatMap((n) => [...arrivals.get(n)!.values()])) - t0;
+
+  // KDS resync: zone-1 holds `dataplanes` dataplanes (synced up to global) and every policy;
+  // it is restarted while a policy is written at global. Back in sync = the missed policy is
+  // in zone-1 and global still has all zone-1's dataplanes; deletes are counted at global
+  // and in zone-2 from the stop until then (there must be none).
+  progress(`kds-resync: ${dataplanes} dataplanes in zone-1, restart zone-1`);
+  for (let i = 0; i < dataplanes; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, dataplanes - i) }, async (_, k) => {
+        const body = { type: 'Dataplane', mesh: 'default', name: `dp-${i + k}`, networking: { address: `10.1.${Math.floor((i + k) / 250)}.${(i + k) % 250}`, inbound: [{ port: 8080, tags: { 'kuma.io/service': `svc-${(i + k) % 50}` } }] } };
+        const res = await fetch(`${zone1.apiUrl}/meshes/default/dataplanes/dp-${i + k}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        if (!res.ok) throw new Error(`PUT dp-${i + k}: ${res.status} ${await res.text()}`);
+      }),
+    );
+  }
+  const globalDataplanes = async () => ((await (await fetch(`${global.apiUrl}/meshes/default/dataplanes?size=1`)).json()) as { total: number }).total;
+  await waitFor(async () => (await globalDataplanes()) === dataplanes, { what: 'zone-1 dataplanes at global', timeoutMs: 120_000 });
+  let deletes = 0;
+  const puts = [0, 0];
+  const countDeletes = [
+    new EtcdStore({ registry, endpoints: [etcd.url], prefix: '/meshwork/', maxResourceBytes: 1 << 20 }),
+    new RedisStore({ registry, url: redis2.url, prefix: 'meshwork:', maxResourceBytes: 1 << 20 }),
+  ].map(async (store, i) => {
+    try {
+      for await (const e of store.watch({ fromRevision: await store.revision(), signal: ac.signal })) {
+        if (e.kind === 'delete' && e.key.type !== 'ZoneInsight') deletes++;
+        if (e.kind === 'put' && e.key.type === 'MeshTimeout') puts[i]!++;
+      }
+    } finally {
+      await store.close();
+    }
+  });
+  const policies = writes + burst + 1;
+  const stoppedAt = performance.now();
+  await zone1.stop();
+  const missed = arrivedIn('zone-1', 'missed-while-down');
+  await put('missed-while-down');
+  await zone1.start();
+  const startedAt = performance.now();
+  await missed;
+  await waitFor(async () => (await globalDataplanes()) === dataplanes, { what: 'zone-1 dataplanes still at global' });
+  const resyncedAt = Math.max(performance.now(), arrivals.get('missed-while-down')?.get('zone-1') ?? 0);
+  // The delete counters watch the right stores: both saw the policy written meanwhile.
+  await waitFor(() => puts.every((n) => n > 0), { what: 'the global and zone-2 watchers to see the new policy' });
   ac.abort();
-  await Promise.allSettled(watchers);
+  await Promise.allSettled([...watchers, ...countDeletes]);
 
   const s = summarize(latencies);
   return {
     scenario: 'kds-propagation',
-    description: 'A policy PUT to global (etcd) until both zones (Redis) stored it; separate processes, KDS over TLS with zone tokens.',
-    params: { zones: 2, sequentialWrites: writes, burstWrites: burst },
+    description: 'A policy PUT to global (etcd) until both zones (Redis) stored it; separate processes, KDS over TLS with zone tokens. Then zone-1 with its dataplanes is restarted while global gets a write.',
+    params: { zones: 2, sequentialWrites: writes, burstWrites: burst, resyncDataplanes: dataplanes },
     metrics: [
       { name: 'propagation p50', unit: 'ms', value: s.p50 },
       { name: 'propagation p95', unit: 'ms', value: s.p95 },
@@ -105,6 +154,9 @@ export async function kdsPropagation(options: { quick: boolean; progress: (msg: 
       { name: 'propagation max', unit: 'ms', value: s.max },
       { name: `burst of ${burst} writes, until all are in both zones`, unit: 'ms', value: Math.round(burstMs) },
       { name: 'burst throughput', unit: 'policies/s', value: Math.round((burst / burstMs) * 1000) },
+      { name: `resync: zone-1 (${dataplanes} dataplanes, ${policies} policies) back in sync, from its start`, unit: 'ms', value: Math.round(resyncedAt - startedAt), target: 10_000 },
+      { name: 'resync: zone-1 down (stop until ready)', unit: 'ms', value: Math.round(startedAt - stoppedAt) },
+      { name: 'resync: deletes seen at global and in zone-2', unit: 'deletes', value: deletes, target: 0 },
     ],
   };
 }
