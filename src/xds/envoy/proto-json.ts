@@ -18,8 +18,29 @@ const WRAPPERS = new Set(['DoubleValue', 'FloatValue', 'Int64Value', 'UInt64Valu
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
+// protobufjs computes `fullName` and `lookupType` by walking the tree on every call: both are
+// hot when every resource of every proxy is checked, so they are cached.
+const fullNames = new WeakMap<protobuf.Type, string>();
+function fullNameOf(type: protobuf.Type): string {
+  let name = fullNames.get(type);
+  if (name === undefined) fullNames.set(type, (name = type.fullName.slice(1)));
+  return name;
+}
+const typesByName = new Map<string, protobuf.Type>();
+function lookupType(name: string): protobuf.Type {
+  let type = typesByName.get(name);
+  if (!type) typesByName.set(name, (type = envoyRoot().lookupType(name)));
+  return type;
+}
+
+const fieldsByKey = new WeakMap<protobuf.Type, Map<string, protobuf.Field | undefined>>();
 function fieldFor(type: protobuf.Type, key: string): protobuf.Field | undefined {
-  return type.fields[key] ?? type.fieldsArray.find((f) => camel(f.name) === key);
+  let fields = fieldsByKey.get(type);
+  if (!fields) fieldsByKey.set(type, (fields = new Map()));
+  if (fields.has(key)) return fields.get(key);
+  const field = type.fields[key] ?? type.fieldsArray.find((f) => camel(f.name) === key);
+  fields.set(key, field);
+  return field;
 }
 
 function parseDuration(value: unknown, path: string): { seconds: number; nanos: number } {
@@ -93,7 +114,7 @@ function value(field: protobuf.Field, v: unknown, path: string): unknown {
 
 /** proto3 JSON of `type` → an object protobufjs' fromObject takes. */
 export function message(type: protobuf.Type, json: unknown, path = ''): Record<string, unknown> {
-  const full = type.fullName.slice(1);
+  const full = fullNameOf(type);
   if (full === 'google.protobuf.Duration') return parseDuration(json, path);
   if (WRAPPERS.has(full)) return { value: scalar(type.fields.value!, json, path) };
   if (full === 'google.protobuf.Struct') return toStruct(json, path);
@@ -131,7 +152,7 @@ function any(json: unknown, path: string): { type_url: string; value: Uint8Array
   const name = url.slice(url.lastIndexOf('/') + 1);
   let type: protobuf.Type;
   try {
-    type = envoyRoot().lookupType(name);
+    type = lookupType(name);
   } catch {
     throw new ProtoJsonError(`${path}.@type`, `unknown type "${url}"`);
   }
@@ -141,7 +162,7 @@ function any(json: unknown, path: string): { type_url: string; value: Uint8Array
 
 /** Checks `json` against the protos and encodes it. */
 export function encodeJson(typeName: string, json: unknown): Buffer {
-  const type = envoyRoot().lookupType(typeName);
+  const type = lookupType(typeName);
   return Buffer.from(type.encode(type.fromObject(message(type, json))).finish());
 }
 
