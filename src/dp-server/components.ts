@@ -20,6 +20,7 @@ import { DpServer } from './dp-server.ts';
 import { DATAPLANE_METADATA, INGRESS_METADATA, PROXY_TYPE_METADATA } from './bootstrap.ts';
 import { ZoneIngressTokens } from '../tokens/zone-ingress-token.ts';
 import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
+import { keyOf, type Resource } from '../resources/resource.ts';
 import { handleBootstrap, LIFECYCLE_LABEL, registerDataplane, registerZoneIngress } from './registration.ts';
 
 const ADMISSION_WAIT_MS = 5000;
@@ -80,6 +81,47 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
         };
   const registration = { store: rt.store, registry: rt.registry, maxResourceBytes: config.store.maxResourceBytes, zone: zoneName };
 
+  /** Waits briefly for a resource a proxy names (its registration may still be on its way to the cache). */
+  const awaitInCache = <T>(find: () => T | undefined) =>
+    new Promise<T | undefined>((resolve) => {
+      const found = find();
+      if (found) return resolve(found);
+      const timer = setTimeout(() => {
+        off();
+        resolve(undefined);
+      }, ADMISSION_WAIT_MS);
+      const off = cache.onChange(() => {
+        const r = find();
+        if (!r) return;
+        clearTimeout(timer);
+        off();
+        resolve(r);
+      });
+    });
+
+  const cancelRemoval = (nodeId: string) => {
+    clearTimeout(pendingRemovals.get(nodeId));
+    pendingRemovals.delete(nodeId);
+  };
+  /** After a proxy's last stream closed: what meshwork-dp registered for it goes after the grace period, unless it reconnects. */
+  const removeAfterGracePeriod = (nodeId: string, resource: Resource) => {
+    if (reconciler.connectedNodes().includes(nodeId) || resource.labels[LIFECYCLE_LABEL] !== 'dp') return;
+    pendingRemovals.set(
+      nodeId,
+      setTimeout(() => {
+        pendingRemovals.delete(nodeId);
+        if (reconciler.connectedNodes().includes(nodeId)) return;
+        snapshots.delete(nodeId);
+        rt.store.delete(keyOf(resource)).then(
+          () => logger.info({ nodeId }, `removed the ${resource.type} of a proxy gone for the grace period`),
+          (err: unknown) => {
+            if (!isMeshworkError(err, 'NOT_FOUND')) logger.warn({ nodeId, err: (err as Error).message }, `cannot remove the ${resource.type}`);
+          },
+        );
+      }, config.dpServer.dataplaneGracePeriodMs),
+    );
+  };
+
   /** A zone ingress connecting: token, registration (from its metadata if unknown), config. */
   const admitIngress = async (name: string, metadata: unknown, md: grpc.Metadata) => {
     try {
@@ -92,23 +134,9 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
       const carried = fields?.[INGRESS_METADATA]?.stringValue;
       if (carried) await registerZoneIngress(registration, name, JSON.parse(carried) as Record<string, unknown>, fields?.['meshwork.io/admin-port']?.numberValue ?? 9901);
     }
-    const zi = await new Promise<ReturnType<typeof cache.get>>((resolve) => {
-      const found = cache.get({ type: 'ZoneIngress', name });
-      if (found) return resolve(found);
-      const timer = setTimeout(() => {
-        off();
-        resolve(undefined);
-      }, ADMISSION_WAIT_MS);
-      const off = cache.onChange(() => {
-        const z = cache.get({ type: 'ZoneIngress', name });
-        if (!z) return;
-        clearTimeout(timer);
-        off();
-        resolve(z);
-      });
-    });
+    const zi = await awaitInCache(() => cache.get({ type: 'ZoneIngress', name }));
     if (!zi) throw Object.assign(new Error(`unknown zone ingress "${name}"; start it with meshwork-dp --proxy-type ingress`), { code: grpc.status.NOT_FOUND });
-    clearTimeout(pendingRemovals.get(name));
+    cancelRemoval(name);
     const release = reconciler.connect(name, (zi.spec as ZoneIngressSpec).networking.admin?.port ?? 9901, 'ingress');
     logger.info({ ingress: name }, 'zone ingress connected');
     return {
@@ -116,37 +144,10 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
         release();
         delivered.delete(name);
         logger.info({ ingress: name }, 'zone ingress disconnected');
-        if (reconciler.connectedNodes().includes(name) || zi.labels[LIFECYCLE_LABEL] !== 'dp') return;
-        pendingRemovals.set(
-          name,
-          setTimeout(() => {
-            pendingRemovals.delete(name);
-            if (reconciler.connectedNodes().includes(name)) return;
-            snapshots.delete(name);
-            rt.store.delete({ type: 'ZoneIngress', name }).catch(() => undefined);
-          }, config.dpServer.dataplaneGracePeriodMs),
-        );
+        removeAfterGracePeriod(name, zi);
       },
     };
   };
-
-  /** Waits briefly for a dataplane a proxy names (its registration may still be on its way to the cache). */
-  const awaitDataplane = (nodeId: string) =>
-    new Promise<ReturnType<XdsReconciler['findDataplane']>>((resolve) => {
-      const found = reconciler.findDataplane(nodeId);
-      if (found) return resolve(found);
-      const timer = setTimeout(() => {
-        off();
-        resolve(undefined);
-      }, ADMISSION_WAIT_MS);
-      const off = cache.onChange(() => {
-        const dp = reconciler.findDataplane(nodeId);
-        if (!dp) return;
-        clearTimeout(timer);
-        off();
-        resolve(dp);
-      });
-    });
 
   const grpcServer = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.max_send_message_length': 64 * 1024 * 1024 });
   const streams = new Map<string, Awaited<ReturnType<DataplaneInsightTracker['open']>>[]>();
@@ -190,19 +191,18 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
         if (carried) {
           try {
             const { dataplane, adminPort } = carried;
-            await registerDataplane({ store: rt.store, registry: rt.registry, maxResourceBytes: config.store.maxResourceBytes }, String(dataplane.mesh), String(dataplane.name), dataplane, adminPort);
+            await registerDataplane(registration, String(dataplane.mesh), String(dataplane.name), dataplane, adminPort);
           } catch (err) {
             const fields = isMeshworkError(err) ? err.invalidParameters.map((p) => ` ${p.field}: ${p.reason};`).join('') : '';
             throw Object.assign(new Error(`cannot register proxy "${nodeId}": ${(err as Error).message}${fields}`), { code: grpc.status.INVALID_ARGUMENT });
           }
         }
-        dp = await awaitDataplane(nodeId);
+        dp = await awaitInCache(() => reconciler.findDataplane(nodeId));
       }
       if (!dp) {
         throw Object.assign(new Error(`unknown proxy "${nodeId}": no Dataplane "${proxy.name}" in mesh "${proxy.mesh}"; start proxies with meshwork-dp`), { code: grpc.status.NOT_FOUND });
       }
-      clearTimeout(pendingRemovals.get(nodeId));
-      pendingRemovals.delete(nodeId);
+      cancelRemoval(nodeId);
       const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901);
       const stream = await insights.open(dp.mesh!, dp.name);
       streams.set(nodeId, [...(streams.get(nodeId) ?? []), stream]);
@@ -220,21 +220,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
             delivered.delete(nodeId);
           }
           logger.info({ nodeId }, 'proxy disconnected');
-          if (reconciler.connectedNodes().includes(nodeId) || dp.labels[LIFECYCLE_LABEL] !== 'dp') return;
-          pendingRemovals.set(
-            nodeId,
-            setTimeout(() => {
-              pendingRemovals.delete(nodeId);
-              if (reconciler.connectedNodes().includes(nodeId)) return;
-              snapshots.delete(nodeId);
-              rt.store.delete({ type: 'Dataplane', mesh: dp.mesh!, name: dp.name }).then(
-                () => logger.info({ nodeId }, 'removed the dataplane of a proxy gone for the grace period'),
-                (err: unknown) => {
-                  if (!isMeshworkError(err, 'NOT_FOUND')) logger.warn({ nodeId, err: (err as Error).message }, 'cannot remove the dataplane');
-                },
-              );
-            }, config.dpServer.dataplaneGracePeriodMs),
-          );
+          removeAfterGracePeriod(nodeId, dp);
         },
       };
     },
