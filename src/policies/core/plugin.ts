@@ -15,16 +15,21 @@ export interface PolicyPlugin {
 
 type Obj = Record<string, unknown>;
 
+/** What the generators tag a listener with in `metadata.filter_metadata.meshwork`. */
+export function listenerTags(listener: Obj): { service?: string; protocol?: string } {
+  return (((listener.metadata as Obj | undefined)?.filter_metadata as Obj | undefined)?.meshwork as { service?: string; protocol?: string } | undefined) ?? {};
+}
+
 /** Outbound listeners and clusters of each destination service (as the outbound generator tags them). */
 export function outboundsByService(out: ResourceSet): Map<string, { listener: Obj; cluster: Obj | undefined }[]> {
   const by = new Map<string, { listener: Obj; cluster: Obj | undefined }[]>();
   for (const l of out.listener.values() as Iterable<Obj>) {
     if (l.traffic_direction !== 'OUTBOUND') continue;
-    const service = ((l.metadata as Obj | undefined)?.filter_metadata as Obj | undefined)?.meshwork as { service?: string } | undefined;
-    if (!service?.service) continue;
-    const list = by.get(service.service) ?? [];
-    list.push({ listener: l, cluster: out.cluster.get(service.service) as Obj | undefined });
-    by.set(service.service, list);
+    const { service } = listenerTags(l);
+    if (!service) continue;
+    const list = by.get(service) ?? [];
+    list.push({ listener: l, cluster: out.cluster.get(service) as Obj | undefined });
+    by.set(service, list);
   }
   return by;
 }

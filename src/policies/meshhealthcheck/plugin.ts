@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { envoyDuration, forEachOutbound } from '../core/plugin.ts';
+import { envoyDuration, forEachOutbound, listenerTags } from '../core/plugin.ts';
 import type { meshHealthCheckConf } from './schema.ts';
 
 // MeshHealthCheck (to) → an active health check on the destination cluster: HTTP for HTTP
@@ -16,7 +16,7 @@ export const meshHealthCheckPlugin: PolicyPlugin = {
     forEachOutbound(rules, out, (c, { cluster, listener }) => {
       if (!cluster) return;
       const conf = c as Conf;
-      const protocol = ((listener.metadata as Obj).filter_metadata as { meshwork: { protocol: string } }).meshwork.protocol;
+      const { protocol } = listenerTags(listener);
       const check: Obj = {
         timeout: envoyDuration(conf.timeout) ?? '15s',
         interval: envoyDuration(conf.interval) ?? '60s',

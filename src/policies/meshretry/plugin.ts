@@ -1,5 +1,5 @@
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { envoyDuration, forEachOutbound, HCM, networkFilters, routesOf, TCP_PROXY } from '../core/plugin.ts';
+import { envoyDuration, forEachOutbound, HCM, listenerTags, networkFilters, routesOf, TCP_PROXY } from '../core/plugin.ts';
 import type { meshRetryConf } from './schema.ts';
 import type { z } from 'zod';
 
@@ -42,7 +42,7 @@ export const meshRetryPlugin: PolicyPlugin = {
   apply(_ctx, rules, out) {
     forEachOutbound(rules, out, (c, { listener }) => {
       const conf = c as Conf;
-      const protocol = ((listener.metadata as Obj).filter_metadata as { meshwork: { protocol: string } }).meshwork.protocol;
+      const { protocol } = listenerTags(listener);
       const httpConf = protocol === 'grpc' ? conf.grpc : conf.http;
       for (const { config } of networkFilters(listener, HCM)) {
         if (!httpConf) continue;
