@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { freePort } from '../core/free-port.ts';
 import { findEnvoy } from '../dp/envoy-binary.ts';
 import { startBackendApp, startTraffic } from './apps.ts';
 
@@ -42,17 +42,6 @@ export interface Quickstart {
 interface Child {
   name: string;
   proc: ChildProcess;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
@@ -183,16 +172,17 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
       print(`✔ ${zone} control plane: API ${zoneApis[zone]}, DP server ${dpServers[zone]}`);
     }
 
-    const dataplaneFile = (name: string, doc: object) => {
-      const file = join(logDir, `${name}.dataplane.yaml`);
-      writeFileSync(file, stringify(doc));
-      return file;
-    };
-    const startDp = async (zone: string, name: string, doc: object, tokenPath: '/tokens/zone-ingress' | '/tokens/dataplane', extra: string[] = []) => {
-      const token = join(logDir, `${name}.token`);
-      writeFileSync(token, await request('POST', `${tokenPath === '/tokens/dataplane' ? globalApi : zoneApis[zone]}${tokenPath}`, tokenPath === '/tokens/dataplane' ? { mesh: 'default', name, validFor: '8760h' } : { validFor: '8760h' }));
+    // Dataplane tokens come from global (signed with the mesh's key), ingress tokens from the zone.
+    const dataplaneToken = (name: string) => request('POST', `${globalApi}/tokens/dataplane`, { mesh: 'default', name, validFor: '8760h' });
+    const ingressToken = (zone: string) => request('POST', `${zoneApis[zone]}/tokens/zone-ingress`, { validFor: '8760h' });
+    const startDp = async (zone: string, doc: { type: string; name: string; [key: string]: unknown }, token: string, extra: string[] = []) => {
+      const { name } = doc;
+      const dataplaneFile = join(logDir, `${name}.dataplane.yaml`);
+      writeFileSync(dataplaneFile, stringify(doc));
+      const tokenFile = join(logDir, `${name}.token`);
+      writeFileSync(tokenFile, token);
       const admin = await freePort();
-      const proc = spawnChild(name, DP, ['run', '--cp-address', dpServers[zone]!, '--dataplane-file', dataplaneFile(name, doc), '--dataplane-token-file', token, '--binary-path', envoy, '--admin-port', String(admin), '--log-level', 'warn', ...extra], {});
+      const proc = spawnChild(name, DP, ['run', '--cp-address', dpServers[zone]!, '--dataplane-file', dataplaneFile, '--dataplane-token-file', tokenFile, '--binary-path', envoy, '--admin-port', String(admin), '--log-level', 'warn', ...extra], {});
       await until(`the Envoy of ${name}`, async () => {
         exited(proc, name);
         return (await (await fetch(`http://127.0.0.1:${admin}/ready`)).text()).trim() === 'LIVE';
@@ -202,16 +192,16 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
 
     for (const [i, zone] of ZONES.entries()) {
       const ingressPort = await port((i + 1) * 10_000 + 1);
-      await startDp(zone, `ingress-${zone}`, { type: 'ZoneIngress', name: `ingress-${zone}`, networking: { address: '127.0.0.1', port: ingressPort, advertisedAddress: '127.0.0.1', advertisedPort: ingressPort } }, '/tokens/zone-ingress', ['--proxy-type', 'ingress']);
+      await startDp(zone, { type: 'ZoneIngress', name: `ingress-${zone}`, networking: { address: '127.0.0.1', port: ingressPort, advertisedAddress: '127.0.0.1', advertisedPort: ingressPort } }, await ingressToken(zone), ['--proxy-type', 'ingress']);
       print(`✔ ${zone} zone ingress on 127.0.0.1:${ingressPort}`);
       const appPort = await freePort();
       servers.push(await startBackendApp(zone, appPort));
-      await startDp(zone, `backend-${zone}`, { type: 'Dataplane', mesh: 'default', name: `backend-${zone}`, networking: { address: '127.0.0.1', inbound: [{ port: await freePort(), servicePort: appPort, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } }, '/tokens/dataplane');
+      await startDp(zone, { type: 'Dataplane', mesh: 'default', name: `backend-${zone}`, networking: { address: '127.0.0.1', inbound: [{ port: await freePort(), servicePort: appPort, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } }, await dataplaneToken(`backend-${zone}`));
       print(`✔ ${zone}: backend (app on 127.0.0.1:${appPort}) with its sidecar`);
     }
     const webPort = await port(10_080);
     const webUrl = `http://127.0.0.1:${webPort}/`;
-    await startDp('zone-1', 'web', { type: 'Dataplane', mesh: 'default', name: 'web', networking: { address: '127.0.0.1', inbound: [{ port: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port: webPort, tags: { 'kuma.io/service': 'backend' } }] } }, '/tokens/dataplane');
+    await startDp('zone-1', { type: 'Dataplane', mesh: 'default', name: 'web', networking: { address: '127.0.0.1', inbound: [{ port: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port: webPort, tags: { 'kuma.io/service': 'backend' } }] } }, await dataplaneToken('web'));
     print(`✔ zone-1: web's sidecar, calling backend at ${webUrl}`);
 
     await request('PUT', `${globalApi}/meshes/default/meshloadbalancingstrategies/spread-over-zones`, {
@@ -222,7 +212,7 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
     });
     print('✔ MeshLoadBalancingStrategy "spread-over-zones" applied at global: web calls backend in both zones');
 
-    const traffic = startTraffic(webUrl, print, { reportEveryMs: options.reportEveryMs ?? 5000 });
+    const traffic = startTraffic(webUrl, print, options.reportEveryMs !== undefined ? { reportEveryMs: options.reportEveryMs } : {});
     stops.push(() => traffic.stop());
     print('');
     print('Meshwork quickstart is running. Try:');
