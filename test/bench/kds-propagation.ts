@@ -6,6 +6,7 @@ import { meshctl } from '../helpers/meshctl.ts';
 import { startEtcd, startRedis } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { summarize, type ScenarioResult } from './report.ts';
+import { putDataplanes } from './seed.ts';
 
 // Propagation of a global write to every zone's store: global on etcd, two zones on Redis,
 // all separate processes, KDS over TLS with zone tokens. A policy is PUT to global's API;
@@ -101,15 +102,7 @@ export async function kdsPropagation(options: { quick: boolean; progress: (msg: 
   // in zone-1 and global still has all zone-1's dataplanes; deletes are counted at global
   // and in zone-2 from the stop until then (there must be none).
   progress(`kds-resync: ${dataplanes} dataplanes in zone-1, restart zone-1`);
-  for (let i = 0; i < dataplanes; i += 50) {
-    await Promise.all(
-      Array.from({ length: Math.min(50, dataplanes - i) }, async (_, k) => {
-        const body = { type: 'Dataplane', mesh: 'default', name: `dp-${i + k}`, networking: { address: `10.1.${Math.floor((i + k) / 250)}.${(i + k) % 250}`, inbound: [{ port: 8080, tags: { 'kuma.io/service': `svc-${(i + k) % 50}` } }] } };
-        const res = await fetch(`${zone1.apiUrl}/meshes/default/dataplanes/dp-${i + k}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        if (!res.ok) throw new Error(`PUT dp-${i + k}: ${res.status} ${await res.text()}`);
-      }),
-    );
-  }
+  await putDataplanes(zone1.apiUrl, dataplanes, (i) => ({ type: 'Dataplane', mesh: 'default', name: `dp-${i}`, networking: { address: `10.1.${Math.floor(i / 250)}.${i % 250}`, inbound: [{ port: 8080, tags: { 'kuma.io/service': `svc-${i % 50}` } }] } }));
   const globalDataplanes = async () => ((await (await fetch(`${global.apiUrl}/meshes/default/dataplanes?size=1`)).json()) as { total: number }).total;
   await waitFor(async () => (await globalDataplanes()) === dataplanes, { what: 'zone-1 dataplanes at global', timeoutMs: 120_000 });
   let deletes = 0;

@@ -10,6 +10,7 @@ import { startControlPlane } from '../helpers/control-plane.ts';
 import { startRedis } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { summarize, type ScenarioResult } from './report.ts';
+import { putDataplanes } from './seed.ts';
 import { simProxy } from './sim-proxy.ts';
 
 // xDS: the cost of one proxy's snapshot (in process) and the memory each connected proxy
@@ -78,17 +79,6 @@ function syntheticDataplane(i: number, services: number, outbounds: number) {
   };
 }
 
-async function seedDataplanes(apiUrl: string, proxies: number, services: number, outbounds: number): Promise<void> {
-  for (let i = 0; i < proxies; i += 50) {
-    await Promise.all(
-      Array.from({ length: Math.min(50, proxies - i) }, (_, k) =>
-        fetch(`${apiUrl}/meshes/default/dataplanes/dp-${i + k}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(syntheticDataplane(i + k, services, outbounds)) }),
-      ),
-    );
-  }
-  await waitFor(async () => ((await (await fetch(`${apiUrl}/meshes/default/dataplanes?size=1`)).json()) as { total: number }).total === proxies, { what: 'all dataplanes stored' });
-}
-
 const simsFor = (target: string, proxies: number, services: number, outbounds: number) =>
   Array.from({ length: proxies }, (_, i) => simProxy(target, `default.dp-${i}`, Array.from({ length: outbounds }, (_, k) => `svc-${(i + k + 1) % services}`)));
 
@@ -99,7 +89,7 @@ export async function xdsMemory(options: { quick: boolean; progress: (m: string)
   options.progress(`xds-memory: a zone CP with ${proxies} proxies of ${services} services`);
   await using zone = await startControlPlane({ mode: 'zone', env: { MESHWORK_DP_SERVER_AUTH_TYPE: 'none', MESHWORK_LOG_LEVEL: 'warn' } });
   const rss = async () => Number(/^meshwork_process_resident_memory_bytes (\d+)/m.exec(await (await fetch(`${zone.diagnosticsUrl}/metrics`)).text())![1]);
-  await seedDataplanes(zone.apiUrl, proxies, services, outbounds);
+  await putDataplanes(zone.apiUrl, proxies, (i) => syntheticDataplane(i, services, outbounds));
   const before = await rss();
   const target = zone.dpServerUrl.replace('https://', '');
   const started = performance.now();
@@ -135,7 +125,7 @@ export async function xdsReconnectStorm(options: { quick: boolean; progress: (m:
   options.progress(`xds-reconnect-storm: restart a zone CP (Redis) with ${proxies} connected proxies`);
   await using redis = await startRedis();
   await using zone = await startControlPlane({ mode: 'zone', env: { MESHWORK_STORE_TYPE: 'redis', MESHWORK_STORE_REDIS_URL: redis.url, MESHWORK_DP_SERVER_AUTH_TYPE: 'none', MESHWORK_LOG_LEVEL: 'warn' } });
-  await seedDataplanes(zone.apiUrl, proxies, services, outbounds);
+  await putDataplanes(zone.apiUrl, proxies, (i) => syntheticDataplane(i, services, outbounds));
   const sims = simsFor(zone.dpServerUrl.replace('https://', ''), proxies, services, outbounds);
   try {
     await Promise.all(sims.map((s) => s.configuredMs));
