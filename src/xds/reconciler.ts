@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { Logger } from '../core/logger.ts';
 import type { Resource } from '../resources/resource.ts';
 import type { DataplaneSpec } from '../resources/types/dataplane.ts';
@@ -190,7 +191,8 @@ export class XdsReconciler {
 
 /**
  * What a proxy's snapshot depends on: its mesh and dataplane versions, its certificate, and
- * the endpoints of the services it calls. Equal fingerprints mean an equal snapshot.
+ * the endpoints of the services it calls. Equal fingerprints mean an equal snapshot. A digest
+ * (not a secret), so that each connected proxy keeps a few bytes rather than its inputs.
  */
 export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSpec>, endpoints: ReadonlyMap<string, Endpoint[]>, adminPort: number, mtls: MtlsContext | undefined, policies?: ReadonlyMap<string, Policy[]>): string {
   const parts = [mesh.version, dataplane.version, String(adminPort), mtls ? `${mtls.mode}:${mtls.identity.cert.length}:${mtls.identity.cert.slice(-64)}` : 'plain'];
@@ -202,5 +204,5 @@ export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSp
     // All tags: the protocol shapes listeners, and route subsets select endpoints by tags.
     for (const e of endpoints.get(service) ?? []) parts.push(`${service}|${e.address}:${e.port}|${e.weight ?? 1}|${JSON.stringify(e.tags)}`);
   }
-  return parts.join(';');
+  return hash('sha1', parts.join(';'), 'base64');
 }

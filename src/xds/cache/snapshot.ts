@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { XDS_TYPES, type XdsKind } from '../envoy/protos.ts';
 import { encodeJson } from '../envoy/proto-json.ts';
 import { outboundServices, type ProxyContext } from '../generate/context.ts';
@@ -13,11 +13,64 @@ import { emptyResourceSet, type Generator, type ResourceSet } from '../generate/
 export const XDS_KINDS: readonly XdsKind[] = ['cluster', 'endpoint', 'listener', 'route', 'secret'];
 
 export interface XdsResource {
-  name: string;
+  readonly name: string;
   /** Content hash of the encoded resource. */
-  version: string;
-  json: object;
-  bytes: Buffer;
+  readonly version: string;
+  /** The resource as proto3 JSON (parsed from its text on each read: for dumps and tests). */
+  readonly json: object;
+  readonly bytes: Buffer;
+}
+
+class EncodedResource implements XdsResource {
+  readonly name: string;
+  readonly version: string;
+  readonly bytes: Buffer;
+  /** The proto3 JSON text: far smaller than the object it was made from. */
+  readonly text: string;
+  constructor(name: string, text: string, encoded: Uint8Array) {
+    this.name = name;
+    this.text = text;
+    // An exactly sized copy: protobufjs' output is a slice of a larger pooled buffer.
+    this.bytes = Buffer.allocUnsafeSlow(encoded.length);
+    this.bytes.set(encoded);
+    this.version = hash('sha256', this.bytes, 'hex').slice(0, 16);
+  }
+  get json(): object {
+    return JSON.parse(this.text) as object;
+  }
+}
+
+/**
+ * Encoded resources by kind and JSON text, shared by every snapshot that holds an identical
+ * one (the clusters and endpoints of a service are the same for all its callers): a proxy
+ * costs only what is its own, and an identical resource is checked and encoded once. Entries
+ * live as long as some snapshot holds the resource.
+ */
+class ResourceTable {
+  readonly #byText = new Map<string, WeakRef<EncodedResource>>();
+  readonly #finalizer = new FinalizationRegistry<string>((text) => {
+    if (this.#byText.get(text)?.deref() === undefined) this.#byText.delete(text);
+  });
+
+  get(text: string): EncodedResource | undefined {
+    return this.#byText.get(text)?.deref();
+  }
+
+  add(r: EncodedResource): void {
+    this.#byText.set(r.text, new WeakRef(r));
+    this.#finalizer.register(r, r.text);
+  }
+
+  get size(): number {
+    return this.#byText.size;
+  }
+}
+
+const TABLES = Object.fromEntries(['cluster', 'endpoint', 'listener', 'route', 'secret'].map((k) => [k, new ResourceTable()])) as Record<XdsKind, ResourceTable>;
+
+/** How many distinct encoded resources are alive (for metrics). */
+export function sharedResourceCount(): number {
+  return Object.values(TABLES).reduce((n, t) => n + t.size, 0);
 }
 
 export class SnapshotError extends Error {}
@@ -62,8 +115,13 @@ export function snapshotOf(set: ResourceSet, proxy: string): XdsSnapshot {
   for (const kind of XDS_KINDS) {
     for (const [name, json] of set[kind]) {
       try {
-        const bytes = encodeJson(XDS_TYPES[kind], json);
-        out[kind].set(name, { name, version: createHash('sha256').update(bytes).digest('hex').slice(0, 16), json, bytes });
+        const text = JSON.stringify(json);
+        let r = TABLES[kind].get(text);
+        if (r?.name !== name) {
+          r = new EncodedResource(name, text, encodeJson(XDS_TYPES[kind], json));
+          TABLES[kind].add(r);
+        }
+        out[kind].set(name, r);
       } catch (err) {
         problems.push(`${kind} ${name}: ${(err as Error).message}`);
       }

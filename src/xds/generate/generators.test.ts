@@ -9,6 +9,8 @@ import { validateWithEnvoy } from '../../../test/helpers/envoy.ts';
 import { buildSnapshot, SnapshotError, type XdsSnapshot } from '../cache/snapshot.ts';
 import type { Endpoint, ProxyContext } from './context.ts';
 import { GENERATORS } from './generators.ts';
+import { decodeToObject } from '../envoy/proto-json.ts';
+import { XDS_TYPES } from '../envoy/protos.ts';
 import { POLICY_PLUGINS } from '../../policies/plugins.ts';
 import type { Policy } from '../../policies/core/matching.ts';
 
@@ -317,6 +319,22 @@ describe('xDS generators', () => {
     const changed = [...b.versions('endpoint')].filter(([n, v]) => a.versions('endpoint').get(n) !== v).map(([n]) => n);
     expect(changed).toEqual(['backend']);
     expect([...b.versions('listener')]).toEqual([...a.versions('listener')]);
+  });
+
+  it('shares identical encoded resources between snapshots, and only those', () => {
+    const ctx = cases['web-outbounds']!;
+    const a = buildSnapshot(ctx, GENERATORS);
+    const other = buildSnapshot({ ...ctx, dataplane: { ...ctx.dataplane, name: 'web-2', spec: { networking: { ...ctx.dataplane.spec.networking, address: '127.0.0.42' } } } }, GENERATORS);
+    // Another proxy calling the same services holds the very same cluster and endpoint objects…
+    for (const kind of ['cluster', 'endpoint'] as const) for (const [name, r] of a.resources[kind]) expect(other.resources[kind].get(name)).toBe(r);
+    // …but its own inbound listener, whose address differs.
+    const inbound = (s: XdsSnapshot) => [...s.resources.listener.values()].find((r) => r.name.startsWith('inbound:'))!;
+    expect(inbound(other).json).not.toEqual(inbound(a).json);
+    expect(inbound(other).version).not.toBe(inbound(a).version);
+    // What is served is the encoding of what is shown.
+    const cluster = a.resources.cluster.get('backend')!;
+    expect(decodeToObject(XDS_TYPES.cluster, cluster.bytes)).toMatchObject({ name: 'backend' });
+    expect(cluster.json).toEqual(JSON.parse(JSON.stringify(cluster.json)));
   });
 
   it('refuses to build an inconsistent or invalid snapshot', () => {
