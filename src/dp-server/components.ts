@@ -256,7 +256,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
             ],
           });
           reconciler.start();
-          insights.start(1000);
+          insights.start(config.dpServer.statusFlushIntervalMs);
           boundPort = await server.listen(config.dpServer.address, config.dpServer.port);
           logger.info({ address: config.dpServer.address, port: boundPort, selfSigned: !tls.certFile }, 'DP server listening (bootstrap and xDS)');
         },

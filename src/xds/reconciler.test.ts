@@ -7,7 +7,7 @@ import { ResourceCache } from '../store/resource-cache.ts';
 import { waitFor } from '../../test/helpers/wait.ts';
 import { SnapshotCache } from './cache/snapshot-cache.ts';
 import { GENERATORS } from './generate/generators.ts';
-import { XdsReconciler } from './reconciler.ts';
+import { affectsProxyConfig, XdsReconciler } from './reconciler.ts';
 
 const dp = (name: string, port: number, service: string, outbound?: string) => ({
   type: 'Dataplane',
@@ -54,5 +54,13 @@ describe('XdsReconciler', () => {
     reconciler.stop();
     ac.abort();
     await running;
+  });
+
+  it('ignores status changes (an ACK updates a DataplaneInsight) but not config inputs or a resync', () => {
+    const change = (...types: string[]) => ({ keys: types.map((type) => ({ type, mesh: 'default', name: 'x' })), resync: false });
+    expect(affectsProxyConfig(change('DataplaneInsight'))).toBe(false);
+    expect(affectsProxyConfig(change('DataplaneInsight', 'ZoneInsight', 'ZoneIngressInsight', 'Zone', 'GlobalSecret'))).toBe(false);
+    for (const type of ['Dataplane', 'Mesh', 'Secret', 'ZoneIngress', 'MeshTimeout', 'MeshTrafficPermission']) expect(affectsProxyConfig(change('DataplaneInsight', type)), type).toBe(true);
+    expect(affectsProxyConfig({ keys: [], resync: true })).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Resource } from '../resources/resource.ts';
 import type { DataplaneSpec } from '../resources/types/dataplane.ts';
 import type { MeshSpec } from '../resources/types/mesh.ts';
-import { debounce, type ResourceCache } from '../store/resource-cache.ts';
+import { debounce, type CacheChange, type ResourceCache } from '../store/resource-cache.ts';
 import type { SnapshotCache } from './cache/snapshot-cache.ts';
 import { buildSnapshot, SnapshotError, snapshotOf, XDS_KINDS, type XdsSnapshot } from './cache/snapshot.ts';
 import { ingressResources } from '../ingress/ingress-config.ts';
@@ -34,6 +34,20 @@ export interface ReconcilerOptions {
   onBuilt?(nodeId: string, ms: number): void;
 }
 
+/**
+ * Types no proxy configuration is made from: status written by the zone itself (every ACK
+ * updates a DataplaneInsight) and global-only data. Their changes do not start a pass.
+ */
+const NOT_CONFIG_INPUTS = new Set(['DataplaneInsight', 'ZoneIngressInsight', 'ZoneInsight', 'Zone', 'GlobalSecret']);
+
+/** Whether a cache change may change some proxy's configuration (a resync always may). */
+export function affectsProxyConfig(change: CacheChange): boolean {
+  return change.resync || change.keys.some((k) => !NOT_CONFIG_INPUTS.has(k.type));
+}
+
+/** How long a reconcile pass works before it lets the event loop run. */
+const PASS_SLICE_MS = 20;
+
 /** Envoy node ids are `<mesh>.<name>`: its parts (mesh names have no dots in node ids; names may). */
 export function parseNodeId(nodeId: string): { mesh: string; name: string } {
   const dot = nodeId.indexOf('.');
@@ -58,7 +72,9 @@ export class XdsReconciler {
   }
 
   start(): void {
-    this.#unsubscribe = this.#o.cache.onChange(() => this.#refresh.trigger());
+    this.#unsubscribe = this.#o.cache.onChange((change) => {
+      if (affectsProxyConfig(change)) this.#refresh.trigger();
+    });
   }
 
   stop(): void {
@@ -147,7 +163,14 @@ export class XdsReconciler {
       if (!e) localEndpoints.set(mesh, (e = meshEndpoints(this.#o.cache, mesh, this.#o.zone, false)));
       return e;
     };
+    let turnStarted = performance.now();
     for (const nodeId of only ?? [...this.#nodes.keys()]) {
+      // A long pass yields now and then, so that snapshots already published are written
+      // to their streams (and ACKs read) while the rest are built.
+      if (performance.now() - turnStarted > PASS_SLICE_MS) {
+        await new Promise(setImmediate);
+        turnStarted = performance.now();
+      }
       const node = this.#nodes.get(nodeId);
       if (node?.ingress) {
         this.#ingress(nodeId, endpointsOf);
@@ -181,12 +204,21 @@ export class XdsReconciler {
       this.#o.onBuilt?.(nodeId, performance.now() - started);
       this.#inputs.set(nodeId, fingerprint);
       const previous = this.#o.snapshots.get(nodeId);
-      if (this.#o.snapshots.set(nodeId, snapshot)) {
+      if (this.#o.snapshots.set(nodeId, snapshot) && this.#o.logger.isLevelEnabled('debug')) {
         const changed = XDS_KINDS.filter((k) => JSON.stringify([...(previous?.versions(k) ?? [])]) !== JSON.stringify([...snapshot.versions(k)]));
         this.#o.logger.debug({ nodeId, version: snapshot.version, changed }, 'published a new snapshot');
       }
     }
   }
+}
+
+/** Endpoint lists are built once per pass and shared by the proxies calling the service. */
+const endpointFingerprints = new WeakMap<Endpoint[], string>();
+function endpointsFingerprint(eps: Endpoint[]): string {
+  let f = endpointFingerprints.get(eps);
+  // All tags: the protocol shapes listeners, and route subsets select endpoints by tags.
+  if (f === undefined) endpointFingerprints.set(eps, (f = eps.map((e) => `${e.address}:${e.port}|${e.weight ?? 1}|${JSON.stringify(e.tags)}`).join(',')));
+  return f;
 }
 
 /**
@@ -201,8 +233,8 @@ export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSp
   if (policies?.get('MeshTrafficPermission')?.length) parts.push([...endpoints.keys()].sort().join(','));
   for (const ob of dataplane.spec.networking.outbound ?? []) {
     const service = ob.tags?.[SERVICE_TAG] ?? ob.backendRef?.name ?? '';
-    // All tags: the protocol shapes listeners, and route subsets select endpoints by tags.
-    for (const e of endpoints.get(service) ?? []) parts.push(`${service}|${e.address}:${e.port}|${e.weight ?? 1}|${JSON.stringify(e.tags)}`);
+    const eps = endpoints.get(service);
+    if (eps) parts.push(service, endpointsFingerprint(eps));
   }
   return hash('sha1', parts.join(';'), 'base64');
 }

@@ -1,10 +1,8 @@
 import { registry } from '../../src/resources/all.ts';
 import { EtcdStore } from '../../src/store/etcd-store.ts';
 import { RedisStore } from '../../src/store/redis-store.ts';
-import { startControlPlane } from '../helpers/control-plane.ts';
-import { meshctl } from '../helpers/meshctl.ts';
-import { startEtcd, startRedis } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { startFederation, type Federation } from './federation.ts';
 import { summarize, type ScenarioResult } from './report.ts';
 import { putDataplanes } from './seed.ts';
 
@@ -17,30 +15,13 @@ export async function kdsPropagation(options: { quick: boolean; progress: (msg: 
   const writes = options.quick ? 30 : 300;
   const burst = options.quick ? 50 : 500;
   const dataplanes = options.quick ? 100 : 5000;
+  /** Policies at global when zone-1 restarts (the sequential and burst writes, then more). */
+  const policies = options.quick ? 200 : 2000;
   const { progress } = options;
   progress('kds-propagation: starting etcd, Redis, global and two zones');
-  await using etcd = await startEtcd();
-  await using redis1 = await startRedis();
-  await using redis2 = await startRedis();
-  await using global = await startControlPlane({ mode: 'global', env: { MESHWORK_STORE_TYPE: 'etcd', MESHWORK_STORE_ETCD_ENDPOINTS: etcd.url, MESHWORK_LOG_LEVEL: 'warn' } });
-  const cli = meshctl();
-  await cli.run(['config', 'control-planes', 'add', '--name', 'global', '--address', global.apiUrl]);
-  const caFile = await cli.kdsCaFile();
-  const zoneEnv = async (name: string, url: string) => ({
-    MESHWORK_ZONE_NAME: name,
-    MESHWORK_GLOBAL_ADDRESS: `grpcs://${global.kdsHostPort}`,
-    MESHWORK_KDS_CA_FILE: caFile,
-    MESHWORK_ZONE_TOKEN_FILE: await cli.zoneTokenFile(name),
-    MESHWORK_STORE_TYPE: 'redis',
-    MESHWORK_STORE_REDIS_URL: url,
-    MESHWORK_LOG_LEVEL: 'warn',
-  });
-  await using zone1 = await startControlPlane({ mode: 'zone', env: await zoneEnv('zone-1', redis1.url) });
-  await using zone2 = await startControlPlane({ mode: 'zone', env: await zoneEnv('zone-2', redis2.url) });
-  await waitFor(async () => {
-    for (const z of [zone1, zone2]) if (((await (await fetch(`${z.apiUrl}/meshes`)).json()) as { total: number }).total !== 1) return false;
-    return true;
-  }, { what: 'zones in sync' });
+  await using federation = await startFederation(2);
+  const { etcd, global } = federation;
+  const [{ cp: zone1, redis: redis1 }, { redis: redis2 }] = federation.zones as [Federation['zones'][number], Federation['zones'][number]];
 
   // Arrival times of policies in each zone, from the zones' own stores.
   const arrivals = new Map<string, Map<string, number>>();
@@ -101,7 +82,15 @@ export async function kdsPropagation(options: { quick: boolean; progress: (msg: 
   // it is restarted while a policy is written at global. Back in sync = the missed policy is
   // in zone-1 and global still has all zone-1's dataplanes; deletes are counted at global
   // and in zone-2 from the stop until then (there must be none).
-  progress(`kds-resync: ${dataplanes} dataplanes in zone-1, restart zone-1`);
+  progress(`kds-resync: ${policies} policies at global, ${dataplanes} dataplanes in zone-1, restart zone-1`);
+  const more = Array.from({ length: policies - writes - burst - 1 }, (_, i) => `more-${i}`);
+  const moreArrived: Promise<void>[] = [];
+  for (let i = 0; i < more.length; i += 20) {
+    const batch = more.slice(i, i + 20);
+    moreArrived.push(...batch.map(arrived));
+    await Promise.all(batch.map(put));
+  }
+  await Promise.all(moreArrived);
   await putDataplanes(zone1.apiUrl, dataplanes, (i) => ({ type: 'Dataplane', mesh: 'default', name: `dp-${i}`, networking: { address: `10.1.${Math.floor(i / 250)}.${i % 250}`, inbound: [{ port: 8080, tags: { 'kuma.io/service': `svc-${i % 50}` } }] } }));
   const globalDataplanes = async () => ((await (await fetch(`${global.apiUrl}/meshes/default/dataplanes?size=1`)).json()) as { total: number }).total;
   await waitFor(async () => (await globalDataplanes()) === dataplanes, { what: 'zone-1 dataplanes at global', timeoutMs: 120_000 });
@@ -120,7 +109,6 @@ export async function kdsPropagation(options: { quick: boolean; progress: (msg: 
       await store.close();
     }
   });
-  const policies = writes + burst + 1;
   const stoppedAt = performance.now();
   await zone1.stop();
   const missed = arrivedIn('zone-1', 'missed-while-down');
@@ -139,7 +127,7 @@ export async function kdsPropagation(options: { quick: boolean; progress: (msg: 
   return {
     scenario: 'kds-propagation',
     description: 'A policy PUT to global (etcd) until both zones (Redis) stored it; separate processes, KDS over TLS with zone tokens. Then zone-1 with its dataplanes is restarted while global gets a write.',
-    params: { zones: 2, sequentialWrites: writes, burstWrites: burst, resyncDataplanes: dataplanes },
+    params: { zones: 2, sequentialWrites: writes, burstWrites: burst, resyncDataplanes: dataplanes, resyncPolicies: policies },
     metrics: [
       { name: 'propagation p50', unit: 'ms', value: s.p50 },
       { name: 'propagation p95', unit: 'ms', value: s.p95 },

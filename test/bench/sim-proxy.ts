@@ -1,20 +1,28 @@
 import * as grpc from '@grpc/grpc-js';
 import { adsService } from '../../src/xds/server/ads-server.ts';
-import { typeUrl } from '../../src/xds/envoy/protos.ts';
+import { typeUrl, type XdsKind } from '../../src/xds/envoy/protos.ts';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../src/xds/delta/messages.ts';
 import type { DiscoveryRequest, DiscoveryResponse } from '../../src/xds/server/sotw-session.ts';
 
-// A simulated Envoy for benchmarks: one TLS connection to the DP server, SotW ADS, CDS and
-// LDS wildcard subscriptions, EDS for the given clusters, every response ACKed. It records
-// when the first response and the full config (CDS, EDS, LDS ACKed) arrived, and, like
-// Envoy, opens a new stream after a jittered delay (0.2–0.7 s) when its stream fails.
+// A simulated Envoy for benchmarks: one TLS connection to the DP server, ADS in either
+// protocol — state of the world (CDS and LDS wildcard, EDS for the given clusters) or delta
+// (every type subscribed with "*") — and every response ACKed. It records when the first
+// response and the full config (CDS, EDS, LDS ACKed) arrived, and, like Envoy, opens a new
+// stream after a jittered delay (0.2–0.7 s) when its stream fails.
 
 const AdsClient = grpc.makeGenericClientConstructor(adsService(), 'AggregatedDiscoveryService');
 
+export interface SimProxyOptions {
+  /** Speak delta xDS (DeltaAggregatedResources) instead of state of the world. */
+  delta?: boolean;
+}
+
 export interface SimProxy {
+  readonly nodeId: string;
   readonly firstResponseMs: Promise<number>;
   readonly configuredMs: Promise<number>;
-  /** Resolves at the next ACKed LDS or CDS response after now (a config change arrived). */
-  nextUpdate(): Promise<number>;
+  /** Resolves with performance.now() at the next ACK of a `kind` response received from now on. */
+  nextAck(kind: XdsKind): Promise<number>;
   /**
    * For the first stream opened after `since` (performance.now()): how long that stream
    * waited for its first response, and when (performance.now()) its full config was ACKed.
@@ -23,37 +31,46 @@ export interface SimProxy {
   close(): void;
 }
 
-export function simProxy(target: string, nodeId: string, edsClusters: string[]): SimProxy {
+type Stream = grpc.ClientDuplexStream<DiscoveryRequest | DeltaDiscoveryRequest, DiscoveryResponse | DeltaDiscoveryResponse>;
+const CONFIG_TYPES = [typeUrl('cluster'), typeUrl('endpoint'), typeUrl('listener')];
+
+// One TLS context for every simulated proxy: creating one loads the system's CA store, which
+// would cost more than the connection itself. (The DP server's self-signed cert is not verified.)
+let credentials: grpc.ChannelCredentials | undefined;
+
+export function simProxy(target: string, nodeId: string, edsClusters: string[], options: SimProxyOptions = {}): SimProxy {
   const started = performance.now();
-  const client = new AdsClient(target, grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined }), {
+  credentials ??= grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined });
+  const client = new AdsClient(target, credentials, {
     'grpc.use_local_subchannel_pool': 1,
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
-  });
+  }) as unknown as Record<'StreamAggregatedResources' | 'DeltaAggregatedResources', () => Stream> & grpc.Client;
   let resolveFirst!: (ms: number) => void;
   let resolveConfigured!: (ms: number) => void;
   const firstResponseMs = new Promise<number>((r) => (resolveFirst = r));
   const configuredMs = new Promise<number>((r) => (resolveConfigured = r));
-  let waiters: ((ms: number) => void)[] = [];
+  let ackWaiters: { type: string; resolve: (at: number) => void }[] = [];
   let reconnectWaiters: { since: number; resolve: (r: { waitedMs: number; configuredAt: number }) => void }[] = [];
   let closed = false;
-  let stream: grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse> | undefined;
+  let stream: Stream | undefined;
 
   const open = () => {
     const openedAt = performance.now();
-    const s = (client as unknown as { StreamAggregatedResources(): grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse> }).StreamAggregatedResources();
+    const s = options.delta ? client.DeltaAggregatedResources() : client.StreamAggregatedResources();
     stream = s;
     const acked = new Set<string>();
     let firstAt: number | undefined;
     let configured = false;
-    s.on('data', (res: DiscoveryResponse) => {
+    s.on('data', (res: DiscoveryResponse | DeltaDiscoveryResponse) => {
       const now = performance.now();
       if (firstAt === undefined) {
         firstAt = now;
         resolveFirst(now - started);
       }
-      s.write({ type_url: res.type_url, version_info: res.version_info, response_nonce: res.nonce, resource_names: res.type_url === typeUrl('endpoint') ? edsClusters : [] });
+      if (options.delta) s.write({ type_url: res.type_url, response_nonce: res.nonce });
+      else s.write({ type_url: res.type_url, version_info: (res as DiscoveryResponse).version_info, response_nonce: res.nonce, resource_names: res.type_url === typeUrl('endpoint') ? edsClusters : [] });
       acked.add(res.type_url);
-      if (!configured && [typeUrl('cluster'), typeUrl('endpoint'), typeUrl('listener')].every((t) => acked.has(t))) {
+      if (!configured && CONFIG_TYPES.every((t) => acked.has(t))) {
         configured = true;
         resolveConfigured(now - started);
         reconnectWaiters = reconnectWaiters.filter((w) => {
@@ -62,9 +79,12 @@ export function simProxy(target: string, nodeId: string, edsClusters: string[]):
           return false;
         });
       }
-      if (res.type_url === typeUrl('listener') || res.type_url === typeUrl('cluster')) {
-        for (const w of waiters) w(now);
-        waiters = [];
+      if (ackWaiters.length > 0) {
+        ackWaiters = ackWaiters.filter((w) => {
+          if (w.type !== res.type_url) return true;
+          w.resolve(now);
+          return false;
+        });
       }
     });
     let failed = false;
@@ -75,15 +95,21 @@ export function simProxy(target: string, nodeId: string, edsClusters: string[]):
     };
     s.on('error', retry);
     s.on('end', retry);
-    s.write({ node: { id: nodeId, cluster: nodeId }, type_url: typeUrl('cluster'), resource_names: [] });
-    s.write({ type_url: typeUrl('endpoint'), resource_names: edsClusters });
-    s.write({ type_url: typeUrl('listener'), resource_names: [] });
+    const node = { id: nodeId, cluster: nodeId };
+    if (options.delta) {
+      CONFIG_TYPES.forEach((type_url, i) => s.write({ ...(i === 0 ? { node } : {}), type_url, resource_names_subscribe: ['*'] }));
+    } else {
+      s.write({ node, type_url: typeUrl('cluster'), resource_names: [] });
+      s.write({ type_url: typeUrl('endpoint'), resource_names: edsClusters });
+      s.write({ type_url: typeUrl('listener'), resource_names: [] });
+    }
   };
   open();
   return {
+    nodeId,
     firstResponseMs,
     configuredMs,
-    nextUpdate: () => new Promise((r) => waiters.push(r)),
+    nextAck: (kind) => new Promise((resolve) => ackWaiters.push({ type: typeUrl(kind), resolve })),
     reconnected: (since) => new Promise((resolve) => reconnectWaiters.push({ since, resolve })),
     close() {
       closed = true;

@@ -10,8 +10,7 @@ import { startControlPlane } from '../helpers/control-plane.ts';
 import { startRedis } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { summarize, type ScenarioResult } from './report.ts';
-import { putDataplanes } from './seed.ts';
-import { simProxy } from './sim-proxy.ts';
+import { connectFleet, metric, registerFleet, type FleetShape } from './fleet.ts';
 
 // xDS: the cost of one proxy's snapshot (in process) and the memory each connected proxy
 // costs a zone CP (simulated Envoys against a real CP process).
@@ -80,70 +79,55 @@ export async function xdsGeneration(options: { quick: boolean; progress: (m: str
   };
 }
 
-/** The dataplane `dp-i` of a synthetic zone: one inbound of svc-(i mod services), `outbounds` outbounds. */
-function syntheticDataplane(i: number, services: number, outbounds: number) {
-  return {
-    type: 'Dataplane',
-    mesh: 'default',
-    name: `dp-${i}`,
-    networking: {
-      address: `10.${Math.floor(i / 250)}.${i % 250}.1`,
-      inbound: [{ port: 8080, tags: { 'kuma.io/service': `svc-${i % services}`, 'kuma.io/protocol': 'http' } }],
-      outbound: Array.from({ length: outbounds }, (_, k) => ({ port: 10000 + k, tags: { 'kuma.io/service': `svc-${(i + k + 1) % services}` } })),
-    },
-  };
-}
-
-const simsFor = (target: string, proxies: number, services: number, outbounds: number) =>
-  Array.from({ length: proxies }, (_, i) => simProxy(target, `default.dp-${i}`, Array.from({ length: outbounds }, (_, k) => `svc-${(i + k + 1) % services}`)));
-
-export async function xdsMemory(options: { quick: boolean; progress: (m: string) => void }): Promise<ScenarioResult> {
-  const proxies = options.quick ? 100 : 1000;
-  const services = options.quick ? 20 : 100;
-  const outbounds = 10;
-  options.progress(`xds-memory: a zone CP with ${proxies} proxies of ${services} services`);
-  await using zone = await startControlPlane({ mode: 'zone', env: { MESHWORK_DP_SERVER_AUTH_TYPE: 'none', MESHWORK_LOG_LEVEL: 'warn' } });
-  const rss = async () => Number(/^meshwork_process_resident_memory_bytes (\d+)/m.exec(await (await fetch(`${zone.diagnosticsUrl}/metrics`)).text())![1]);
-  await putDataplanes(zone.apiUrl, proxies, (i) => syntheticDataplane(i, services, outbounds));
-  const before = await rss();
-  const target = zone.dpServerUrl.replace('https://', '');
-  const started = performance.now();
-  const sims = simsFor(target, proxies, services, outbounds);
-  const firsts = await Promise.all(sims.map((s) => s.firstResponseMs));
-  const configured = await Promise.all(sims.map((s) => s.configuredMs));
-  const allConfiguredMs = performance.now() - started;
-  await waitFor(async () => /^meshwork_xds_connected_proxies (\d+)/m.exec(await (await fetch(`${zone.diagnosticsUrl}/metrics`)).text())?.[1] === String(proxies), { what: 'all proxies connected' });
-  const after = await rss();
-  for (const s of sims) s.close();
-  const f = summarize(firsts);
-  const c = summarize(configured);
-  return {
-    scenario: 'xds-memory',
-    description: `A zone CP process (memory store) serving simulated Envoys (SotW ADS over TLS, ${outbounds} outbounds each, every response ACKed).`,
-    params: { proxies, services, outboundsPerProxy: outbounds },
-    metrics: [
-      { name: 'zone CP RSS before proxies connect', unit: 'MB', value: Math.round(before / 1e6) },
-      { name: 'zone CP RSS with all proxies connected', unit: 'MB', value: Math.round(after / 1e6) },
-      { name: 'marginal memory per connected proxy', unit: 'MB', value: Math.round(((after - before) / proxies / 1e6) * 1000) / 1000, target: 0.3 },
-      { name: 'first response p99', unit: 'ms', value: f.p99 },
-      { name: 'full config (CDS+EDS+LDS) p50', unit: 'ms', value: c.p50 },
-      { name: 'full config p99', unit: 'ms', value: c.p99 },
-      { name: `all ${proxies} proxies configured`, unit: 'ms', value: Math.round(allConfiguredMs) },
-    ],
-  };
-}
-
-export async function xdsReconnectStorm(options: { quick: boolean; progress: (m: string) => void }): Promise<ScenarioResult> {
-  const proxies = options.quick ? 100 : 1000;
-  const services = options.quick ? 20 : 100;
-  const outbounds = 10;
-  options.progress(`xds-reconnect-storm: restart a zone CP (Redis) with ${proxies} connected proxies`);
+/**
+ * One zone CP on Redis carrying a fleet of simulated Envoys (half SotW, half delta): its
+ * memory and idle CPU once every proxy is configured (xds-scale); then it is stopped
+ * (SIGTERM) and started again while they reconnect (xds-reconnect-storm).
+ */
+export async function xdsScale(options: { quick: boolean; progress: (m: string) => void }): Promise<ScenarioResult[]> {
+  const shape: FleetShape = { count: options.quick ? 100 : 5000, services: options.quick ? 20 : 500, outbounds: 10 };
+  const idleWindowMs = options.quick ? 3000 : 15_000;
+  options.progress(`xds-scale: a zone CP (Redis) with ${shape.count} proxies of ${shape.services} services`);
   await using redis = await startRedis();
   await using zone = await startControlPlane({ mode: 'zone', env: { MESHWORK_STORE_TYPE: 'redis', MESHWORK_STORE_REDIS_URL: redis.url, MESHWORK_DP_SERVER_AUTH_TYPE: 'none', MESHWORK_LOG_LEVEL: 'warn' } });
-  await putDataplanes(zone.apiUrl, proxies, (i) => syntheticDataplane(i, services, outbounds));
-  const sims = simsFor(zone.dpServerUrl.replace('https://', ''), proxies, services, outbounds);
+  await registerFleet(zone.apiUrl, shape);
+  const diag = zone.diagnosticsUrl;
+  const before = { rss: await metric(diag, 'meshwork_process_resident_memory_bytes'), heap: await metric(diag, 'meshwork_nodejs_heap_size_used_bytes') };
+  const started = performance.now();
+  const sims = connectFleet(zone.dpServerUrl, shape);
   try {
-    await Promise.all(sims.map((s) => s.configuredMs));
+    const firsts = await Promise.all(sims.map((s) => s.firstResponseMs));
+    const configured = await Promise.all(sims.map((s) => s.configuredMs));
+    const allConfiguredMs = performance.now() - started;
+    await waitFor(async () => (await metric(diag, 'meshwork_xds_connected_proxies')) === shape.count, { what: 'all proxies connected' });
+    // Idle: nothing changes; what the CP spends is its own housekeeping.
+    options.progress(`xds-scale: ${shape.count} proxies configured; idle for ${idleWindowMs / 1000} s`);
+    const cpu0 = await metric(diag, 'meshwork_process_cpu_seconds_total');
+    const idleFrom = performance.now();
+    await new Promise((r) => setTimeout(r, idleWindowMs));
+    const idleCpu = ((await metric(diag, 'meshwork_process_cpu_seconds_total')) - cpu0) / ((performance.now() - idleFrom) / 1000);
+    const after = { rss: await metric(diag, 'meshwork_process_resident_memory_bytes'), heap: await metric(diag, 'meshwork_nodejs_heap_size_used_bytes') };
+    const f = summarize(firsts);
+    const c = summarize(configured);
+    const perProxy = (bytes: number) => Math.round((bytes / shape.count / 1e6) * 1000) / 1000;
+    const scale: ScenarioResult = {
+      scenario: 'xds-scale',
+      description: `A zone CP process (Redis store) serving ${shape.count} simulated Envoys (ADS over TLS, half SotW and half delta, ${shape.outbounds} outbounds each, every response ACKed), all connecting at once.`,
+      params: { proxies: shape.count, services: shape.services, outboundsPerProxy: shape.outbounds, idleWindowSeconds: idleWindowMs / 1000 },
+      metrics: [
+        { name: 'zone CP RSS before proxies connect', unit: 'MB', value: Math.round(before.rss / 1e6) },
+        { name: 'zone CP RSS with all proxies connected', unit: 'MB', value: Math.round(after.rss / 1e6), ...(options.quick ? {} : { target: 1500 }) },
+        { name: 'marginal memory per connected proxy (RSS)', unit: 'MB', value: perProxy(after.rss - before.rss), target: 0.3 },
+        { name: 'marginal JS heap per connected proxy', unit: 'MB', value: perProxy(after.heap - before.heap) },
+        { name: 'idle CPU with all proxies connected', unit: '% of one core', value: Math.round(idleCpu * 1000) / 10, target: 5 },
+        { name: 'first response p99', unit: 'ms', value: f.p99 },
+        { name: 'full config (CDS+EDS+LDS) p50', unit: 'ms', value: c.p50 },
+        { name: 'full config p99', unit: 'ms', value: c.p99 },
+        { name: `all ${shape.count} proxies configured`, unit: 'ms', value: Math.round(allConfiguredMs) },
+      ],
+    };
+
+    options.progress(`xds-reconnect-storm: restart the zone CP with ${shape.count} connected proxies`);
     const killedAt = performance.now();
     const again = sims.map((s) => s.reconnected(killedAt));
     await zone.stop();
@@ -152,10 +136,10 @@ export async function xdsReconnectStorm(options: { quick: boolean; progress: (m:
     const results = await Promise.all(again);
     const waited = summarize(results.map((r) => r.waitedMs));
     const fromRestart = summarize(results.map((r) => r.configuredAt - killedAt));
-    return {
+    const storm: ScenarioResult = {
       scenario: 'xds-reconnect-storm',
-      description: `A zone CP on Redis with ${proxies} connected simulated Envoys is stopped (SIGTERM) and started again; every proxy reconnects (0.2–0.7 s jitter) and ACKs a full config.`,
-      params: { proxies, services, outboundsPerProxy: outbounds },
+      description: `The same zone CP with ${shape.count} connected simulated Envoys is stopped (SIGTERM) and started again; every proxy reconnects (0.2–0.7 s jitter) and ACKs a full config.`,
+      params: { proxies: shape.count, services: shape.services, outboundsPerProxy: shape.outbounds },
       metrics: [
         { name: 'CP down (stop until ready again)', unit: 'ms', value: Math.round(readyAt - killedAt) },
         { name: 'every proxy configured again, from the stop', unit: 'ms', value: fromRestart.max, target: 30_000 },
@@ -164,6 +148,7 @@ export async function xdsReconnectStorm(options: { quick: boolean; progress: (m:
         { name: 'wait for the first response on the new stream max', unit: 'ms', value: waited.max, target: 10_000 },
       ],
     };
+    return [scale, storm];
   } finally {
     for (const s of sims) s.close();
   }

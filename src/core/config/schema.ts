@@ -120,6 +120,8 @@ export const configSchema = z.strictObject({
       dataplaneGracePeriodMs: z.number().int().min(0).default(30_000),
       /** Changes are batched for this long before proxies' configuration is regenerated. */
       debounceMs: z.number().int().min(0).default(10),
+      /** DataplaneInsight counters are written at most this often (connects and disconnects at once), as Kuma's dataplaneStatusFlushInterval. */
+      statusFlushIntervalMs: z.number().int().positive().default(10_000),
     })
     .prefault({}),
   diagnostics: z
@@ -185,6 +187,7 @@ export const ENV_VARS = {
   MESHWORK_DP_SERVER_TLS_HOSTNAMES: { path: 'dpServer.tls.hostnames', kind: 'list' },
   MESHWORK_DP_SERVER_AUTH_TYPE: { path: 'dpServer.auth.type', kind: 'string' },
   MESHWORK_DP_SERVER_DATAPLANE_GRACE_PERIOD_MS: { path: 'dpServer.dataplaneGracePeriodMs', kind: 'number' },
+  MESHWORK_DP_SERVER_STATUS_FLUSH_INTERVAL_MS: { path: 'dpServer.statusFlushIntervalMs', kind: 'number' },
   MESHWORK_DIAGNOSTICS_ADDRESS: { path: 'diagnostics.address', kind: 'string' },
   MESHWORK_DIAGNOSTICS_PORT: { path: 'diagnostics.port', kind: 'number' },
   MESHWORK_DEFAULTS_SKIP_MESH_CREATION: { path: 'defaults.skipMeshCreation', kind: 'boolean' },

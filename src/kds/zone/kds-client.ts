@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { backoffDelay, sleep } from '../../core/backoff.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ResourceRegistry } from '../../resources/registry.ts';
+import type { Resource } from '../../resources/resource.ts';
 import { debounce, type ResourceCache } from '../../store/resource-cache.ts';
 import type { ResourceStore } from '../../store/store.ts';
 import { DeltaClientSession } from '../../xds/delta/client-session.ts';
@@ -47,6 +48,8 @@ export type KdsConnectionState = 'connecting' | 'connected' | 'backing-off' | 's
 
 export class KdsZoneClient {
   readonly #o: KdsClientOptions;
+  /** Envelopes by resource object: cached resources are immutable (a change is a new object), so each is encoded once. */
+  readonly #encoded = new WeakMap<Resource, DeltaResource>();
   readonly instanceId = randomUUID();
   #state: KdsConnectionState = 'connecting';
   /** Types of which a first response from global has been applied on the current streams. */
@@ -106,7 +109,8 @@ export class KdsZoneClient {
       const m = new Map<string, DeltaResource>();
       for (const r of this.#o.cache.list(d.name)) {
         if (!goesUp(d, r)) continue;
-        const dr = encodeEnvelope(upEnvelope(r));
+        let dr = this.#encoded.get(r);
+        if (!dr) this.#encoded.set(r, (dr = encodeEnvelope(upEnvelope(r))));
         m.set(dr.name, dr);
       }
       out.set(d.name, m);

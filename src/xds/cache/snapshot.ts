@@ -1,5 +1,5 @@
 import { createHash, hash } from 'node:crypto';
-import { XDS_TYPES, type XdsKind } from '../envoy/protos.ts';
+import { typeUrl, XDS_TYPES, type XdsKind } from '../envoy/protos.ts';
 import { encodeJson } from '../envoy/proto-json.ts';
 import { outboundServices, type ProxyContext } from '../generate/context.ts';
 import { computeRules } from '../../policies/core/matching.ts';
@@ -19,21 +19,25 @@ export interface XdsResource {
   /** The resource as proto3 JSON (parsed from its text on each read: for dumps and tests). */
   readonly json: object;
   readonly bytes: Buffer;
+  /** The resource as it goes on the wire (an Any), shared by every response that carries it. */
+  readonly resource: { readonly type_url: string; readonly value: Buffer };
 }
 
 class EncodedResource implements XdsResource {
   readonly name: string;
   readonly version: string;
   readonly bytes: Buffer;
+  readonly resource: { readonly type_url: string; readonly value: Buffer };
   /** The proto3 JSON text: far smaller than the object it was made from. */
   readonly text: string;
-  constructor(name: string, text: string, encoded: Uint8Array) {
+  constructor(kind: XdsKind, name: string, text: string, encoded: Uint8Array) {
     this.name = name;
     this.text = text;
     // An exactly sized copy: protobufjs' output is a slice of a larger pooled buffer.
     this.bytes = Buffer.allocUnsafeSlow(encoded.length);
     this.bytes.set(encoded);
     this.version = hash('sha256', this.bytes, 'hex').slice(0, 16);
+    this.resource = { type_url: typeUrl(kind), value: this.bytes };
   }
   get json(): object {
     return JSON.parse(this.text) as object;
@@ -75,6 +79,8 @@ export function sharedResourceCount(): number {
 
 export class SnapshotError extends Error {}
 
+const KIND_BY_TYPE_URL = new Map(XDS_KINDS.map((k) => [typeUrl(k), k]));
+
 export class XdsSnapshot {
   readonly version: string;
   readonly resources: Readonly<Record<XdsKind, ReadonlyMap<string, XdsResource>>>;
@@ -84,6 +90,12 @@ export class XdsSnapshot {
     const h = createHash('sha256');
     for (const kind of XDS_KINDS) for (const [name, r] of [...resources[kind]].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(`${kind}/${name}@${r.version};`);
     this.version = h.digest('hex').slice(0, 16);
+  }
+
+  /** The resources of a type URL (delta xDS reads snapshots this way). */
+  byTypeUrl(url: string): ReadonlyMap<string, XdsResource> | undefined {
+    const kind = KIND_BY_TYPE_URL.get(url);
+    return kind && this.resources[kind];
   }
 
   /** Versions of one kind, by name: what changed between two snapshots. */
@@ -118,7 +130,7 @@ export function snapshotOf(set: ResourceSet, proxy: string): XdsSnapshot {
         const text = JSON.stringify(json);
         let r = TABLES[kind].get(text);
         if (r?.name !== name) {
-          r = new EncodedResource(name, text, encodeJson(XDS_TYPES[kind], json));
+          r = new EncodedResource(kind, name, text, encodeJson(XDS_TYPES[kind], json));
           TABLES[kind].add(r);
         }
         out[kind].set(name, r);

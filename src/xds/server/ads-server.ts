@@ -3,9 +3,9 @@ import * as protoLoader from '@grpc/proto-loader';
 import type { Logger } from '../../core/logger.ts';
 import { LOADER_OPTIONS } from '../../kds/proto.ts';
 import type { SnapshotCache } from '../cache/snapshot-cache.ts';
-import { XDS_KINDS, type XdsSnapshot } from '../cache/snapshot.ts';
+import type { XdsSnapshot } from '../cache/snapshot.ts';
 import { typeUrl } from '../envoy/protos.ts';
-import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, DeltaResource } from '../delta/messages.ts';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../delta/messages.ts';
 import { DeltaServerSession } from '../delta/server-session.ts';
 import { SotwSession, type DiscoveryRequest, type DiscoveryResponse } from './sotw-session.ts';
 
@@ -33,14 +33,8 @@ export function adsService(): grpc.ServiceDefinition {
   return pkg.envoy.service.discovery.v3.AggregatedDiscoveryService.service;
 }
 
-function deltaView(snapshot: XdsSnapshot) {
-  const byUrl = new Map<string, Map<string, DeltaResource>>();
-  for (const kind of XDS_KINDS) {
-    const url = typeUrl(kind);
-    byUrl.set(url, new Map([...snapshot.resources[kind]].map(([n, r]) => [n, { name: n, version: r.version, resource: { type_url: url, value: r.bytes } }])));
-  }
-  return { resources: (url: string) => byUrl.get(url) };
-}
+/** A snapshot as a delta session reads it: its resources already carry name, version and Any. */
+const deltaView = (snapshot: XdsSnapshot) => ({ resources: (url: string) => snapshot.byTypeUrl(url) });
 
 export function registerAds(server: grpc.Server, o: AdsServerOptions): void {
   const failCall = (call: grpc.ServerDuplexStream<unknown, unknown>, code: grpc.status, details: string) =>

@@ -24,7 +24,7 @@ export interface DiscoveryRequest {
 
 export interface DiscoveryResponse {
   version_info: string;
-  resources: { type_url: string; value: Buffer }[];
+  resources: { readonly type_url: string; readonly value: Buffer }[];
   type_url: string;
   nonce: string;
 }
@@ -102,7 +102,7 @@ export class SotwSession {
     const nonce = randomUUID();
     state.sentVersion = version;
     state.nonce = nonce;
-    this.#send({ version_info: version, type_url: typeUrl(kind), nonce, resources: selected.map((r) => ({ type_url: typeUrl(kind), value: r.bytes })) });
+    this.#send({ version_info: version, type_url: typeUrl(kind), nonce, resources: selected.map((r) => r.resource) });
     this.#events.sent?.(kind, version);
   }
 }
