@@ -65,6 +65,11 @@ export class XdsReconciler {
   readonly #renewals = new Map<string, NodeJS.Timeout>();
   /** node id → fingerprint of the inputs of its current snapshot (skip the build when unchanged). */
   readonly #inputs = new Map<string, string>();
+  /** Counts the cache changes that may change proxies' configuration. */
+  #generation = 0;
+  readonly #meshInputsKept = new Map<string, { generation: number; endpoints: Map<string, Endpoint[]>; policies: Map<string, Policy[]> }>();
+  /** Proxies connected since the last connect pass started; built by the next one. */
+  #connecting: string[] | undefined;
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
@@ -73,12 +78,16 @@ export class XdsReconciler {
 
   start(): void {
     this.#unsubscribe = this.#o.cache.onChange((change) => {
-      if (affectsProxyConfig(change)) this.#refresh.trigger();
+      if (!affectsProxyConfig(change)) return;
+      this.#generation++;
+      this.#refresh.trigger();
     });
   }
 
   stop(): void {
     this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#meshInputsKept.clear();
     this.#refresh.cancel();
     for (const t of this.#renewals.values()) clearTimeout(t);
     this.#renewals.clear();
@@ -94,7 +103,16 @@ export class XdsReconciler {
     const entry = this.#nodes.get(nodeId) ?? { adminPort, connections: 0, ingress: kind === 'ingress' };
     entry.connections++;
     this.#nodes.set(nodeId, entry);
-    void this.reconcile([nodeId]);
+    // Proxies connecting while a pass runs are built together in the next one (a storm of
+    // reconnects is a few passes, not one per proxy, each reading the whole mesh).
+    if (this.#connecting) this.#connecting.push(nodeId);
+    else {
+      const batch = (this.#connecting = [nodeId]);
+      this.#enqueue(() => {
+        if (this.#connecting === batch) this.#connecting = undefined;
+        return this.#pass(batch);
+      });
+    }
     return () => {
       if (--entry.connections > 0) return;
       this.#nodes.delete(nodeId);
@@ -116,7 +134,11 @@ export class XdsReconciler {
   }
 
   reconcile(only?: string[]): Promise<void> {
-    this.#queue = this.#queue.then(() => this.#pass(only)).catch((err: unknown) => this.#o.logger.error({ err }, 'reconcile pass failed'));
+    return this.#enqueue(() => this.#pass(only));
+  }
+
+  #enqueue(pass: () => Promise<void>): Promise<void> {
+    this.#queue = this.#queue.then(pass).catch((err: unknown) => this.#o.logger.error({ err }, 'reconcile pass failed'));
     return this.#queue;
   }
 
@@ -152,17 +174,28 @@ export class XdsReconciler {
     }
   }
 
-  async #pass(only?: string[]): Promise<void> {
-    const endpointsByMesh = new Map<string, Map<string, Endpoint[]>>();
-    const policiesByMesh = new Map<string, Map<string, Policy[]>>();
-    const policyTypes = (this.#o.plugins ?? []).map((p) => p.type);
-    // Ingresses serve local endpoints only; kept apart from proxies' (which include remote zones).
-    const localEndpoints = new Map<string, Map<string, Endpoint[]>>();
-    const endpointsOf = (mesh: string) => {
-      let e = localEndpoints.get(mesh);
-      if (!e) localEndpoints.set(mesh, (e = meshEndpoints(this.#o.cache, mesh, this.#o.zone, false)));
-      return e;
+  /**
+   * A mesh's endpoints (`local`: this zone's only, for ingresses) and policies, shared by the
+   * passes of one config generation: a storm of connects runs many small passes, and each
+   * would otherwise read the whole mesh again. Without a running subscription (start() not
+   * called) nothing is kept between passes.
+   */
+  #meshInputs(mesh: string, kind: 'proxies' | 'local', mtls: boolean): { endpoints: Map<string, Endpoint[]>; policies: Map<string, Policy[]> } {
+    const key = `${kind}/${mtls}/${mesh}`;
+    const kept = this.#unsubscribe ? this.#meshInputsKept.get(key) : undefined;
+    if (kept?.generation === this.#generation) return kept;
+    const inputs = {
+      generation: this.#generation,
+      endpoints: meshEndpoints(this.#o.cache, mesh, this.#o.zone, kind === 'proxies' && mtls),
+      policies: meshPolicies(this.#o.cache, mesh, (this.#o.plugins ?? []).map((p) => p.type)),
     };
+    this.#meshInputsKept.set(key, inputs);
+    return inputs;
+  }
+
+  async #pass(only?: string[]): Promise<void> {
+    // Ingresses serve local endpoints only; kept apart from proxies' (which include remote zones).
+    const endpointsOf = (mesh: string) => this.#meshInputs(mesh, 'local', false).endpoints;
     let turnStarted = performance.now();
     for (const nodeId of only ?? [...this.#nodes.keys()]) {
       // A long pass yields now and then, so that snapshots already published are written
@@ -180,10 +213,7 @@ export class XdsReconciler {
       if (!node || !dataplane) continue;
       const mesh = this.#o.cache.get({ type: 'Mesh', name: dataplane.mesh! }) as Resource<MeshSpec> | undefined;
       if (!mesh) continue;
-      let endpoints = endpointsByMesh.get(mesh.name);
-      if (!endpoints) endpointsByMesh.set(mesh.name, (endpoints = meshEndpoints(this.#o.cache, mesh.name, this.#o.zone, enabledBuiltinBackend(mesh.spec) !== undefined)));
-      let policies = policiesByMesh.get(mesh.name);
-      if (!policies) policiesByMesh.set(mesh.name, (policies = meshPolicies(this.#o.cache, mesh.name, policyTypes)));
+      const { endpoints, policies } = this.#meshInputs(mesh.name, 'proxies', enabledBuiltinBackend(mesh.spec) !== undefined);
       const mtls = await this.#mtls(nodeId, mesh, dataplane);
       if (mtls === 'unavailable') {
         // Never fall back to plaintext: the proxy keeps its last configuration until the CA arrives.

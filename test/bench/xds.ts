@@ -87,6 +87,7 @@ export async function xdsGeneration(options: { quick: boolean; progress: (m: str
 export async function xdsScale(options: { quick: boolean; progress: (m: string) => void }): Promise<ScenarioResult[]> {
   const shape: FleetShape = { count: options.quick ? 100 : 5000, services: options.quick ? 20 : 500, outbounds: 10 };
   const idleWindowMs = options.quick ? 3000 : 15_000;
+  const settleMs = options.quick ? 0 : 12_000;
   options.progress(`xds-scale: a zone CP (Redis) with ${shape.count} proxies of ${shape.services} services`);
   await using redis = await startRedis();
   await using zone = await startControlPlane({ mode: 'zone', env: { MESHWORK_STORE_TYPE: 'redis', MESHWORK_STORE_REDIS_URL: redis.url, MESHWORK_DP_SERVER_AUTH_TYPE: 'none', MESHWORK_LOG_LEVEL: 'warn' } });
@@ -100,8 +101,10 @@ export async function xdsScale(options: { quick: boolean; progress: (m: string) 
     const configured = await Promise.all(sims.map((s) => s.configuredMs));
     const allConfiguredMs = performance.now() - started;
     await waitFor(async () => (await metric(diag, 'meshwork_xds_connected_proxies')) === shape.count, { what: 'all proxies connected' });
-    // Idle: nothing changes; what the CP spends is its own housekeeping.
-    options.progress(`xds-scale: ${shape.count} proxies configured; idle for ${idleWindowMs / 1000} s`);
+    // Idle: nothing changes; what the CP spends is its own housekeeping. First the counters
+    // of the connection storm are written (DataplaneInsights are flushed every 10 s).
+    options.progress(`xds-scale: ${shape.count} proxies configured; settling for ${settleMs / 1000} s, then idle for ${idleWindowMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, settleMs));
     const cpu0 = await metric(diag, 'meshwork_process_cpu_seconds_total');
     const idleFrom = performance.now();
     await new Promise((r) => setTimeout(r, idleWindowMs));
@@ -113,7 +116,7 @@ export async function xdsScale(options: { quick: boolean; progress: (m: string) 
     const scale: ScenarioResult = {
       scenario: 'xds-scale',
       description: `A zone CP process (Redis store) serving ${shape.count} simulated Envoys (ADS over TLS, half SotW and half delta, ${shape.outbounds} outbounds each, every response ACKed), all connecting at once.`,
-      params: { proxies: shape.count, services: shape.services, outboundsPerProxy: shape.outbounds, idleWindowSeconds: idleWindowMs / 1000 },
+      params: { proxies: shape.count, services: shape.services, outboundsPerProxy: shape.outbounds, settleSeconds: settleMs / 1000, idleWindowSeconds: idleWindowMs / 1000 },
       metrics: [
         { name: 'zone CP RSS before proxies connect', unit: 'MB', value: Math.round(before.rss / 1e6) },
         { name: 'zone CP RSS with all proxies connected', unit: 'MB', value: Math.round(after.rss / 1e6), ...(options.quick ? {} : { target: 1500 }) },

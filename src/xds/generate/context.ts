@@ -71,7 +71,7 @@ export function meshEndpoints(cache: ResourceCache, mesh: string, localZone?: st
       out.set(service, list);
     }
   }
-  for (const list of out.values()) list.sort((a, b) => a.address.localeCompare(b.address) || a.port - b.port);
+  for (const list of out.values()) list.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
   return out;
 }
 
