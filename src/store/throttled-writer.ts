@@ -3,10 +3,13 @@ import type { ResourceInput } from '../resources/resource.ts';
 import type { ResourceStore } from './store.ts';
 import { upsert } from './upsert.ts';
 
+const FLUSH_CONCURRENCY = 16;
+
 /**
  * Writes resources that change often (insights) at most every `intervalMs`: callers mark a
  * key dirty with a function producing its current state; flush() writes each dirty key
- * once, serialized, and keeps a key dirty if its write failed.
+ * once (flushes are serialized, a few keys written at a time), and keeps a key dirty if
+ * its write failed.
  */
 export class ThrottledWriter {
   readonly #store: ResourceStore;
@@ -40,14 +43,20 @@ export class ThrottledWriter {
     this.#flushing = this.#flushing.then(async () => {
       const batch = [...this.#dirty];
       this.#dirty.clear();
-      for (const [key, state] of batch) {
-        try {
-          await upsert(this.#store, state());
-        } catch (err) {
-          if (!this.#dirty.has(key)) this.#dirty.set(key, state);
-          this.#logger.warn({ key, err: (err as Error).message }, 'cannot write an insight; will retry');
+      // Keys are independent: a few writes at a time, so a flush of thousands (a zone CP
+      // stopping with every proxy connected) is not thousands of round trips end to end.
+      const worker = async () => {
+        for (let next = batch.pop(); next; next = batch.pop()) {
+          const [key, state] = next;
+          try {
+            await upsert(this.#store, state());
+          } catch (err) {
+            if (!this.#dirty.has(key)) this.#dirty.set(key, state);
+            this.#logger.warn({ key, err: (err as Error).message }, 'cannot write an insight; will retry');
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(FLUSH_CONCURRENCY, batch.length) }, worker));
     });
     return this.#flushing;
   }
