@@ -30,12 +30,11 @@ class EncodedResource implements XdsResource {
   readonly resource: { readonly type_url: string; readonly value: Buffer };
   /** The proto3 JSON text: far smaller than the object it was made from. */
   readonly text: string;
-  constructor(kind: XdsKind, name: string, text: string, encoded: Uint8Array) {
+  /** `encoded`: exactly sized and owned (encodeJson's output), kept as it is. */
+  constructor(kind: XdsKind, name: string, text: string, encoded: Buffer) {
     this.name = name;
     this.text = text;
-    // An exactly sized copy: protobufjs' output is a slice of a larger pooled buffer.
-    this.bytes = Buffer.allocUnsafeSlow(encoded.length);
-    this.bytes.set(encoded);
+    this.bytes = encoded;
     this.version = hash('sha256', this.bytes, 'hex').slice(0, 16);
     this.resource = { type_url: typeUrl(kind), value: this.bytes };
   }
