@@ -23,6 +23,8 @@ export async function xdsPropagation(options: { quick: boolean; progress: (m: st
     for (const zone of federation.zones) await waitFor(async () => (await metric(zone.cp.diagnosticsUrl, 'meshwork_xds_connected_proxies')) === perZone, { what: `${zone.name}'s proxies connected` });
     options.progress(`xds-propagation: ${sims.length} proxies configured; ${writes} policy writes at global`);
 
+    const builds = async () => (await Promise.all(federation.zones.map((z) => metric(z.cp.diagnosticsUrl, 'meshwork_xds_generation_seconds_count')))).reduce((a, b) => a + b, 0);
+    const buildsBefore = await builds();
     const writesStarted = performance.now();
     const samples: number[] = [];
     const lastProxy: number[] = [];
@@ -39,6 +41,7 @@ export async function xdsPropagation(options: { quick: boolean; progress: (m: st
       lastProxy.push(Math.max(...latencies));
     }
     options.progress(`xds-propagation: ${writes} writes in ${Math.round(performance.now() - writesStarted)} ms`);
+    const buildsPerProxyAndWrite = ((await builds()) - buildsBefore) / sims.length / writes;
     const s = summarize(samples);
     const last = summarize(lastProxy);
     return {
@@ -51,6 +54,7 @@ export async function xdsPropagation(options: { quick: boolean; progress: (m: st
         { name: 'PUT at global → proxy ACK, p99', unit: 'ms', value: s.p99, target: 1000 },
         { name: 'PUT at global → proxy ACK, max', unit: 'ms', value: s.max },
         { name: 'PUT at global → the last proxy ACKed, median of the writes', unit: 'ms', value: last.p50 },
+        { name: 'snapshot builds per proxy and write (1 = no wasted passes)', unit: 'builds', value: Math.round(buildsPerProxyAndWrite * 100) / 100 },
       ],
     };
   } finally {

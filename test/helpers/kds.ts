@@ -86,7 +86,7 @@ export async function startZone(name: string, globalPort: number, options: { sto
     version: 'test',
     maxMessageBytes: options.maxMessageBytes ?? 4 * MAX,
     maxResourceBytes: MAX,
-    debounceMs: 5,
+    upDebounceMs: 5,
     reconnectBaseMs: 50,
     reconnectMaxMs: 500,
     heartbeatIntervalMs: 500,

@@ -45,6 +45,11 @@ export const configSchema = z.strictObject({
           /** Reconnect backoff to global: jittered exponential between these bounds. */
           reconnectBaseMs: z.number().int().positive().default(500),
           reconnectMaxMs: z.number().int().positive().default(30_000),
+          /**
+           * Changes going up to global (dataplanes, insights) are batched for this long: a
+           * flush of thousands of DataplaneInsights is a few KDS pushes, not hundreds.
+           */
+          upDebounceMs: z.number().int().min(0).default(100),
         })
         .prefault({})
         .superRefine((zone, ctx) => {
@@ -180,6 +185,7 @@ export const ENV_VARS = {
   MESHWORK_KDS_TLS_HOSTNAMES: { path: 'kds.tls.hostnames', kind: 'list' },
   MESHWORK_KDS_RECONNECT_BASE_MS: { path: 'multizone.zone.reconnectBaseMs', kind: 'number' },
   MESHWORK_KDS_RECONNECT_MAX_MS: { path: 'multizone.zone.reconnectMaxMs', kind: 'number' },
+  MESHWORK_KDS_ZONE_UP_DEBOUNCE_MS: { path: 'multizone.zone.upDebounceMs', kind: 'number' },
   MESHWORK_DP_SERVER_PORT: { path: 'dpServer.port', kind: 'number' },
   MESHWORK_DP_SERVER_ADDRESS: { path: 'dpServer.address', kind: 'string' },
   MESHWORK_DP_SERVER_TLS_CERT_FILE: { path: 'dpServer.tls.certFile', kind: 'string' },

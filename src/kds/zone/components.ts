@@ -59,7 +59,7 @@ export function kdsZoneComponents(rt: Runtime, cache: ResourceCache): { componen
     version: rt.version,
     maxMessageBytes: config.kds.maxMessageBytes,
     maxResourceBytes: config.store.maxResourceBytes,
-    debounceMs: config.kds.debounceMs,
+    upDebounceMs: config.multizone.zone.upDebounceMs,
     reconnectBaseMs: zone.reconnectBaseMs,
     reconnectMaxMs: zone.reconnectMaxMs,
     heartbeatIntervalMs: config.kds.heartbeatIntervalMs,

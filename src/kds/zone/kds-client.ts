@@ -37,7 +37,8 @@ export interface KdsClientOptions {
   version: string;
   maxMessageBytes: number;
   maxResourceBytes: number;
-  debounceMs: number;
+  /** Changes going up to global are batched this long. */
+  upDebounceMs: number;
   reconnectBaseMs: number;
   reconnectMaxMs: number;
   /** Used until global answers the first HealthCheck with its interval. */
@@ -178,7 +179,7 @@ export class KdsZoneClient {
         cleanups.push(() => z2g.cancel());
         const up = new DeltaServerSession({ send: (res) => z2g.write(res), maxMessageBytes: this.#o.maxMessageBytes, logger: log.child({ stream: 'zone-to-global' }) });
         up.setSnapshot(this.#upSnapshot());
-        const refresh = debounce(() => up.setSnapshot(this.#upSnapshot()), this.#o.debounceMs);
+        const refresh = debounce(() => up.setSnapshot(this.#upSnapshot()), this.#o.upDebounceMs);
         cleanups.push(this.#o.cache.onChange(() => refresh.trigger()), () => refresh.cancel());
         z2g.on('data', (req: DeltaDiscoveryRequest) => up.handleRequest(req));
         z2g.on('error', fail);
