@@ -49,7 +49,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
   const reconciler = new XdsReconciler({
     certs: new IdentityCertManager((nodeId, cert) => {
       const { mesh, name } = parseNodeId(nodeId);
-      void insights.certificate(mesh, name, { notAfter: cert.notAfter, backend: enabledBuiltinBackend((cache.get({ type: 'Mesh', name: mesh })?.spec ?? {}) as MeshSpec)?.name ?? 'builtin' });
+      insights.certificate(mesh, name, { notAfter: cert.notAfter, backend: enabledBuiltinBackend((cache.get({ type: 'Mesh', name: mesh })?.spec ?? {}) as MeshSpec)?.name ?? 'builtin' });
     }),
     onBuilt: (_nodeId, ms) => rt.metrics.xdsGeneration.observe(ms / 1000),
     cache,
@@ -204,7 +204,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
       }
       cancelRemoval(nodeId);
       const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901);
-      const stream = await insights.open(dp.mesh!, dp.name);
+      const stream = insights.open(dp.mesh!, dp.name);
       streams.set(nodeId, [...(streams.get(nodeId) ?? []), stream]);
       rt.metrics.xdsConnectedProxies.inc();
       logger.info({ nodeId }, 'proxy connected');

@@ -43,7 +43,10 @@ export class DpServer {
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, address, () => resolve());
+      // Every proxy of a zone reconnects at once when its CP restarts: Node's default accept
+      // queue (511) drops their SYNs, and each retries only after 1, 3, 7… s. The kernel caps
+      // the backlog at net.core.somaxconn.
+      server.listen({ port, host: address, backlog: 65535 }, () => resolve());
     });
     return (server.address() as { port: number }).port;
   }

@@ -14,7 +14,7 @@ const FLUSH_CONCURRENCY = 16;
 export class ThrottledWriter {
   readonly #store: ResourceStore;
   readonly #logger: Logger;
-  readonly #dirty = new Map<string, () => ResourceInput>();
+  readonly #dirty = new Map<string, () => ResourceInput | undefined>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
 
@@ -35,7 +35,8 @@ export class ThrottledWriter {
     if (this.#timer) clearInterval(this.#timer);
   }
 
-  mark(key: string, state: () => ResourceInput): void {
+  /** `state` gives the resource to write, or undefined when it is not ready (the key stays dirty). */
+  mark(key: string, state: () => ResourceInput | undefined): void {
     this.#dirty.set(key, state);
   }
 
@@ -48,8 +49,13 @@ export class ThrottledWriter {
       const worker = async () => {
         for (let next = batch.pop(); next; next = batch.pop()) {
           const [key, state] = next;
+          const input = state();
+          if (!input) {
+            if (!this.#dirty.has(key)) this.#dirty.set(key, state);
+            continue;
+          }
           try {
-            await upsert(this.#store, state());
+            await upsert(this.#store, input);
           } catch (err) {
             if (!this.#dirty.has(key)) this.#dirty.set(key, state);
             this.#logger.warn({ key, err: (err as Error).message }, 'cannot write an insight; will retry');

@@ -7,7 +7,7 @@ import { ThrottledWriter } from '../store/throttled-writer.ts';
 // DataplaneInsight of each proxy, as Kuma keeps it: one subscription per ADS stream
 // (connect and disconnect times, responses sent/ACKed/NACKed in total and per xDS type) and
 // the state of its mTLS certificate. Written at most every flushIntervalMs, at once on
-// connect and disconnect. The last few subscriptions are kept.
+// connect and disconnect (one write for all that connected in the same turn). The last few subscriptions are kept.
 
 type Counters = ResponseCounters;
 
@@ -34,6 +34,8 @@ interface State {
   name: string;
   subscriptions: Subscription[];
   mTLS?: { certificateExpirationTime: string; lastCertificateRegeneration: string; certificateRegenerations: number; issuedBackend: string; supportedBackends: string[] };
+  /** Reading what was stored before (earlier subscriptions); not written until it is merged. */
+  loading?: Promise<void>;
 }
 
 const KEEP = 5;
@@ -43,6 +45,7 @@ export class DataplaneInsightTracker {
   readonly #instanceId: string;
   readonly #writer: ThrottledWriter;
   readonly #states = new Map<string, State>();
+  #soon: NodeJS.Immediate | undefined;
 
   constructor(options: { store: ResourceStore; logger: Logger; controlPlaneInstanceId: string }) {
     this.#store = options.store;
@@ -56,28 +59,49 @@ export class DataplaneInsightTracker {
 
   async stop(): Promise<void> {
     this.#writer.stop();
+    clearImmediate(this.#soon);
+    await Promise.all([...this.#states.values()].map((s) => s.loading));
     await this.#writer.flush();
   }
 
-  async #state(mesh: string, name: string): Promise<State> {
+  /**
+   * A proxy's state, at once: what was stored before (earlier subscriptions, certificate
+   * history) is read in the background and merged, so a proxy's admission never waits on
+   * the store (behind a flush of thousands of insights, during a reconnect storm).
+   */
+  #state(mesh: string, name: string): State {
     const key = `${mesh}/${name}`;
     let s = this.#states.get(key);
-    if (!s) {
-      s = { mesh, name, subscriptions: [] };
-      try {
-        const stored = (await this.#store.get({ type: 'DataplaneInsight', mesh, name })).spec as Pick<State, 'subscriptions' | 'mTLS'>;
-        s.subscriptions = stored.subscriptions ?? [];
-        if (stored.mTLS) s.mTLS = stored.mTLS;
-      } catch {
-        // first connection
-      }
-      this.#states.set(key, s);
-    }
-    return s;
+    if (s) return s;
+    const state: State = { mesh, name, subscriptions: [] };
+    this.#states.set(key, (s = state));
+    state.loading = this.#store.get({ type: 'DataplaneInsight', mesh, name }).then(
+      (r) => {
+        const stored = r.spec as Pick<State, 'subscriptions' | 'mTLS'>;
+        const firstConnect = state.subscriptions[0]?.connectTime ?? new Date().toISOString();
+        for (const old of stored.subscriptions ?? []) old.disconnectTime ??= firstConnect;
+        state.subscriptions = [...(stored.subscriptions ?? []), ...state.subscriptions].slice(-KEEP);
+        if (stored.mTLS) state.mTLS = state.mTLS ? { ...state.mTLS, certificateRegenerations: state.mTLS.certificateRegenerations + stored.mTLS.certificateRegenerations } : stored.mTLS;
+      },
+      () => undefined, // never stored: a first connection
+    );
+    void state.loading.then(() => {
+      state.loading = undefined;
+      this.#flushSoon();
+    });
+    return state;
+  }
+
+  /** One flush for everything that connected or disconnected in this turn of the event loop. */
+  #flushSoon(): void {
+    this.#soon ??= setImmediate(() => {
+      this.#soon = undefined;
+      void this.#writer.flush();
+    });
   }
 
   #dirty(s: State): void {
-    this.#writer.mark(`${s.mesh}/${s.name}`, () => ({
+    this.#writer.mark(`${s.mesh}/${s.name}`, () => s.loading ? undefined : ({
       type: 'DataplaneInsight',
       mesh: s.mesh,
       name: s.name,
@@ -86,14 +110,14 @@ export class DataplaneInsightTracker {
     }));
   }
 
-  async open(mesh: string, name: string): Promise<{ count(typeUrl: string, event: 'sent' | 'acked' | 'nacked'): void; close(): void }> {
-    const s = await this.#state(mesh, name);
+  open(mesh: string, name: string): { count(typeUrl: string, event: 'sent' | 'acked' | 'nacked'): void; close(): void } {
+    const s = this.#state(mesh, name);
     const now = new Date().toISOString();
     const sub: Subscription = { id: randomUUID(), controlPlaneInstanceId: this.#instanceId, connectTime: now, status: { lastUpdateTime: now, total: zeroCounters() } };
     for (const old of s.subscriptions) old.disconnectTime ??= now;
     s.subscriptions = [...s.subscriptions, sub].slice(-KEEP);
     this.#dirty(s);
-    void this.#writer.flush();
+    this.#flushSoon();
     return {
       count: (typeUrl, event) => {
         countResponse(sub.status.total, event);
@@ -105,13 +129,13 @@ export class DataplaneInsightTracker {
       close: () => {
         sub.disconnectTime ??= new Date().toISOString();
         this.#dirty(s);
-        void this.#writer.flush();
+        this.#flushSoon();
       },
     };
   }
 
-  async certificate(mesh: string, name: string, cert: { notAfter: Date; backend: string }): Promise<void> {
-    const s = await this.#state(mesh, name);
+  certificate(mesh: string, name: string, cert: { notAfter: Date; backend: string }): void {
+    const s = this.#state(mesh, name);
     s.mTLS = {
       certificateExpirationTime: cert.notAfter.toISOString(),
       lastCertificateRegeneration: new Date().toISOString(),
