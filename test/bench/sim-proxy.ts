@@ -17,15 +17,19 @@ export interface SimProxyOptions {
   delta?: boolean;
 }
 
+/** A high-resolution wall-clock time in ms, comparable between threads (unlike performance.now()). */
+export const now = () => performance.timeOrigin + performance.now();
+
+/** Times are now() values. */
 export interface SimProxy {
   readonly nodeId: string;
-  readonly firstResponseMs: Promise<number>;
-  readonly configuredMs: Promise<number>;
-  /** Resolves with performance.now() at the next ACK of a `kind` response received from now on. */
+  readonly firstResponseAt: Promise<number>;
+  readonly configuredAt: Promise<number>;
+  /** Resolves at the next ACK of a `kind` response received from now on. */
   nextAck(kind: XdsKind): Promise<number>;
   /**
-   * For the first stream opened after `since` (performance.now()): how long that stream
-   * waited for its first response, and when (performance.now()) its full config was ACKed.
+   * For the first stream opened after `since`: how long that stream waited for its first
+   * response, and when its full config was ACKed.
    */
   reconnected(since: number): Promise<{ waitedMs: number; configuredAt: number }>;
   close(): void;
@@ -39,50 +43,49 @@ const CONFIG_TYPES = [typeUrl('cluster'), typeUrl('endpoint'), typeUrl('listener
 let credentials: grpc.ChannelCredentials | undefined;
 
 export function simProxy(target: string, nodeId: string, edsClusters: string[], options: SimProxyOptions = {}): SimProxy {
-  const started = performance.now();
   credentials ??= grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined });
   const client = new AdsClient(target, credentials, {
     'grpc.use_local_subchannel_pool': 1,
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
   }) as unknown as Record<'StreamAggregatedResources' | 'DeltaAggregatedResources', () => Stream> & grpc.Client;
-  let resolveFirst!: (ms: number) => void;
-  let resolveConfigured!: (ms: number) => void;
-  const firstResponseMs = new Promise<number>((r) => (resolveFirst = r));
-  const configuredMs = new Promise<number>((r) => (resolveConfigured = r));
+  let resolveFirst!: (at: number) => void;
+  let resolveConfigured!: (at: number) => void;
+  const firstResponseAt = new Promise<number>((r) => (resolveFirst = r));
+  const configuredAt = new Promise<number>((r) => (resolveConfigured = r));
   let ackWaiters: { type: string; resolve: (at: number) => void }[] = [];
   let reconnectWaiters: { since: number; resolve: (r: { waitedMs: number; configuredAt: number }) => void }[] = [];
   let closed = false;
   let stream: Stream | undefined;
 
   const open = () => {
-    const openedAt = performance.now();
+    const openedAt = now();
     const s = options.delta ? client.DeltaAggregatedResources() : client.StreamAggregatedResources();
     stream = s;
     const acked = new Set<string>();
     let firstAt: number | undefined;
     let configured = false;
     s.on('data', (res: DiscoveryResponse | DeltaDiscoveryResponse) => {
-      const now = performance.now();
+      const at = now();
       if (firstAt === undefined) {
-        firstAt = now;
-        resolveFirst(now - started);
+        firstAt = at;
+        resolveFirst(at);
       }
       if (options.delta) s.write({ type_url: res.type_url, response_nonce: res.nonce });
       else s.write({ type_url: res.type_url, version_info: (res as DiscoveryResponse).version_info, response_nonce: res.nonce, resource_names: res.type_url === typeUrl('endpoint') ? edsClusters : [] });
       acked.add(res.type_url);
       if (!configured && CONFIG_TYPES.every((t) => acked.has(t))) {
         configured = true;
-        resolveConfigured(now - started);
+        resolveConfigured(at);
         reconnectWaiters = reconnectWaiters.filter((w) => {
           if (openedAt < w.since) return true;
-          w.resolve({ waitedMs: firstAt! - openedAt, configuredAt: now });
+          w.resolve({ waitedMs: firstAt! - openedAt, configuredAt: at });
           return false;
         });
       }
       if (ackWaiters.length > 0) {
         ackWaiters = ackWaiters.filter((w) => {
           if (w.type !== res.type_url) return true;
-          w.resolve(now);
+          w.resolve(at);
           return false;
         });
       }
@@ -107,8 +110,8 @@ export function simProxy(target: string, nodeId: string, edsClusters: string[], 
   open();
   return {
     nodeId,
-    firstResponseMs,
-    configuredMs,
+    firstResponseAt,
+    configuredAt,
     nextAck: (kind) => new Promise((resolve) => ackWaiters.push({ type: typeUrl(kind), resolve })),
     reconnected: (since) => new Promise((resolve) => reconnectWaiters.push({ since, resolve })),
     close() {

@@ -1,6 +1,7 @@
 import { waitFor } from '../helpers/wait.ts';
 import { startFederation } from './federation.ts';
-import { connectFleet, metric, registerFleet, type FleetShape } from './fleet.ts';
+import { Fleet, metric, registerFleet, type FleetShape } from './fleet.ts';
+import { now } from './sim-proxy.ts';
 import { summarize, type ScenarioResult } from './report.ts';
 
 // A policy applied at global until every proxy of every zone has ACKed the configuration it
@@ -17,11 +18,12 @@ export async function xdsPropagation(options: { quick: boolean; progress: (m: st
   await using federation = await startFederation(2);
   const shapes: FleetShape[] = federation.zones.map((_, z) => ({ count: perZone, services, outbounds: 10, prefix: `z${z + 1}-`, network: z + 1 }));
   for (const [z, zone] of federation.zones.entries()) await registerFleet(zone.cp.apiUrl, shapes[z]!);
-  const sims = federation.zones.flatMap((zone, z) => connectFleet(zone.cp.dpServerUrl, shapes[z]!));
+  const fleet = await Fleet.start(federation.zones.map((zone, z) => ({ dpServerUrl: zone.cp.dpServerUrl, shape: shapes[z]! })));
+  const proxies = perZone * federation.zones.length;
   try {
-    await Promise.all(sims.map((s) => s.configuredMs));
+    await fleet.configured();
     for (const zone of federation.zones) await waitFor(async () => (await metric(zone.cp.diagnosticsUrl, 'meshwork_xds_connected_proxies')) === perZone, { what: `${zone.name}'s proxies connected` });
-    options.progress(`xds-propagation: ${sims.length} proxies configured; ${writes} policy writes at global`);
+    options.progress(`xds-propagation: ${proxies} proxies configured; ${writes} policy writes at global`);
 
     const builds = async () => (await Promise.all(federation.zones.map((z) => metric(z.cp.diagnosticsUrl, 'meshwork_xds_generation_seconds_count')))).reduce((a, b) => a + b, 0);
     const buildsBefore = await builds();
@@ -29,24 +31,24 @@ export async function xdsPropagation(options: { quick: boolean; progress: (m: st
     const samples: number[] = [];
     const lastProxy: number[] = [];
     for (let w = 0; w < writes; w++) {
-      const acks = sims.map((s) => s.nextAck('listener'));
-      const t0 = performance.now();
+      const collect = await fleet.armAcks('listener');
+      const t0 = now();
       const body = { type: 'MeshTimeout', mesh: 'default', name: 'bench-timeout', spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { http: { requestTimeout: `${10 + w}s` } } }] } };
       const res = await fetch(`${federation.global.apiUrl}/meshes/default/meshtimeouts/bench-timeout`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       if (!res.ok) throw new Error(`PUT bench-timeout: ${res.status} ${await res.text()}`);
       const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`write ${w}: not every proxy ACKed new listeners within 60 s`)), 60_000).unref());
-      const at = await Promise.race([Promise.all(acks), timeout]);
+      const at = await Promise.race([collect(), timeout]);
       const latencies = at.map((t) => t - t0);
       samples.push(...latencies);
       lastProxy.push(Math.max(...latencies));
     }
     options.progress(`xds-propagation: ${writes} writes in ${Math.round(performance.now() - writesStarted)} ms`);
-    const buildsPerProxyAndWrite = ((await builds()) - buildsBefore) / sims.length / writes;
+    const buildsPerProxyAndWrite = ((await builds()) - buildsBefore) / proxies / writes;
     const s = summarize(samples);
     const last = summarize(lastProxy);
     return {
       scenario: 'xds-propagation',
-      description: `A MeshTimeout PUT to global (etcd) until every proxy in both zones (Redis) ACKed the listeners it changes; ${sims.length} simulated Envoys (half SotW, half delta, ${shapes[0]!.outbounds} outbounds each), ${writes} writes; one sample per proxy and write.`,
+      description: `A MeshTimeout PUT to global (etcd) until every proxy in both zones (Redis) ACKed the listeners it changes; ${proxies} simulated Envoys on worker threads (half SotW, half delta, ${shapes[0]!.outbounds} outbounds each), ${writes} writes; one sample per proxy and write.`,
       params: { zones: 2, proxiesPerZone: perZone, services, writes },
       metrics: [
         { name: 'PUT at global → proxy ACK, p50', unit: 'ms', value: s.p50, target: 300 },
@@ -58,6 +60,6 @@ export async function xdsPropagation(options: { quick: boolean; progress: (m: st
       ],
     };
   } finally {
-    for (const s of sims) s.close();
+    await fleet.close();
   }
 }

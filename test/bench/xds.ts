@@ -10,7 +10,8 @@ import { startControlPlane } from '../helpers/control-plane.ts';
 import { startRedis } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { summarize, type ScenarioResult } from './report.ts';
-import { connectFleet, metric, registerFleet, type FleetShape } from './fleet.ts';
+import { Fleet, metric, registerFleet, type FleetShape } from './fleet.ts';
+import { now } from './sim-proxy.ts';
 
 // xDS: the cost of one proxy's snapshot (in process) and the memory each connected proxy
 // costs a zone CP (simulated Envoys against a real CP process).
@@ -94,12 +95,13 @@ export async function xdsScale(options: { quick: boolean; progress: (m: string) 
   await registerFleet(zone.apiUrl, shape);
   const diag = zone.diagnosticsUrl;
   const before = { rss: await metric(diag, 'meshwork_process_resident_memory_bytes'), heap: await metric(diag, 'meshwork_nodejs_heap_size_used_bytes') };
-  const started = performance.now();
-  const sims = connectFleet(zone.dpServerUrl, shape);
+  const started = now();
+  const fleet = await Fleet.start([{ dpServerUrl: zone.dpServerUrl, shape }]);
   try {
-    const firsts = await Promise.all(sims.map((s) => s.firstResponseMs));
-    const configured = await Promise.all(sims.map((s) => s.configuredMs));
-    const allConfiguredMs = performance.now() - started;
+    const times = await fleet.configured();
+    const firsts = times.first.map((t) => t - started);
+    const configured = times.configured.map((t) => t - started);
+    const allConfiguredMs = Math.max(...configured);
     await waitFor(async () => (await metric(diag, 'meshwork_xds_connected_proxies')) === shape.count, { what: 'all proxies connected' });
     // Idle: nothing changes; what the CP spends is its own housekeeping. First the counters
     // of the connection storm are written (DataplaneInsights are flushed every 10 s).
@@ -115,7 +117,7 @@ export async function xdsScale(options: { quick: boolean; progress: (m: string) 
     const perProxy = (bytes: number) => Math.round((bytes / shape.count / 1e6) * 1000) / 1000;
     const scale: ScenarioResult = {
       scenario: 'xds-scale',
-      description: `A zone CP process (Redis store) serving ${shape.count} simulated Envoys (ADS over TLS, half SotW and half delta, ${shape.outbounds} outbounds each, every response ACKed), all connecting at once.`,
+      description: `A zone CP process (Redis store) serving ${shape.count} simulated Envoys (ADS over TLS, half SotW and half delta, ${shape.outbounds} outbounds each, every response ACKed), all connecting at once; the simulator runs on worker threads.`,
       params: { proxies: shape.count, services: shape.services, outboundsPerProxy: shape.outbounds, settleSeconds: settleMs / 1000, idleWindowSeconds: idleWindowMs / 1000 },
       metrics: [
         { name: 'zone CP RSS before proxies connect', unit: 'MB', value: Math.round(before.rss / 1e6) },
@@ -131,12 +133,12 @@ export async function xdsScale(options: { quick: boolean; progress: (m: string) 
     };
 
     options.progress(`xds-reconnect-storm: restart the zone CP with ${shape.count} connected proxies`);
-    const killedAt = performance.now();
-    const again = sims.map((s) => s.reconnected(killedAt));
+    const killedAt = now();
+    const collect = await fleet.armReconnects(killedAt);
     await zone.stop();
     await zone.start();
-    const readyAt = performance.now();
-    const results = await Promise.all(again);
+    const readyAt = now();
+    const results = await collect();
     const waited = summarize(results.map((r) => r.waitedMs));
     const fromRestart = summarize(results.map((r) => r.configuredAt - killedAt));
     const storm: ScenarioResult = {
@@ -153,6 +155,6 @@ export async function xdsScale(options: { quick: boolean; progress: (m: string) 
     };
     return [scale, storm];
   } finally {
-    for (const s of sims) s.close();
+    await fleet.close();
   }
 }
