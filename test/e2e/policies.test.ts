@@ -108,11 +108,20 @@ describe('policies enforced by Envoy', () => {
     await zone?.[Symbol.asyncDispose]();
   });
 
-  it('MeshTrafficPermission: deny gives 403, allow restores 200', async () => {
+  it('MeshTrafficPermission: deny gives 403, allow restores 200, AllowWithShadowDeny allows and counts shadow denials', async () => {
     await apply(zone, { type: 'MeshTrafficPermission', mesh: 'default', name: 'backend-access', spec: { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshService', name: 'web' }, default: { action: 'Deny' } }] } } as never, 'meshtrafficpermissions');
     await waitFor(() => settled(`${outbound}/`, 403), { what: 'requests from web denied' });
     await apply(zone, { type: 'MeshTrafficPermission', mesh: 'default', name: 'backend-access', spec: { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshService', name: 'web' }, default: { action: 'Allow' } }] } } as never, 'meshtrafficpermissions');
     await waitFor(() => settled(`${outbound}/`, 200), { what: 'requests from web allowed again' });
+    // AllowWithShadowDeny lets web through and counts the denial it would have been.
+    const shadowDenied = async () => {
+      let total = 0;
+      for (const s of sidecars.slice(0, 2)) for (const m of (await s.admin('/stats?filter=shadow_denied')).matchAll(/rbac\.meshwork_mtp\.shadow_denied: (\d+)/g)) total += Number(m[1]);
+      return total;
+    };
+    expect(await shadowDenied()).toBe(0);
+    await apply(zone, { type: 'MeshTrafficPermission', mesh: 'default', name: 'backend-access', spec: { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshService', name: 'web' }, default: { action: 'AllowWithShadowDeny' } }] } } as never, 'meshtrafficpermissions');
+    await waitFor(async () => (await settled(`${outbound}/`, 200)) && (await shadowDenied()) > 0, { what: 'web allowed, its requests counted as shadow denials' });
     // A Mesh-wide deny with web allowed still lets web through.
     await apply(zone, { type: 'MeshTrafficPermission', mesh: 'default', name: 'deny-all', spec: { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Deny' } }] } } as never, 'meshtrafficpermissions');
     await waitFor(() => settled(`${outbound}/`, 200), { what: 'web allowed under a mesh-wide deny' });

@@ -11,7 +11,8 @@ import type { TargetRef } from '../core/target-ref.ts';
 // network RBAC filter (denied connections are closed). The effective action is folded per
 // caller service known in the mesh; any other identity gets the Mesh-wide action. No
 // MeshTrafficPermission selecting the proxy means no RBAC: traffic is allowed, as with the
-// allow-all policy Kuma creates for new meshes.
+// allow-all policy Kuma creates for new meshes. AllowWithShadowDeny allows, and reports
+// the denial it would have been in Envoy's RBAC shadow stats and dynamic metadata.
 
 type Obj = Record<string, unknown>;
 const HTTP_RBAC = 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC';
@@ -30,24 +31,39 @@ interface SpiffeMatch {
 
 const principal = (m: SpiffeMatch) => ({ authenticated: { principal_name: m.spiffeID.type === 'Exact' ? { exact: m.spiffeID.value } : { prefix: m.spiffeID.value } } });
 
-/** RBAC rule sets, in the order their filters must run (DENY before ALLOW). */
-function rbacRules(mesh: string, from: { targetRef: TargetRef; conf: unknown }[], rules: unknown, callers: string[]): Obj[] {
+/** Stats of shadow denials: `http.<prefix>.rbac.meshwork_mtp.shadow_denied` (HTTP), `mtp_shadow.rbac.meshwork_mtp.shadow_denied` (TCP). */
+export const SHADOW_STAT_PREFIX = 'meshwork_mtp';
+
+/**
+ * RBAC filter configs, in the order they must run (DENY before ALLOW). Callers allowed with
+ * AllowWithShadowDeny get a last filter that enforces nothing (no `rules`) and only runs
+ * shadow DENY rules for them: Envoy counts what would have been denied (`shadow_denied`)
+ * and puts the shadow verdict in its dynamic metadata, for access logs.
+ */
+function rbacFilters(mesh: string, from: { targetRef: TargetRef; conf: unknown }[], rules: unknown, callers: string[]): Obj[] {
   const out: Obj[] = [];
+  const shadowDenied: Obj[] = [];
   if (from.length > 0) {
     const exact = (s: string) => ({ authenticated: { principal_name: { exact: spiffeId(mesh, s) } } });
     const action = (items: { conf: unknown }[]) => (fold(items.map((i) => i.conf)) as { action?: string }).action;
     const meshDefault = action(from.filter((f) => f.targetRef.kind === 'Mesh'));
-    const allowed = callers.filter((s) => allows(action(from.filter((f) => matchesCaller(f.targetRef, s))) ?? meshDefault));
+    const actions = new Map(callers.map((s) => [s, action(from.filter((f) => matchesCaller(f.targetRef, s))) ?? meshDefault]));
+    const allowed = callers.filter((s) => allows(actions.get(s)));
     const principals: Obj[] = allowed.map(exact);
+    shadowDenied.push(...callers.filter((s) => actions.get(s) === 'AllowWithShadowDeny').map(exact));
     if (allows(meshDefault)) {
-      principals.push({ and_ids: { ids: [{ authenticated: { principal_name: { prefix: `spiffe://${mesh}/` } } }, { not_id: { or_ids: { ids: callers.map(exact) } } }] } });
+      const others = { and_ids: { ids: [{ authenticated: { principal_name: { prefix: `spiffe://${mesh}/` } } }, { not_id: { or_ids: { ids: callers.map(exact) } } }] } };
+      principals.push(others);
+      if (meshDefault === 'AllowWithShadowDeny') shadowDenied.push(others);
     }
-    out.push({ action: 'ALLOW', policies: principals.length ? { 'meshwork-mtp': { permissions: [{ any: true }], principals } } : {} });
+    out.push({ rules: { action: 'ALLOW', policies: principals.length ? { 'meshwork-mtp': { permissions: [{ any: true }], principals } } : {} } });
   }
   const r = rules as { allow?: SpiffeMatch[]; deny?: SpiffeMatch[]; allowWithShadowDeny?: SpiffeMatch[] } | undefined;
-  if (r?.deny?.length) out.unshift({ action: 'DENY', policies: { 'meshwork-mtp-deny': { permissions: [{ any: true }], principals: r.deny.map(principal) } } });
+  if (r?.deny?.length) out.unshift({ rules: { action: 'DENY', policies: { 'meshwork-mtp-deny': { permissions: [{ any: true }], principals: r.deny.map(principal) } } } });
   const allowList = [...(r?.allow ?? []), ...(r?.allowWithShadowDeny ?? [])];
-  if (allowList.length) out.push({ action: 'ALLOW', policies: { 'meshwork-mtp-allow': { permissions: [{ any: true }], principals: allowList.map(principal) } } });
+  if (allowList.length) out.push({ rules: { action: 'ALLOW', policies: { 'meshwork-mtp-allow': { permissions: [{ any: true }], principals: allowList.map(principal) } } } });
+  shadowDenied.push(...(r?.allowWithShadowDeny ?? []).map(principal));
+  if (shadowDenied.length) out.push({ shadow_rules: { action: 'DENY', policies: { 'meshwork-mtp-shadow-deny': { permissions: [{ any: true }], principals: shadowDenied } } }, shadow_rules_stat_prefix: SHADOW_STAT_PREFIX });
   return out;
 }
 
@@ -59,7 +75,7 @@ export const meshTrafficPermissionPlugin: PolicyPlugin = {
     const from = rules.from;
     const ruleConf = rules.inbound && from.length === 0 ? rules.inbound.conf : undefined;
     if (from.length === 0 && ruleConf === undefined) return;
-    const sets = rbacRules(ctx.mesh.name, from, ruleConf, [...ctx.endpoints.keys()].sort());
+    const sets = rbacFilters(ctx.mesh.name, from, ruleConf, [...ctx.endpoints.keys()].sort());
     if (sets.length === 0) return;
     for (const listener of inboundListeners(out)) {
       for (const chain of (listener.filter_chains as Obj[] | undefined) ?? []) {
@@ -69,9 +85,9 @@ export const meshTrafficPermissionPlugin: PolicyPlugin = {
         if (hcm) {
           const config = hcm.typed_config as Obj;
           const http = config.http_filters as Obj[];
-          config.http_filters = [...sets.map((rules, i) => ({ name: `envoy.filters.http.rbac.${i}`, typed_config: { '@type': HTTP_RBAC, rules } })), ...http];
+          config.http_filters = [...sets.map((rbac, i) => ({ name: `envoy.filters.http.rbac.${i}`, typed_config: { '@type': HTTP_RBAC, ...rbac } })), ...http];
         } else if (filters.some((f) => f.name === TCP_PROXY)) {
-          chain.filters = [...sets.map((rules, i) => ({ name: `envoy.filters.network.rbac.${i}`, typed_config: { '@type': NET_RBAC, stat_prefix: `mtp_${i}`, rules } })), ...filters];
+          chain.filters = [...sets.map((rbac, i) => ({ name: `envoy.filters.network.rbac.${i}`, typed_config: { '@type': NET_RBAC, stat_prefix: rbac.shadow_rules ? 'mtp_shadow' : `mtp_${i}`, ...rbac } })), ...filters];
         }
       }
     }

@@ -107,11 +107,13 @@ const cases: Record<string, ProxyContext> = {
     mesh: mtlsMesh,
     zone: 'zone-1',
     adminPort: 9907,
-    endpoints: new Map([...endpoints, ['web', [ep('127.0.0.8', 8080, { 'kuma.io/service': 'web' })]]]),
+    endpoints: new Map([...endpoints, ['web', [ep('127.0.0.8', 8080, { 'kuma.io/service': 'web' })]], ['audit', [ep('127.0.0.7', 8080, { 'kuma.io/service': 'audit' })]]]),
     mtls: { mode: 'STRICT', ...fixture },
     policies: withPolicies([
       pol('MeshTrafficPermission', 'deny-all', { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Deny' } }] }),
       pol('MeshTrafficPermission', 'allow-web', { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshService', name: 'web' }, default: { action: 'Allow' } }] }),
+      // audit is let through, and what would have been a denial shows in Envoy's shadow stats.
+      pol('MeshTrafficPermission', 'shadow-audit', { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshService', name: 'audit' }, default: { action: 'AllowWithShadowDeny' } }] }),
     ]),
     dataplane: dp('backend-9', {
       networking: {
