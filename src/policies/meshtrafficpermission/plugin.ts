@@ -31,7 +31,7 @@ interface SpiffeMatch {
 
 const principal = (m: SpiffeMatch) => ({ authenticated: { principal_name: m.spiffeID.type === 'Exact' ? { exact: m.spiffeID.value } : { prefix: m.spiffeID.value } } });
 
-/** Stats of shadow denials: `http.<prefix>.rbac.meshwork_mtp.shadow_denied` (HTTP), `mtp_shadow.rbac.meshwork_mtp.shadow_denied` (TCP). */
+/** Stats of shadow denials: `http.<prefix>.rbac.meshwork_mtp.shadow_denied` (HTTP; the TCP filter's stat prefix is `mtp_shadow`). */
 export const SHADOW_STAT_PREFIX = 'meshwork_mtp';
 
 /**
