@@ -1,17 +1,19 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { tcpProxy, tlsInspector } from '../../xds/generate/envoy-objects.ts';
+import { httpConnectionManager, httpInspector, tcpProxy, tlsInspector } from '../../xds/generate/envoy-objects.ts';
 import type { meshPassthroughConf } from './schema.ts';
 
 // MeshPassthrough → what the transparent outbound listener does with destinations outside
 // the mesh: All passes everything through, None closes it, Matched passes only the listed
-// IPs, CIDRs and TLS server names (SNI), optionally per port. Needs transparent proxying.
+// IPs, CIDRs, TLS server names (SNI) and, for Domain matches with protocol http, http2 or
+// grpc, plain-text HTTP by Host header; optionally per port. Needs transparent proxying.
 
 type Conf = z.infer<typeof meshPassthroughConf>;
 type Obj = Record<string, unknown>;
 const LISTENER = 'outbound:passthrough:ipv4';
 const PASSTHROUGH = 'outbound:passthrough:ipv4';
 const BLACKHOLE = 'meshwork:blackhole';
+const HTTP_PROTOCOLS = new Set(['http', 'http2', 'grpc']);
 
 export const meshPassthroughPlugin: PolicyPlugin = {
   type: 'MeshPassthrough',
@@ -27,23 +29,41 @@ export const meshPassthroughPlugin: PolicyPlugin = {
     if (mode === 'All') listener.filter_chains = [{ filters: [tcpProxy(PASSTHROUGH, PASSTHROUGH)] }];
     else if (mode === 'None') listener.filter_chains = [closed];
     else {
-      const chains = (conf.appendMatch ?? []).map((m) => {
-        const match: Obj = {};
-        if (m.port) match.destination_port = m.port;
-        if (m.type === 'IP') match.prefix_ranges = [{ address_prefix: m.value, prefix_len: m.value.includes(':') ? 128 : 32 }];
-        if (m.type === 'CIDR') {
-          const [ip, bits] = m.value.split('/');
-          match.prefix_ranges = [{ address_prefix: ip, prefix_len: Number(bits) }];
-        }
-        if (m.type === 'Domain') {
-          match.server_names = [m.value];
-          match.transport_protocol = 'tls';
-        }
-        return { filter_chain_match: match, filters: [tcpProxy(PASSTHROUGH, PASSTHROUGH)] };
-      });
+      const matches = conf.appendMatch ?? [];
+      const isHttp = (m: (typeof matches)[number]) => m.type === 'Domain' && HTTP_PROTOCOLS.has(m.protocol ?? '');
+      const chains: Obj[] = matches
+        .filter((m) => !isHttp(m))
+        .map((m) => {
+          const match: Obj = {};
+          if (m.port) match.destination_port = m.port;
+          if (m.type === 'IP') match.prefix_ranges = [{ address_prefix: m.value, prefix_len: m.value.includes(':') ? 128 : 32 }];
+          if (m.type === 'CIDR') {
+            const [ip, bits] = m.value.split('/');
+            match.prefix_ranges = [{ address_prefix: ip, prefix_len: Number(bits) }];
+          }
+          if (m.type === 'Domain') {
+            match.server_names = [m.value];
+            match.transport_protocol = 'tls';
+          }
+          return { filter_chain_match: match, filters: [tcpProxy(PASSTHROUGH, PASSTHROUGH)] };
+        });
+      // Plain-text HTTP to listed hosts: one chain per port, a virtual host per domain (the
+      // Host header decides); other hosts on these chains get 404 from Envoy.
+      const httpByPort = new Map<number | undefined, string[]>();
+      for (const m of matches.filter(isHttp)) httpByPort.set(m.port, [...(httpByPort.get(m.port) ?? []), m.value]);
+      for (const [port, domains] of httpByPort) {
+        const name = `passthrough_http${port ? `_${port}` : ''}`;
+        const hcm = httpConnectionManager(name, { name, virtual_hosts: domains.map((d) => ({ name: d, domains: [d], routes: [{ match: { prefix: '/' }, route: { cluster: PASSTHROUGH } }] })) });
+        // Hosts match with or without a port in the Host header.
+        (hcm.typed_config as Obj).strip_any_host_port = true;
+        chains.push({ filter_chain_match: { ...(port ? { destination_port: port } : {}), transport_protocol: 'raw_buffer', application_protocols: ['http/1.1', 'h2c'] }, filters: [hcm] });
+      }
       listener.filter_chains = chains;
       listener.default_filter_chain = closed;
-      if ((conf.appendMatch ?? []).some((m) => m.type === 'Domain')) listener.listener_filters = [...((listener.listener_filters as Obj[] | undefined) ?? []), tlsInspector()];
+      const inspectors = (listener.listener_filters as Obj[] | undefined) ?? [];
+      if (matches.some((m) => m.type === 'Domain' && !isHttp(m))) inspectors.push(tlsInspector());
+      if (httpByPort.size > 0) inspectors.push(httpInspector(), ...(matches.some((m) => m.type === 'Domain' && !isHttp(m)) ? [] : [tlsInspector()]));
+      if (inspectors.length) listener.listener_filters = inspectors;
     }
   },
 };

@@ -8,6 +8,7 @@ export const T = {
   downstreamTls: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
   upstreamTls: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
   tlsInspector: 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
+  httpInspector: 'type.googleapis.com/envoy.extensions.filters.listener.http_inspector.v3.HttpInspector',
 } as const;
 
 /** SDS secret names, as Kuma names them. */
@@ -40,6 +41,10 @@ export function upstreamMtls(mesh: string, sni: string, expectedIdentity: string
 
 export function tlsInspector() {
   return { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': T.tlsInspector } };
+}
+
+export function httpInspector() {
+  return { name: 'envoy.filters.listener.http_inspector', typed_config: { '@type': T.httpInspector } };
 }
 
 export function socketAddress(address: string, port: number) {
