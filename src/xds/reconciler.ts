@@ -57,7 +57,7 @@ export function parseNodeId(nodeId: string): { mesh: string; name: string } {
 export class XdsReconciler {
   readonly #o: ReconcilerOptions;
   /** node id → admin port and kind, for connected proxies. */
-  readonly #nodes = new Map<string, { adminPort: number; connections: number; ingress: boolean }>();
+  readonly #nodes = new Map<string, { adminPort: number; connections: number; ingress: boolean; accessLogPath?: string }>();
   readonly #refresh: ReturnType<typeof debounce>;
   #unsubscribe: (() => void) | undefined;
   /** Reconcile passes run one at a time, in order. */
@@ -99,8 +99,9 @@ export class XdsReconciler {
   }
 
   /** A proxy connected; its snapshot is built at once. Returns the release function. */
-  connect(nodeId: string, adminPort: number, kind: 'dataplane' | 'ingress' = 'dataplane'): () => void {
+  connect(nodeId: string, adminPort: number, kind: 'dataplane' | 'ingress' = 'dataplane', options: { accessLogPath?: string } = {}): () => void {
     const entry = this.#nodes.get(nodeId) ?? { adminPort, connections: 0, ingress: kind === 'ingress' };
+    if (options.accessLogPath) entry.accessLogPath = options.accessLogPath;
     entry.connections++;
     this.#nodes.set(nodeId, entry);
     // Proxies connecting while a pass runs are built together in the next one (a storm of
@@ -220,12 +221,12 @@ export class XdsReconciler {
         this.#o.logger.warn({ nodeId, mesh: mesh.name }, 'mesh has builtin mTLS enabled but its CA is not available yet');
         continue;
       }
-      const fingerprint = inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies);
+      const fingerprint = inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.accessLogPath);
       if (this.#inputs.get(nodeId) === fingerprint && this.#o.snapshots.get(nodeId)) continue;
       const started = performance.now();
       let snapshot: XdsSnapshot;
       try {
-        snapshot = buildSnapshot({ mesh, dataplane, endpoints, policies, zone: this.#o.zone, adminPort: node.adminPort, ...(mtls ? { mtls } : {}) }, this.#o.generators, this.#o.plugins);
+        snapshot = buildSnapshot({ mesh, dataplane, endpoints, policies, zone: this.#o.zone, adminPort: node.adminPort, ...(mtls ? { mtls } : {}), ...(node.accessLogPath ? { accessLogPath: node.accessLogPath } : {}) }, this.#o.generators, this.#o.plugins);
       } catch (err) {
         if (!(err instanceof SnapshotError)) throw err;
         this.#o.logger.error({ nodeId, err: err.message }, 'cannot build configuration; the proxy keeps its last one');
@@ -256,8 +257,8 @@ function endpointsFingerprint(eps: Endpoint[]): string {
  * the endpoints of the services it calls. Equal fingerprints mean an equal snapshot. A digest
  * (not a secret), so that each connected proxy keeps a few bytes rather than its inputs.
  */
-export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSpec>, endpoints: ReadonlyMap<string, Endpoint[]>, adminPort: number, mtls: MtlsContext | undefined, policies?: ReadonlyMap<string, Policy[]>): string {
-  const parts = [mesh.version, dataplane.version, String(adminPort), mtls ? `${mtls.mode}:${mtls.identity.cert.length}:${mtls.identity.cert.slice(-64)}` : 'plain'];
+export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSpec>, endpoints: ReadonlyMap<string, Endpoint[]>, adminPort: number, mtls: MtlsContext | undefined, policies?: ReadonlyMap<string, Policy[]>, accessLogPath = ''): string {
+  const parts = [mesh.version, dataplane.version, String(adminPort), accessLogPath, mtls ? `${mtls.mode}:${mtls.identity.cert.length}:${mtls.identity.cert.slice(-64)}` : 'plain'];
   for (const [type, list] of policies ?? []) for (const p of list) parts.push(`${type}/${p.name}@${p.version}`);
   // Per-caller policies depend on which services exist in the mesh.
   if (policies?.get('MeshTrafficPermission')?.length) parts.push([...endpoints.keys()].sort().join(','));

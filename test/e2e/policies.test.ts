@@ -1,5 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -241,5 +243,34 @@ describe('policies enforced by Envoy', () => {
       return existsSync(file) && readFileSync(file, 'utf8').includes('meshwork 200 /logged');
     }, { what: 'a line in the access log' });
     await remove(zone, '/meshes/default/meshaccesslogs/log-backend');
+  });
+
+  it('MeshAccessLog: a tcp backend receives the lines (plain and JSON), through meshwork-dp', async () => {
+    const received: string[] = [];
+    const collector = createTcpServer((socket) => createInterface({ input: socket }).on('line', (l) => received.push(l)));
+    const port = await freePort();
+    await new Promise<void>((resolve) => collector.listen(port, '127.0.0.1', resolve));
+    try {
+      await policy(
+        'MeshAccessLog',
+        'meshaccesslogs',
+        'tcp-backend',
+        toBackend({
+          backends: [
+            { tcp: { address: `127.0.0.1:${port}`, format: { type: 'Plain', plain: 'tcp %RESPONSE_CODE% %REQ(:PATH)%' } } },
+            { tcp: { address: `127.0.0.1:${port}`, format: { type: 'Json', json: [{ key: 'path', value: '%REQ(:PATH)%' }, { key: 'status', value: '%RESPONSE_CODE%' }] } } },
+          ],
+        }),
+      );
+      await waitFor(async () => {
+        await call(`${outbound}/streamed`);
+        return received.includes('tcp 200 /streamed') && received.some((l) => l.startsWith('{') && JSON.stringify(JSON.parse(l)) === JSON.stringify({ path: '/streamed', status: 200 }));
+      }, { what: 'plain and JSON lines at the tcp backend' });
+      // Only the backend's line went out: the address tag stays between Envoy and meshwork-dp.
+      expect(received.filter((l) => l.includes('meshwork.io/access-log-address') || l.includes(`127.0.0.1:${port};`))).toEqual([]);
+      await remove(zone, '/meshes/default/meshaccesslogs/tcp-backend');
+    } finally {
+      collector.close();
+    }
   });
 });

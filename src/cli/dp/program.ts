@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,12 +10,14 @@ import { backoffDelay, sleep } from '../../core/backoff.ts';
 import type { RestErrorBody } from '../../core/errors.ts';
 import { createRootLogger } from '../../core/logger.ts';
 import { findEnvoy } from '../../dp/envoy-binary.ts';
+import { startAccessLogStreamer, type AccessLogStreamer } from '../../dp/access-log-streamer.ts';
+import { ACCESS_LOG_PATH_METADATA } from '../../dp/access-log-protocol.ts';
 import { substitute } from '../meshctl/commands/apply.ts';
 
 // meshwork-dp: kuma-dp's counterpart. `run` registers the Dataplane with the zone CP and
 // gets the Envoy bootstrap (POST /bootstrap on the DP server), then runs Envoy in the
 // foreground: signals are forwarded, nothing is restarted silently, and meshwork-dp exits
-// with Envoy's exit status.
+// with Envoy's exit status. Meanwhile it streams access logs to MeshAccessLog tcp backends.
 
 const port = (v: string) => {
   const n = Number(v);
@@ -92,6 +94,16 @@ async function run(opts: RunOptions): Promise<number> {
     }
   }
   const dir = opts.configDir ?? mkdtempSync(join(tmpdir(), `meshwork-dp-${name}-`));
+  // MeshAccessLog tcp backends: Envoy writes their lines to a FIFO this process streams
+  // from; the CP learns its path from the node metadata.
+  let streamer: AccessLogStreamer | undefined;
+  if (opts.proxyType === 'dataplane') {
+    const fifo = join(dir, 'access-log.fifo');
+    rmSync(fifo, { force: true });
+    streamer = startAccessLogStreamer(fifo, log.child({ component: 'access-log-streamer' }));
+    const node = (bootstrap as { node: { metadata?: Record<string, unknown> } }).node;
+    node.metadata = { ...node.metadata, [ACCESS_LOG_PATH_METADATA]: fifo };
+  }
   // JSON, not YAML: Envoy's YAML parser would read values such as `on` as booleans.
   const file = join(dir, 'bootstrap.json');
   writeFileSync(file, JSON.stringify(bootstrap, null, 2));
@@ -109,6 +121,7 @@ async function run(opts: RunOptions): Promise<number> {
       resolve(1);
     });
     child.on('exit', (code, signal) => {
+      streamer?.close();
       log.info({ code, signal }, 'Envoy exited');
       resolve(code ?? (signal ? 128 + 15 : 1));
     });

@@ -30,6 +30,11 @@ export interface ProxyContext {
   mtls?: MtlsContext;
   /** The mesh's policies, by type. */
   policies?: ReadonlyMap<string, Policy[]>;
+  /**
+   * Where the proxy's agent (meshwork-dp) reads access log lines to stream to TCP backends:
+   * a FIFO it created, announced in the node metadata. Unset: TCP log backends are skipped.
+   */
+  accessLogPath?: string;
 }
 
 export interface MtlsContext {

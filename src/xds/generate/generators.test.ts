@@ -136,8 +136,10 @@ const cases: Record<string, ProxyContext> = {
       pol('MeshCircuitBreaker', 'breakers', { to: [{ targetRef: { kind: 'Mesh' }, default: { connectionLimits: { maxConnections: 2, maxPendingRequests: 1, maxRequests: 2, maxRetries: 1 }, outlierDetection: { interval: '5s', baseEjectionTime: '30s', maxEjectionPercent: 50, detectors: { totalFailures: { consecutive: 3 } } } } }] }),
       pol('MeshHealthCheck', 'checks', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { interval: '1s', timeout: '500ms', unhealthyThreshold: 2, healthyThreshold: 1, http: { path: '/health', expectedStatuses: [200] } } }, { targetRef: { kind: 'MeshService', name: 'redis' }, default: { interval: '2s', timeout: '1s' } }] }),
       pol('MeshLoadBalancingStrategy', 'ring-hash', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { loadBalancer: { type: 'RingHash', ringHash: { hashFunction: 'MurmurHash2', minRingSize: 64, hashPolicies: [{ type: 'Header', header: { name: 'x-user' } }] } } } }] }),
-      pol('MeshAccessLog', 'logs', { to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ file: { path: '/tmp/meshwork-access.log' } }, { file: { path: '/tmp/meshwork-access.json', format: { type: 'Json', json: [{ key: 'status', value: '%RESPONSE_CODE%' }] } } }] } }] }),
+      pol('MeshAccessLog', 'logs', { to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ file: { path: '/tmp/meshwork-access.log' } }, { file: { path: '/tmp/meshwork-access.json', format: { type: 'Json', json: [{ key: 'status', value: '%RESPONSE_CODE%' }] } } }, { tcp: { address: 'logstash.example.com:5000' } }, { tcp: { address: '10.0.0.5:5001', format: { type: 'Json', json: [{ key: 'path', value: '%REQ(:PATH)%' }] } } }] } }] }),
     ]),
+    // meshwork-dp's FIFO for TCP access log backends.
+    accessLogPath: '/tmp/meshwork-dp-access-log.fifo',
     dataplane: dp('web-4', {
       networking: {
         address: '127.0.0.10',
