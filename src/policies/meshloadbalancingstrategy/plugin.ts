@@ -1,12 +1,19 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { envoyDuration, forEachOutbound, HCM, networkFilters, routesOf } from '../core/plugin.ts';
+import type { Endpoint, ProxyContext } from '../../xds/generate/context.ts';
+import { socketAddress } from '../../xds/generate/envoy-objects.ts';
 import type { meshLoadBalancingStrategyConf } from './schema.ts';
 
 // MeshLoadBalancingStrategy (to) → the destination cluster's lb_policy and its settings;
 // RingHash and Maglev hash policies go on the outbound routes. By default the local zone's
 // endpoints are preferred (priority 0) over other zones' (priority 1); with
-// `localityAwareness.disabled` all zones share traffic by weight.
+// `localityAwareness.disabled` all zones share traffic by weight. `localZone.affinityTags`
+// orders the local endpoints by the tags they share with the proxy (a priority per tag, or,
+// when every tag has a weight, one priority split by those weights); `crossZone.failover`
+// lists which other zones take over, in order (a priority each), and no others — as with
+// localZone alone, which keeps traffic in the zone. failoverThreshold sets when Envoy
+// spills to the next priority.
 
 type Conf = z.infer<typeof meshLoadBalancingStrategyConf>;
 type Obj = Record<string, unknown>;
@@ -31,13 +38,72 @@ function hashPolicy(h: HashPolicy): Obj {
   }
 }
 
+type LocalityAwareness = NonNullable<Conf['localityAwareness']>;
+
+/** The service's endpoints in priorities and localities as `la` orders them (see above). */
+function localityAwareAssignment(service: string, endpoints: readonly Endpoint[], ctx: ProxyContext, la: LocalityAwareness): { cla: Obj; weighted: boolean } {
+  const isLocal = (e: Endpoint) => e.zone === undefined || e.zone === ctx.zone;
+  const localities: { priority: number; zone: string; subZone?: string; weight?: number; endpoints: Endpoint[] }[] = [];
+  // The local zone, by affinity with the proxy's own tags.
+  let local = endpoints.filter(isLocal);
+  const tags = Object.assign({}, ...(ctx.dataplane.spec.networking.inbound ?? []).map((ib) => ib.tags)) as Record<string, string>;
+  const affinity = la.localZone?.affinityTags ?? [];
+  const weighted = affinity.length > 0 && affinity.every((t) => t.weight !== undefined);
+  let priority = 0;
+  for (const tag of affinity) {
+    const group = local.filter((e) => tags[tag.key] !== undefined && e.tags[tag.key] === tags[tag.key]);
+    local = local.filter((e) => !group.includes(e));
+    if (!group.length) continue;
+    localities.push({ priority: weighted ? 0 : priority++, zone: ctx.zone, subZone: tag.key, ...(weighted ? { weight: tag.weight } : {}), endpoints: group });
+  }
+  if (local.length) localities.push({ priority: weighted ? 0 : priority++, zone: ctx.zone, ...(weighted ? { weight: 1 } : {}), endpoints: local });
+  if (weighted && localities.length) priority = 1;
+  // Other zones: only those the failover rules name, a priority per rule.
+  const remote = new Map<string, Endpoint[]>();
+  for (const e of endpoints) if (!isLocal(e)) remote.set(e.zone!, [...(remote.get(e.zone!) ?? []), e]);
+  const assigned = new Set<string>();
+  for (const rule of la.crossZone?.failover ?? []) {
+    if (rule.from && !rule.from.zones.includes(ctx.zone)) continue;
+    const listed = new Set(rule.to.zones ?? []);
+    const picked = [...remote.keys()].filter((z) => !assigned.has(z) && (rule.to.type === 'Any' || (rule.to.type === 'Only' && listed.has(z)) || (rule.to.type === 'AnyExcept' && !listed.has(z))));
+    if (!picked.length) continue;
+    for (const z of picked) {
+      assigned.add(z);
+      localities.push({ priority, zone: z, endpoints: remote.get(z)! });
+    }
+    priority++;
+  }
+  const threshold = la.crossZone?.failoverThreshold?.percentage;
+  const percent = threshold === undefined ? undefined : Number(threshold);
+  return {
+    weighted,
+    cla: {
+      cluster_name: service,
+      endpoints: localities.map((l) => ({
+        locality: { zone: l.zone, ...(l.subZone ? { sub_zone: l.subZone } : {}) },
+        load_balancing_weight: l.weight ?? (l.endpoints.reduce((n, e) => n + (e.weight ?? 1), 0) || 1),
+        ...(l.priority ? { priority: l.priority } : {}),
+        lb_endpoints: l.endpoints.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) }, load_balancing_weight: e.weight ?? 1 })),
+      })),
+      // Envoy moves traffic to the next priority when healthy% × factor/100 < 100.
+      ...(percent ? { policy: { overprovisioning_factor: Math.round(10_000 / percent) } } : {}),
+    },
+  };
+}
+
 export const meshLoadBalancingStrategyPlugin: PolicyPlugin = {
   type: 'MeshLoadBalancingStrategy',
   order: 70,
-  apply(_ctx, rules, out) {
+  apply(ctx, rules, out) {
     forEachOutbound(rules, out, (c, { cluster, listener, service }) => {
-      // Locality awareness off: every zone's endpoints share priority 0, weighted by instances.
-      if ((c as Conf).localityAwareness?.disabled) {
+      const la = (c as Conf).localityAwareness;
+      if (la?.localZone || la?.crossZone) {
+        // More specific than `disabled`, as in Kuma.
+        const { cla, weighted } = localityAwareAssignment(service, ctx.endpoints.get(service) ?? [], ctx, la);
+        if (out.endpoint.has(service)) out.endpoint.set(service, cla);
+        if (weighted && cluster) cluster.common_lb_config = { ...((cluster.common_lb_config as Obj | undefined) ?? {}), locality_weighted_lb_config: {} };
+      } else if (la?.disabled) {
+        // Locality awareness off: every zone's endpoints share priority 0, weighted by instances.
         const cla = out.endpoint.get(service) as { endpoints?: Obj[] } | undefined;
         for (const locality of cla?.endpoints ?? []) delete locality.priority;
       }

@@ -302,6 +302,39 @@ describe('xDS generators', () => {
     expect(spread.endpoints.map((l) => [l.locality.zone, l.priority ?? 0])).toEqual([['zone-1', 0], ['zone-2', 0]]);
   });
 
+  it('MeshLoadBalancingStrategy orders local endpoints by affinity tags and other zones by the failover rules', () => {
+    const ctx = cases['web-outbounds']!;
+    const web = { ...ctx.dataplane, spec: { networking: { ...ctx.dataplane.spec.networking, inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http', node: 'n1', az: 'a' } }] } } };
+    const local = (address: string, tags: Record<string, string>) => ({ address, port: 8080, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http', ...tags }, dataplane: address });
+    const remote = (zone: string, address: string) => ({ address, port: 10001, tags: { 'kuma.io/service': 'backend' }, dataplane: `ingress-${zone}`, zone, weight: 2 });
+    const eps = new Map(endpoints);
+    eps.set('backend', [local('10.0.0.1', { node: 'n1', az: 'a' }), local('10.0.0.2', { node: 'n2', az: 'a' }), local('10.0.0.3', { node: 'n3', az: 'b' }), remote('zone-2', '35.0.0.2'), remote('zone-3', '35.0.0.3'), remote('zone-4', '35.0.0.4')]);
+    const build = (localityAwareness: object) => {
+      const policies = withPolicies([pol('MeshLoadBalancingStrategy', 'la', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { localityAwareness } }] })]);
+      const snapshot = buildSnapshot({ ...ctx, dataplane: web, endpoints: eps, policies }, GENERATORS, POLICY_PLUGINS);
+      expect(validateWithEnvoy(forValidation(snapshot)).ok).toBe(true);
+      const cla = snapshot.resources.endpoint.get('backend')!.json as { endpoints: { locality: { zone: string; sub_zone?: string }; priority?: number; load_balancing_weight: number; lb_endpoints: { endpoint: { address: { socket_address: { address: string } } } }[] }[]; policy?: { overprovisioning_factor: number } };
+      return { cla, cluster: snapshot.resources.cluster.get('backend')!.json as { common_lb_config?: object }, rows: cla.endpoints.map((l) => [l.priority ?? 0, l.locality.zone, l.locality.sub_zone ?? '', l.lb_endpoints.map((e) => e.endpoint.address.socket_address.address).join(' ')]) };
+    };
+    // Same node first, then same availability zone, then the rest of zone-1; zone-3 takes
+    // over next, then any zone but zone-4 (zone-4 never).
+    const ordered = build({ localZone: { affinityTags: [{ key: 'node' }, { key: 'az' }] }, crossZone: { failover: [{ from: { zones: ['zone-9'] }, to: { type: 'Any' } }, { to: { type: 'Only', zones: ['zone-3'] } }, { to: { type: 'AnyExcept', zones: ['zone-4'] } }], failoverThreshold: { percentage: 50 } } });
+    expect(ordered.rows).toEqual([
+      [0, 'zone-1', 'node', '10.0.0.1'],
+      [1, 'zone-1', 'az', '10.0.0.2'],
+      [2, 'zone-1', '', '10.0.0.3'],
+      [3, 'zone-3', '', '35.0.0.3'],
+      [4, 'zone-2', '', '35.0.0.2'],
+    ]);
+    expect(ordered.cla.policy).toEqual({ overprovisioning_factor: 200 });
+    // Weighted affinity: one priority, split by locality weights (the rest of the zone weighs 1).
+    const weighted = build({ localZone: { affinityTags: [{ key: 'node', weight: 9000 }, { key: 'az', weight: 9 }] } });
+    expect(weighted.cla.endpoints.map((l) => [l.priority ?? 0, l.locality.sub_zone ?? '', l.load_balancing_weight])).toEqual([[0, 'node', 9000], [0, 'az', 9], [0, '', 1]]);
+    expect(weighted.cluster.common_lb_config).toEqual({ locality_weighted_lb_config: {} });
+    // localZone alone keeps traffic in the zone.
+    expect(build({ localZone: { affinityTags: [{ key: 'az' }] } }).rows.map((r) => r[1])).toEqual(['zone-1', 'zone-1']);
+  });
+
   it('transparent proxying without passthrough closes unknown outbound destinations', () => {
     const ctx = cases['web-transparent-proxy']!;
     const snapshot = buildSnapshot({ ...ctx, mesh: { ...mesh, spec: { networking: { outbound: { passthrough: false } } } } }, GENERATORS);
