@@ -18,7 +18,7 @@ import { parseNodeId, XdsReconciler } from '../xds/reconciler.ts';
 import { registerAds } from '../xds/server/ads-server.ts';
 import { DpServer } from './dp-server.ts';
 import { DATAPLANE_METADATA, INGRESS_METADATA, PROXY_TYPE_METADATA } from './bootstrap.ts';
-import { ACCESS_LOG_PATH_METADATA } from '../dp/access-log-protocol.ts';
+import { ACCESS_LOG_PATH_METADATA, METRICS_SOCKET_METADATA } from '../dp/agent-protocol.ts';
 import { ZoneIngressTokens } from '../tokens/zone-ingress-token.ts';
 import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
 import { keyOf, type Resource } from '../resources/resource.ts';
@@ -204,8 +204,11 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
         throw Object.assign(new Error(`unknown proxy "${nodeId}": no Dataplane "${proxy.name}" in mesh "${proxy.mesh}"; start proxies with meshwork-dp`), { code: grpc.status.NOT_FOUND });
       }
       cancelRemoval(nodeId);
-      const accessLogPath = (node.metadata as { fields?: Record<string, { stringValue?: string }> } | undefined)?.fields?.[ACCESS_LOG_PATH_METADATA]?.stringValue;
-      const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901, 'dataplane', accessLogPath ? { accessLogPath } : {});
+      // What meshwork-dp runs beside Envoy (see src/dp/agent-protocol.ts).
+      const fields = (node.metadata as { fields?: Record<string, { stringValue?: string }> } | undefined)?.fields;
+      const accessLogPath = fields?.[ACCESS_LOG_PATH_METADATA]?.stringValue;
+      const metricsSocket = fields?.[METRICS_SOCKET_METADATA]?.stringValue;
+      const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901, 'dataplane', { ...(accessLogPath ? { accessLogPath } : {}), ...(metricsSocket ? { metricsSocket } : {}) });
       const stream = insights.open(dp.mesh!, dp.name);
       streams.set(nodeId, [...(streams.get(nodeId) ?? []), stream]);
       rt.metrics.xdsConnectedProxies.inc();

@@ -3,7 +3,7 @@ import { constants, openSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../core/logger.ts';
-import { ACCESS_LOG_ADDRESS_KEY } from './access-log-protocol.ts';
+import { ACCESS_LOG_ADDRESS_KEY } from './agent-protocol.ts';
 
 // MeshAccessLog's tcp backend, as kuma-dp does it: Envoy formats each line and writes it to
 // a FIFO this agent reads; the line names its backend (`ADDRESS;line`, or the address key

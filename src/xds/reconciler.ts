@@ -8,7 +8,7 @@ import type { SnapshotCache } from './cache/snapshot-cache.ts';
 import { buildSnapshot, SnapshotError, snapshotOf, XDS_KINDS, type XdsSnapshot } from './cache/snapshot.ts';
 import { ingressResources } from '../ingress/ingress-config.ts';
 import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
-import { meshEndpoints, meshPolicies, type Endpoint, type MtlsContext } from './generate/context.ts';
+import { meshEndpoints, meshPolicies, type AgentPaths, type Endpoint, type MtlsContext } from './generate/context.ts';
 import type { Policy } from '../policies/core/matching.ts';
 import type { PolicyPlugin } from '../policies/core/plugin.ts';
 import { certValidityMs, enabledBuiltinBackend, readMeshCa } from '../mtls/builtin-ca.ts';
@@ -57,7 +57,7 @@ export function parseNodeId(nodeId: string): { mesh: string; name: string } {
 export class XdsReconciler {
   readonly #o: ReconcilerOptions;
   /** node id → admin port and kind, for connected proxies. */
-  readonly #nodes = new Map<string, { adminPort: number; connections: number; ingress: boolean; accessLogPath?: string }>();
+  readonly #nodes = new Map<string, { adminPort: number; connections: number; ingress: boolean; agent: AgentPaths }>();
   readonly #refresh: ReturnType<typeof debounce>;
   #unsubscribe: (() => void) | undefined;
   /** Reconcile passes run one at a time, in order. */
@@ -99,9 +99,10 @@ export class XdsReconciler {
   }
 
   /** A proxy connected; its snapshot is built at once. Returns the release function. */
-  connect(nodeId: string, adminPort: number, kind: 'dataplane' | 'ingress' = 'dataplane', options: { accessLogPath?: string } = {}): () => void {
-    const entry = this.#nodes.get(nodeId) ?? { adminPort, connections: 0, ingress: kind === 'ingress' };
-    if (options.accessLogPath) entry.accessLogPath = options.accessLogPath;
+  /** `agent`: what meshwork-dp runs beside the proxy, from its node metadata. */
+  connect(nodeId: string, adminPort: number, kind: 'dataplane' | 'ingress' = 'dataplane', agent: AgentPaths = {}): () => void {
+    const entry = this.#nodes.get(nodeId) ?? { adminPort, connections: 0, ingress: kind === 'ingress', agent };
+    entry.agent = agent;
     entry.connections++;
     this.#nodes.set(nodeId, entry);
     // Proxies connecting while a pass runs are built together in the next one (a storm of
@@ -221,12 +222,12 @@ export class XdsReconciler {
         this.#o.logger.warn({ nodeId, mesh: mesh.name }, 'mesh has builtin mTLS enabled but its CA is not available yet');
         continue;
       }
-      const fingerprint = inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.accessLogPath);
+      const fingerprint = inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.agent);
       if (this.#inputs.get(nodeId) === fingerprint && this.#o.snapshots.get(nodeId)) continue;
       const started = performance.now();
       let snapshot: XdsSnapshot;
       try {
-        snapshot = buildSnapshot({ mesh, dataplane, endpoints, policies, zone: this.#o.zone, adminPort: node.adminPort, ...(mtls ? { mtls } : {}), ...(node.accessLogPath ? { accessLogPath: node.accessLogPath } : {}) }, this.#o.generators, this.#o.plugins);
+        snapshot = buildSnapshot({ mesh, dataplane, endpoints, policies, zone: this.#o.zone, adminPort: node.adminPort, ...(mtls ? { mtls } : {}), ...node.agent }, this.#o.generators, this.#o.plugins);
       } catch (err) {
         if (!(err instanceof SnapshotError)) throw err;
         this.#o.logger.error({ nodeId, err: err.message }, 'cannot build configuration; the proxy keeps its last one');
@@ -257,8 +258,8 @@ function endpointsFingerprint(eps: Endpoint[]): string {
  * the endpoints of the services it calls. Equal fingerprints mean an equal snapshot. A digest
  * (not a secret), so that each connected proxy keeps a few bytes rather than its inputs.
  */
-export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSpec>, endpoints: ReadonlyMap<string, Endpoint[]>, adminPort: number, mtls: MtlsContext | undefined, policies?: ReadonlyMap<string, Policy[]>, accessLogPath = ''): string {
-  const parts = [mesh.version, dataplane.version, String(adminPort), accessLogPath, mtls ? `${mtls.mode}:${mtls.identity.cert.length}:${mtls.identity.cert.slice(-64)}` : 'plain'];
+export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSpec>, endpoints: ReadonlyMap<string, Endpoint[]>, adminPort: number, mtls: MtlsContext | undefined, policies?: ReadonlyMap<string, Policy[]>, agent: AgentPaths = {}): string {
+  const parts = [mesh.version, dataplane.version, String(adminPort), agent.accessLogPath ?? '', agent.metricsSocket ?? '', mtls ? `${mtls.mode}:${mtls.identity.cert.length}:${mtls.identity.cert.slice(-64)}` : 'plain'];
   for (const [type, list] of policies ?? []) for (const p of list) parts.push(`${type}/${p.name}@${p.version}`);
   // Per-caller policies depend on which services exist in the mesh.
   if (policies?.get('MeshTrafficPermission')?.length) parts.push([...endpoints.keys()].sort().join(','));

@@ -245,6 +245,24 @@ describe('policies enforced by Envoy', () => {
     await remove(zone, '/meshes/default/meshaccesslogs/log-backend');
   });
 
+  it('MeshMetric: the Prometheus endpoint merges the applications\' metrics with Envoy\'s, through meshwork-dp', async () => {
+    const appPort = await freePort();
+    const app = createServer((_req, res) => res.end('# TYPE app_requests_total counter\napp_requests_total 42\n'));
+    await new Promise<void>((resolve) => app.listen(appPort, '127.0.0.1', resolve));
+    const promPort = await freePort();
+    try {
+      await apply(zone, { type: 'MeshMetric', mesh: 'default', name: 'with-apps', spec: { targetRef: { kind: 'MeshService', name: 'backend' }, default: { applications: [{ name: 'app', port: appPort }], backends: [{ type: 'Prometheus', prometheus: { port: promPort, path: '/metrics' } }] } } } as never, 'meshmetrics');
+      const scraped = await waitFor(async () => {
+        const text = await (await fetch(`http://127.0.4.1:${promPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+        return text.includes('app_requests_total 42') && /^envoy_\w+/m.test(text) ? text : undefined;
+      }, { what: 'merged metrics on the Prometheus port' });
+      expect(scraped.indexOf('envoy_')).toBeLessThan(scraped.indexOf('app_requests_total 42'));
+      await remove(zone, '/meshes/default/meshmetrics/with-apps');
+    } finally {
+      app.close();
+    }
+  });
+
   it('MeshAccessLog: a tcp backend receives the lines (plain and JSON), through meshwork-dp', async () => {
     const received: string[] = [];
     const collector = createTcpServer((socket) => createInterface({ input: socket }).on('line', (l) => received.push(l)));

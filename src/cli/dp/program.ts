@@ -11,13 +11,15 @@ import type { RestErrorBody } from '../../core/errors.ts';
 import { createRootLogger } from '../../core/logger.ts';
 import { findEnvoy } from '../../dp/envoy-binary.ts';
 import { startAccessLogStreamer, type AccessLogStreamer } from '../../dp/access-log-streamer.ts';
-import { ACCESS_LOG_PATH_METADATA } from '../../dp/access-log-protocol.ts';
+import { ACCESS_LOG_PATH_METADATA, METRICS_SOCKET_METADATA } from '../../dp/agent-protocol.ts';
+import { startMetricsMerger, type MetricsMerger } from '../../dp/metrics-merger.ts';
 import { substitute } from '../meshctl/commands/apply.ts';
 
 // meshwork-dp: kuma-dp's counterpart. `run` registers the Dataplane with the zone CP and
 // gets the Envoy bootstrap (POST /bootstrap on the DP server), then runs Envoy in the
 // foreground: signals are forwarded, nothing is restarted silently, and meshwork-dp exits
-// with Envoy's exit status. Meanwhile it streams access logs to MeshAccessLog tcp backends.
+// with Envoy's exit status. Meanwhile it streams access logs to MeshAccessLog tcp backends
+// and merges MeshMetric applications' metrics into the proxy's.
 
 const port = (v: string) => {
   const n = Number(v);
@@ -96,13 +98,19 @@ async function run(opts: RunOptions): Promise<number> {
   const dir = opts.configDir ?? mkdtempSync(join(tmpdir(), `meshwork-dp-${name}-`));
   // MeshAccessLog tcp backends: Envoy writes their lines to a FIFO this process streams
   // from; the CP learns its path from the node metadata.
+  // MeshMetric applications: scrapes are merged by this process, on a unix socket.
   let streamer: AccessLogStreamer | undefined;
+  let merger: MetricsMerger | undefined;
   if (opts.proxyType === 'dataplane') {
     const fifo = join(dir, 'access-log.fifo');
     rmSync(fifo, { force: true });
     streamer = startAccessLogStreamer(fifo, log.child({ component: 'access-log-streamer' }));
+    const socket = join(dir, 'metrics.sock');
+    // A unix socket path has at most 107 bytes.
+    if (Buffer.byteLength(socket) < 100) merger = await startMetricsMerger(socket, opts.adminPort, log.child({ component: 'metrics-merger' }));
+    else log.warn({ socket }, 'the config dir path is too long for a unix socket: MeshMetric applications are not merged');
     const node = (bootstrap as { node: { metadata?: Record<string, unknown> } }).node;
-    node.metadata = { ...node.metadata, [ACCESS_LOG_PATH_METADATA]: fifo };
+    node.metadata = { ...node.metadata, [ACCESS_LOG_PATH_METADATA]: fifo, ...(merger ? { [METRICS_SOCKET_METADATA]: merger.path } : {}) };
   }
   // JSON, not YAML: Envoy's YAML parser would read values such as `on` as booleans.
   const file = join(dir, 'bootstrap.json');
@@ -122,6 +130,7 @@ async function run(opts: RunOptions): Promise<number> {
     });
     child.on('exit', (code, signal) => {
       streamer?.close();
+      merger?.close();
       log.info({ code, signal }, 'Envoy exited');
       resolve(code ?? (signal ? 128 + 15 : 1));
     });

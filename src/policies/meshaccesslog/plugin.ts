@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { forEachOutbound, HCM, inboundListeners, networkFilters, TCP_PROXY } from '../core/plugin.ts';
 import type { meshAccessLogConf } from './schema.ts';
-import { ACCESS_LOG_ADDRESS_KEY } from '../../dp/access-log-protocol.ts';
+import { ACCESS_LOG_ADDRESS_KEY } from '../../dp/agent-protocol.ts';
 
 // MeshAccessLog → Envoy access loggers on the HTTP connection managers and TCP proxies of
 // outbounds (to) and inbounds (from/rules). The file backend writes plain text (Kuma's

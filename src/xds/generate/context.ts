@@ -19,7 +19,7 @@ export interface Endpoint {
   weight?: number;
 }
 
-export interface ProxyContext {
+export interface ProxyContext extends AgentPaths {
   mesh: Resource<MeshSpec>;
   dataplane: Resource<DataplaneSpec>;
   zone: string;
@@ -30,11 +30,14 @@ export interface ProxyContext {
   mtls?: MtlsContext;
   /** The mesh's policies, by type. */
   policies?: ReadonlyMap<string, Policy[]>;
-  /**
-   * Where the proxy's agent (meshwork-dp) reads access log lines to stream to TCP backends:
-   * a FIFO it created, announced in the node metadata. Unset: TCP log backends are skipped.
-   */
+}
+
+/** What the proxy's agent (meshwork-dp) runs beside Envoy, announced in the node metadata. */
+export interface AgentPaths {
+  /** The FIFO it streams access log lines from to TCP backends. Unset: TCP log backends are skipped. */
   accessLogPath?: string;
+  /** The unix socket where it merges MeshMetric applications' metrics. Unset: applications are not merged. */
+  metricsSocket?: string;
 }
 
 export interface MtlsContext {

@@ -212,6 +212,16 @@ const cases: Record<string, ProxyContext> = {
     policies: withPolicies([pol('MeshTLS', 'tls13-strict', { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { tlsVersion: { min: 'TLS13', max: 'TLS13' }, tlsCiphers: ['ECDHE-ECDSA-AES256-GCM-SHA384'], mode: 'Strict' } }] })]),
     dataplane: dp('backend-11', { networking: { address: '127.0.0.13', inbound: [{ port: 8080, servicePort: 18080, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } }),
   },
+  'web-metric-applications': {
+    mesh,
+    zone: 'zone-1',
+    adminPort: 9913,
+    endpoints,
+    policies: withPolicies([pol('MeshMetric', 'with-apps', { default: { applications: [{ name: 'app', port: 9100, path: '/metrics' }, { port: 9200, address: '127.0.0.1' }], backends: [{ type: 'Prometheus', prometheus: { port: 5672, path: '/metrics' } }] } })]),
+    // meshwork-dp's socket where it merges application metrics.
+    metricsSocket: '/tmp/meshwork-dp-metrics.sock',
+    dataplane: dp('web-13', { networking: { address: '127.0.0.13', inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }] } }),
+  },
   'web-trace-metric-proxypatch': {
     mesh,
     zone: 'zone-1',
