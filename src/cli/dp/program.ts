@@ -102,15 +102,23 @@ async function run(opts: RunOptions): Promise<number> {
   let streamer: AccessLogStreamer | undefined;
   let merger: MetricsMerger | undefined;
   if (opts.proxyType === 'dataplane') {
+    // Neither is needed to run the proxy: if one cannot start, the CP is not told about it.
     const fifo = join(dir, 'access-log.fifo');
-    rmSync(fifo, { force: true });
-    streamer = startAccessLogStreamer(fifo, log.child({ component: 'access-log-streamer' }));
+    try {
+      rmSync(fifo, { force: true });
+      streamer = startAccessLogStreamer(fifo, log.child({ component: 'access-log-streamer' }));
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'cannot create the access log FIFO: MeshAccessLog tcp backends are not available');
+    }
     const socket = join(dir, 'metrics.sock');
     // A unix socket path has at most 107 bytes.
-    if (Buffer.byteLength(socket) < 100) merger = await startMetricsMerger(socket, opts.adminPort, log.child({ component: 'metrics-merger' }));
-    else log.warn({ socket }, 'the config dir path is too long for a unix socket: MeshMetric applications are not merged');
+    if (Buffer.byteLength(socket) >= 100) log.warn({ socket }, 'the config dir path is too long for a unix socket: MeshMetric applications are not merged');
+    else merger = await startMetricsMerger(socket, opts.adminPort, log.child({ component: 'metrics-merger' })).catch((err: Error) => {
+      log.warn({ err: err.message }, 'cannot serve merged metrics: MeshMetric applications are not merged');
+      return undefined;
+    });
     const node = (bootstrap as { node: { metadata?: Record<string, unknown> } }).node;
-    node.metadata = { ...node.metadata, [ACCESS_LOG_PATH_METADATA]: fifo, ...(merger ? { [METRICS_SOCKET_METADATA]: merger.path } : {}) };
+    node.metadata = { ...node.metadata, ...(streamer ? { [ACCESS_LOG_PATH_METADATA]: streamer.path } : {}), ...(merger ? { [METRICS_SOCKET_METADATA]: merger.path } : {}) };
   }
   // JSON, not YAML: Envoy's YAML parser would read values such as `on` as booleans.
   const file = join(dir, 'bootstrap.json');
