@@ -26,16 +26,19 @@ import { handleBootstrap, LIFECYCLE_LABEL, registerDataplane, registerZoneIngres
 
 const ADMISSION_WAIT_MS = 5000;
 
-/** The Dataplane a bootstrap put in Envoy's node metadata (a google.protobuf.Struct). */
+/** One value of Envoy's node metadata (a google.protobuf.Struct, as grpc decodes it: camelCase fields). */
+function metadataValue(metadata: unknown, key: string): { stringValue?: string; numberValue?: number } | undefined {
+  return (metadata as { fields?: Record<string, { stringValue?: string; numberValue?: number }> } | undefined)?.fields?.[key];
+}
+
+/** The Dataplane a bootstrap put in Envoy's node metadata. */
 function dataplaneFromMetadata(metadata: unknown): { dataplane: Record<string, unknown>; adminPort: number } | undefined {
-  // google.protobuf.Value as grpc decodes it (camelCase fields).
-  const fields = (metadata as { fields?: Record<string, { stringValue?: string; numberValue?: number }> } | undefined)?.fields;
-  const text = fields?.[DATAPLANE_METADATA]?.stringValue;
+  const text = metadataValue(metadata, DATAPLANE_METADATA)?.stringValue;
   if (!text) return undefined;
   try {
     const dp = JSON.parse(text) as Record<string, unknown>;
     const { networking } = dp as { networking?: { admin?: { port?: number } } };
-    return { dataplane: dp, adminPort: fields['meshwork.io/admin-port']?.numberValue ?? networking?.admin?.port ?? 9901 };
+    return { dataplane: dp, adminPort: metadataValue(metadata, 'meshwork.io/admin-port')?.numberValue ?? networking?.admin?.port ?? 9901 };
   } catch {
     return undefined;
   }
@@ -131,9 +134,8 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
       throw Object.assign(new Error((err as Error).message), { code: grpc.status.UNAUTHENTICATED });
     }
     if (!cache.get({ type: 'ZoneIngress', name })) {
-      const fields = (metadata as { fields?: Record<string, { stringValue?: string; numberValue?: number }> } | undefined)?.fields;
-      const carried = fields?.[INGRESS_METADATA]?.stringValue;
-      if (carried) await registerZoneIngress(registration, name, JSON.parse(carried) as Record<string, unknown>, fields?.['meshwork.io/admin-port']?.numberValue ?? 9901);
+      const carried = metadataValue(metadata, INGRESS_METADATA)?.stringValue;
+      if (carried) await registerZoneIngress(registration, name, JSON.parse(carried) as Record<string, unknown>, metadataValue(metadata, 'meshwork.io/admin-port')?.numberValue ?? 9901);
     }
     const zi = await awaitInCache(() => cache.get({ type: 'ZoneIngress', name }));
     if (!zi) throw Object.assign(new Error(`unknown zone ingress "${name}"; start it with meshwork-dp --proxy-type ingress`), { code: grpc.status.NOT_FOUND });
@@ -174,7 +176,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     events: { sent: record('sent'), acked: record('acked'), nacked: record('nacked') },
     admit: async (node, md) => {
       const nodeId = node.id;
-      const proxyType = (node.metadata as { fields?: Record<string, { stringValue?: string }> } | undefined)?.fields?.[PROXY_TYPE_METADATA]?.stringValue;
+      const proxyType = metadataValue(node.metadata, PROXY_TYPE_METADATA)?.stringValue;
       if (proxyType === 'ingress') return admitIngress(nodeId, node.metadata, md);
       const proxy = parseNodeId(nodeId);
       if (checkToken) {
@@ -205,9 +207,8 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
       }
       cancelRemoval(nodeId);
       // What meshwork-dp runs beside Envoy (see src/dp/agent-protocol.ts).
-      const fields = (node.metadata as { fields?: Record<string, { stringValue?: string }> } | undefined)?.fields;
-      const accessLogPath = fields?.[ACCESS_LOG_PATH_METADATA]?.stringValue;
-      const metricsSocket = fields?.[METRICS_SOCKET_METADATA]?.stringValue;
+      const accessLogPath = metadataValue(node.metadata, ACCESS_LOG_PATH_METADATA)?.stringValue;
+      const metricsSocket = metadataValue(node.metadata, METRICS_SOCKET_METADATA)?.stringValue;
       const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901, 'dataplane', { ...(accessLogPath ? { accessLogPath } : {}), ...(metricsSocket ? { metricsSocket } : {}) });
       const stream = insights.open(dp.mesh!, dp.name);
       streams.set(nodeId, [...(streams.get(nodeId) ?? []), stream]);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { constants, openSync } from 'node:fs';
+import { constants, openSync, rmSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../core/logger.ts';
@@ -69,6 +69,7 @@ export interface AccessLogStreamer {
 
 /** Creates the FIFO at `path` and streams what Envoy writes to it to the backends it names. */
 export function startAccessLogStreamer(path: string, logger: Logger): AccessLogStreamer {
+  rmSync(path, { force: true });
   execFileSync('mkfifo', ['-m', '600', path]);
   // Opened read-write: opening does not wait for Envoy, and the stream never sees EOF when
   // Envoy closes its end (its loggers come and go with the config).

@@ -71,10 +71,10 @@ export class DataplaneInsightTracker {
    */
   #state(mesh: string, name: string): State {
     const key = `${mesh}/${name}`;
-    let s = this.#states.get(key);
+    const s = this.#states.get(key);
     if (s) return s;
     const state: State = { mesh, name, subscriptions: [] };
-    this.#states.set(key, (s = state));
+    this.#states.set(key, state);
     state.loading = this.#store.get({ type: 'DataplaneInsight', mesh, name }).then(
       (r) => {
         const stored = r.spec as Pick<State, 'subscriptions' | 'mTLS'>;

@@ -18,6 +18,9 @@ import { now } from './sim-proxy.ts';
 
 const meta = { labels: {}, creationTime: '', modificationTime: '', version: '1' };
 
+/** The identity and CA of the mTLS golden files (read once: the cold runs build a context per iteration). */
+const fixture = JSON.parse(readFileSync(new URL('../../src/xds/generate/testdata/mtls-fixture.json', import.meta.url), 'utf8')) as { caCert: string; identity: { cert: string; key: string } };
+
 /** A proxy calling 100 services of 5 endpoints each; `suffix` renames the services (nothing shared with other proxies). */
 function proxyWith100Outbounds(mtls: boolean, suffix = ''): ProxyContext {
   const endpoints = new Map<string, Endpoint[]>();
@@ -27,7 +30,6 @@ function proxyWith100Outbounds(mtls: boolean, suffix = ''): ProxyContext {
     endpoints.set(service, Array.from({ length: 5 }, (_, i) => ({ address: `10.0.${s}.${i + 1}`, port: 8080, tags: { 'kuma.io/service': service, 'kuma.io/protocol': 'http' }, dataplane: `${service}-${i}` })));
     outbound.push({ port: 10000 + s, tags: { 'kuma.io/service': service } });
   }
-  const fixture = JSON.parse(readFileSync(new URL('../../src/xds/generate/testdata/mtls-fixture.json', import.meta.url), 'utf8')) as { caCert: string; identity: { cert: string; key: string } };
   const mesh: Resource<MeshSpec> = { type: 'Mesh', name: 'default', spec: mtls ? { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } } : {}, ...meta };
   const dataplane: Resource<DataplaneSpec> = { type: 'Dataplane', mesh: 'default', name: 'web-1', spec: { networking: { address: '10.1.0.1', inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound } }, ...meta };
   return { mesh, dataplane, endpoints, zone: 'zone-1', adminPort: 9901, ...(mtls ? { mtls: { mode: 'STRICT', ...fixture } } : {}) };

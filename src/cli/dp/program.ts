@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,7 +105,6 @@ async function run(opts: RunOptions): Promise<number> {
     // Neither is needed to run the proxy: if one cannot start, the CP is not told about it.
     const fifo = join(dir, 'access-log.fifo');
     try {
-      rmSync(fifo, { force: true });
       streamer = startAccessLogStreamer(fifo, log.child({ component: 'access-log-streamer' }));
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'cannot create the access log FIFO: MeshAccessLog tcp backends are not available');

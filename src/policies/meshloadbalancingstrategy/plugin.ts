@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { envoyDuration, forEachOutbound, HCM, networkFilters, routesOf } from '../core/plugin.ts';
 import type { Endpoint, ProxyContext } from '../../xds/generate/context.ts';
-import { socketAddress } from '../../xds/generate/envoy-objects.ts';
+import { localityEndpoints } from '../../xds/generate/generators.ts';
 import type { meshLoadBalancingStrategyConf } from './schema.ts';
 
 // MeshLoadBalancingStrategy (to) → the destination cluster's lb_policy and its settings;
@@ -79,12 +79,7 @@ function localityAwareAssignment(service: string, endpoints: readonly Endpoint[]
     weighted,
     cla: {
       cluster_name: service,
-      endpoints: localities.map((l) => ({
-        locality: { zone: l.zone, ...(l.subZone ? { sub_zone: l.subZone } : {}) },
-        load_balancing_weight: l.weight ?? (l.endpoints.reduce((n, e) => n + (e.weight ?? 1), 0) || 1),
-        ...(l.priority ? { priority: l.priority } : {}),
-        lb_endpoints: l.endpoints.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) }, load_balancing_weight: e.weight ?? 1 })),
-      })),
+      endpoints: localities.map(localityEndpoints),
       // Envoy moves traffic to the next priority when healthy% × factor/100 < 100.
       ...(percent ? { policy: { overprovisioning_factor: Math.round(10_000 / percent) } } : {}),
     },

@@ -60,9 +60,11 @@ export const meshPassthroughPlugin: PolicyPlugin = {
       }
       listener.filter_chains = chains;
       listener.default_filter_chain = closed;
+      // Server names need the TLS inspector; HTTP chains need it too (to tell plain text,
+      // raw_buffer, from TLS) and the HTTP inspector.
       const inspectors = (listener.listener_filters as Obj[] | undefined) ?? [];
-      if (matches.some((m) => m.type === 'Domain' && !isHttp(m))) inspectors.push(tlsInspector());
-      if (httpByPort.size > 0) inspectors.push(httpInspector(), ...(matches.some((m) => m.type === 'Domain' && !isHttp(m)) ? [] : [tlsInspector()]));
+      if (httpByPort.size > 0 || matches.some((m) => m.type === 'Domain')) inspectors.push(tlsInspector());
+      if (httpByPort.size > 0) inspectors.push(httpInspector());
       if (inspectors.length) listener.listener_filters = inspectors;
     }
   },

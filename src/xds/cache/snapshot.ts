@@ -71,10 +71,6 @@ class ResourceTable {
 
 const TABLES = Object.fromEntries(['cluster', 'endpoint', 'listener', 'route', 'secret'].map((k) => [k, new ResourceTable()])) as Record<XdsKind, ResourceTable>;
 
-/** How many distinct encoded resources are alive (for metrics). */
-export function sharedResourceCount(): number {
-  return Object.values(TABLES).reduce((n, t) => n + t.size, 0);
-}
 
 export class SnapshotError extends Error {}
 

@@ -4,7 +4,8 @@ import { envoyRoot, TYPE_URL_PREFIX } from './protos.ts';
 // Envoy config is written in proto3 JSON, the form of Envoy's YAML (durations "1.5s",
 // typed configs with "@type", wrappers as plain values). This checks it against the protos
 // and writes the protobuf encoding in one walk (no intermediate messages), fields in number
-// order, byte for byte what protobufjs would write. Errors carry the JSON path; a resource that fails is never served.
+// order, byte for byte what protobufjs would write. Errors carry the JSON path; a resource
+// that fails is never served.
 
 export class ProtoJsonError extends Error {
   readonly path: string;
@@ -100,10 +101,6 @@ class Out {
   buf = Out.#scratch;
   pos = 0;
   readonly #starts: number[] = [];
-
-  static create(): Out {
-    return new Out();
-  }
 
   #ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -443,7 +440,7 @@ function writeAny(w: Out, json: unknown, path: Path): void {
 export function encodeJson(typeName: string, json: unknown): Buffer {
   const type = lookupType(typeName);
   const encode = (path: Path) => {
-    const w = Out.create();
+    const w = new Out();
     writeMessage(w, type, json, path, false);
     return w.finish();
   };

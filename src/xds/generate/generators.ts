@@ -44,12 +44,20 @@ export function loadAssignment(cluster: string, endpoints: readonly Endpoint[], 
   const hasLocal = byZone.has(localZone);
   return {
     cluster_name: cluster,
-    endpoints: (byZone.size ? [...byZone] : [[localZone, []] as [string, Endpoint[]]]).map(([zone, list]) => ({
-      locality: { zone },
-      load_balancing_weight: list.reduce((n, e) => n + (e.weight ?? 1), 0) || 1,
-      ...(zone !== localZone && hasLocal ? { priority: 1 } : {}),
-      lb_endpoints: list.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) }, load_balancing_weight: e.weight ?? 1 })),
-    })),
+    endpoints: (byZone.size ? [...byZone] : [[localZone, []] as [string, Endpoint[]]]).map(([zone, list]) => localityEndpoints({ zone, priority: zone !== localZone && hasLocal ? 1 : 0, endpoints: list })),
+  };
+}
+
+/**
+ * One locality of a ClusterLoadAssignment: its endpoints (weighted, a remote zone's ingress
+ * by its instances) and its weight, by default the sum of theirs.
+ */
+export function localityEndpoints(l: { zone: string; subZone?: string; priority: number; weight?: number; endpoints: readonly Endpoint[] }): object {
+  return {
+    locality: { zone: l.zone, ...(l.subZone ? { sub_zone: l.subZone } : {}) },
+    load_balancing_weight: l.weight ?? (l.endpoints.reduce((n, e) => n + (e.weight ?? 1), 0) || 1),
+    ...(l.priority ? { priority: l.priority } : {}),
+    lb_endpoints: l.endpoints.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) }, load_balancing_weight: e.weight ?? 1 })),
   };
 }
 
