@@ -5,6 +5,9 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
 // Loads kds.proto with Envoy's protos from @grpc/grpc-js-xds's deps/ folder. Loaded once.
+// OpenTelemetry's protos (OTLP, imported by Envoy's OpenTelemetry access logger and used by
+// meshwork-dp's metrics push) come from @opentelemetry/otlp-grpc-exporter-base, the last
+// release that ships them as .proto files.
 
 const require = createRequire(import.meta.url);
 const DEPS = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
@@ -14,6 +17,7 @@ export const PROTO_INCLUDE_DIRS = [
   join(DEPS, 'xds'),
   join(DEPS, 'googleapis'),
   join(DEPS, 'protoc-gen-validate'),
+  join(dirname(require.resolve('@opentelemetry/otlp-grpc-exporter-base/package.json')), 'build', 'protos'),
   dirname(fileURLToPath(new URL('./proto/kds.proto', import.meta.url))),
 ];
 

@@ -106,6 +106,10 @@ const valid: Record<string, Record<string, unknown>[]> = {
       from: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ file: { path: '/tmp/access.log', format: { type: 'Plain', plain: '[%START_TIME%] %KUMA_SOURCE_SERVICE%' } } }] } }],
       to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ tcp: { address: '127.0.0.1:5000', format: { type: 'Json', json: [{ key: 'start_time', value: '%START_TIME%' }] } } }, { openTelemetry: { endpoint: 'otel-collector:4317', attributes: [{ key: 'mesh', value: '%KUMA_MESH%' }] } }] } }],
     },
+    {
+      targetRef: { kind: 'Mesh' },
+      from: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ type: 'OpenTelemetry', openTelemetry: { endpoint: 'otel-collector:4317', body: { kvlistValue: { values: [{ key: 'mesh', value: { stringValue: '%KUMA_MESH%' } }, { key: 'n', value: { arrayValue: { values: [{ stringValue: '%START_TIME%' }] } } }] } } } }, { type: 'File', file: { path: '/dev/stdout' } }] } }],
+    },
   ],
   MeshTrace: [
     { targetRef: { kind: 'Mesh' }, default: { backends: [{ type: 'Zipkin', zipkin: { url: 'http://jaeger-collector:9411/api/v2/spans', apiVersion: 'httpJson' } }], sampling: { overall: 80, client: 40, random: 60 }, tags: [{ name: 'team', literal: 'core' }, { name: 'env', header: { name: 'x-env', default: 'prod' } }] } },
@@ -153,7 +157,12 @@ const invalid: Record<string, [Record<string, unknown>, string][]> = {
   MeshLoadBalancingStrategy: [[{ to: [{ targetRef: { kind: 'Mesh' }, default: { loadBalancer: { type: 'Fastest' } } }] }, 'spec.to[0].default.loadBalancer.type']],
   MeshFaultInjection: [[{ from: [{ targetRef: { kind: 'Mesh' }, default: { http: [{ abort: { httpStatus: 700, percentage: 10 } }] } }] }, 'spec.from[0].default.http[0].abort.httpStatus']],
   MeshRateLimit: [[{ from: [{ targetRef: { kind: 'Mesh' }, default: { local: { http: { requestRate: { num: 5, interval: '10ms' } } } } }] }, 'spec.from[0].default.local.http.requestRate.interval']],
-  MeshAccessLog: [[{ to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ file: { path: 'relative.log' } }] } }] }, 'spec.to[0].default.backends[0].file.path']],
+  MeshAccessLog: [
+    [{ to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ file: { path: 'relative.log' } }] } }] }, 'spec.to[0].default.backends[0].file.path'],
+    [{ to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ type: 'Tcp', file: { path: '/dev/stdout' } }] } }] }, 'spec.to[0].default.backends[0].type'],
+    [{ to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ openTelemetry: { endpoint: 'c:4317', body: { stringValue: 'a', boolValue: true } } }] } }] }, 'spec.to[0].default.backends[0].openTelemetry.body'],
+    [{ to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ openTelemetry: { endpoint: 'c:4317', body: { kvlistValue: { values: [{ key: 'k', value: { intValue: 7 } }] } } } }] } }] }, 'spec.to[0].default.backends[0].openTelemetry.body.kvlistValue.values[0].value.intValue'],
+  ],
   MeshTrace: [[{ default: { sampling: { overall: 101 } } }, 'spec.default.sampling.overall']],
   MeshMetric: [[{ default: { backends: [{ type: 'Graphite' }] } }, 'spec.default.backends[0].type']],
   MeshTLS: [[{ from: [{ targetRef: { kind: 'Mesh' }, default: { tlsVersion: { min: 'TLS13', max: 'TLS12' } } }] }, 'spec.from[0].default.tlsVersion.min']],

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
 import { freePort } from '../helpers/ports.ts';
 import { meshctl } from '../helpers/meshctl.ts';
+import { startOtlpCollector } from '../helpers/otlp-collector.ts';
 import { startSidecar, type Sidecar } from '../helpers/sidecar.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -243,6 +244,34 @@ describe('policies enforced by Envoy', () => {
       return existsSync(file) && readFileSync(file, 'utf8').includes('meshwork 200 /logged');
     }, { what: 'a line in the access log' });
     await remove(zone, '/meshes/default/meshaccesslogs/log-backend');
+  });
+
+  it('MeshAccessLog: an OpenTelemetry backend receives log records over OTLP/gRPC, with Kuma\'s variables filled in', async () => {
+    await using collector = await startOtlpCollector();
+    await policy(
+      'MeshAccessLog',
+      'meshaccesslogs',
+      'otel-backend',
+      toBackend({
+        backends: [
+          {
+            type: 'OpenTelemetry',
+            openTelemetry: {
+              endpoint: collector.endpoint,
+              body: { kvlistValue: { values: [{ key: 'path', value: { stringValue: '%REQ(:PATH)%' } }, { key: 'route', value: { stringValue: '%KUMA_SOURCE_SERVICE%->%KUMA_DESTINATION_SERVICE%' } }] } },
+              attributes: [{ key: 'status', value: '%RESPONSE_CODE%' }, { key: 'mesh', value: '%KUMA_MESH%' }],
+            },
+          },
+        ],
+      }),
+    );
+    const record = await waitFor(async () => {
+      await call(`${outbound}/otel`);
+      return collector.logs.find((l) => (l.body as { path?: string } | undefined)?.path === '/otel');
+    }, { what: 'a log record at the OTLP collector' });
+    expect(record.body).toEqual({ path: '/otel', route: 'web->backend' });
+    expect(record.attributes).toMatchObject({ status: '200', mesh: 'default' });
+    await remove(zone, '/meshes/default/meshaccesslogs/otel-backend');
   });
 
   it('MeshMetric: the Prometheus endpoint merges the applications\' metrics with Envoy\'s, through meshwork-dp', async () => {

@@ -14,14 +14,51 @@ const format = z
     if (f.type === 'Json' && f.json === undefined) ctx.addIssue({ code: 'custom', path: ['json'], message: 'must be set with type Json' });
   });
 
+// An OpenTelemetry AnyValue in its JSON form (Kuma's `body`). Envoy's OpenTelemetry access
+// logger formats strings (with %COMMAND% operators) inside arrays and kvlists, and refuses
+// the other value types, so they are refused here.
+export type AnyValue = { stringValue: string } | { arrayValue: { values?: AnyValue[] } } | { kvlistValue: { values?: { key: string; value: AnyValue }[] } };
+
+const UNSUPPORTED = new Set(['boolValue', 'intValue', 'doubleValue', 'bytesValue']);
+type Path = (string | number)[];
+
+function checkAnyValue(v: unknown, path: Path, issue: (path: Path, message: string) => void): void {
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isObject(v) || Object.keys(v).length !== 1) return issue(path, 'must be an AnyValue: exactly one of stringValue, arrayValue, kvlistValue');
+  const [key, value] = Object.entries(v)[0]!;
+  const at = [...path, key];
+  if (key === 'stringValue') {
+    if (typeof value !== 'string') issue(at, 'must be a string');
+  } else if (key === 'arrayValue' || key === 'kvlistValue') {
+    if (!isObject(value)) return issue(at, 'must be an object with "values"');
+    for (const k of Object.keys(value)) if (k !== 'values') issue([...at, k], 'unknown field');
+    if (value.values === undefined) return;
+    if (!Array.isArray(value.values)) return issue([...at, 'values'], 'must be a list');
+    value.values.forEach((e, i) => {
+      if (key === 'arrayValue') return checkAnyValue(e, [...at, 'values', i], issue);
+      if (!isObject(e)) return issue([...at, 'values', i], 'must be {key, value}');
+      for (const k of Object.keys(e)) if (k !== 'key' && k !== 'value') issue([...at, 'values', i, k], 'unknown field');
+      if (typeof e.key !== 'string' || !e.key) issue([...at, 'values', i, 'key'], 'must be a non-empty string');
+      checkAnyValue(e.value, [...at, 'values', i, 'value'], issue);
+    });
+  } else if (UNSUPPORTED.has(key)) {
+    issue(at, "is not supported by Envoy's OpenTelemetry access logger: use stringValue, arrayValue or kvlistValue");
+  } else issue(at, 'unknown field');
+}
+
+export const anyValue = z.custom<AnyValue>().superRefine((v, ctx) => checkAnyValue(v, [], (path, message) => ctx.addIssue({ code: 'custom', path, message })));
+
+const BACKEND_KEYS = { File: 'file', Tcp: 'tcp', OpenTelemetry: 'openTelemetry' } as const;
+
 const backend = z
   .strictObject({
+    type: z.enum(['File', 'Tcp', 'OpenTelemetry'], { error: 'must be one of: File, Tcp, OpenTelemetry' }).optional(),
     file: z.strictObject({ path: z.string().startsWith('/', 'must be an absolute path'), format: format.optional() }).optional(),
     tcp: z.strictObject({ address: hostPort, format: format.optional() }).optional(),
     openTelemetry: z
       .strictObject({
         endpoint: hostPort,
-        body: z.unknown().optional(),
+        body: anyValue.optional(),
         attributes: z.array(z.strictObject({ key: z.string().min(1), value: z.string() })).optional(),
       })
       .optional(),
@@ -29,6 +66,7 @@ const backend = z
   .superRefine((b, ctx) => {
     const set = ['file', 'tcp', 'openTelemetry'].filter((k) => (b as Record<string, unknown>)[k] !== undefined);
     if (set.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'exactly one of "file", "tcp", "openTelemetry" has to be defined' });
+    else if (b.type && BACKEND_KEYS[b.type] !== set[0]) ctx.addIssue({ code: 'custom', path: ['type'], message: `is ${b.type} but "${set[0]}" is defined` });
   });
 
 export const meshAccessLogConf = z.strictObject({ backends: z.array(backend).optional() });

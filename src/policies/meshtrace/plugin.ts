@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { HCM, networkFilters } from '../core/plugin.ts';
-import { socketAddress } from '../../xds/generate/envoy-objects.ts';
+import { staticCluster } from '../../xds/generate/envoy-objects.ts';
 import type { meshTraceConf } from './schema.ts';
 
 // MeshTrace → tracing on every HTTP connection manager of the proxy (Zipkin, Datadog or
@@ -16,17 +16,6 @@ function hostPort(endpoint: string): { host: string; port: number } {
   return { host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
 }
 
-function collector(host: string, port: number, http2: boolean): Obj {
-  const ip = /^[\d.]+$/.test(host);
-  return {
-    name: CLUSTER,
-    type: ip ? 'STATIC' : 'STRICT_DNS',
-    connect_timeout: '5s',
-    load_assignment: { cluster_name: CLUSTER, endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(host, port) } }] }] },
-    ...(http2 ? { typed_extension_protocol_options: { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions', explicit_http_config: { http2_protocol_options: {} } } } } : {}),
-  };
-}
-
 export const meshTracePlugin: PolicyPlugin = {
   type: 'MeshTrace',
   order: 90,
@@ -37,7 +26,7 @@ export const meshTracePlugin: PolicyPlugin = {
     let provider: Obj;
     if (backend.zipkin) {
       const url = new URL(backend.zipkin.url);
-      out.cluster.set(CLUSTER, collector(url.hostname, Number(url.port || 80), false));
+      out.cluster.set(CLUSTER, staticCluster(CLUSTER, url.hostname, Number(url.port || 80)));
       provider = {
         name: 'envoy.tracers.zipkin',
         typed_config: {
@@ -51,11 +40,11 @@ export const meshTracePlugin: PolicyPlugin = {
       };
     } else if (backend.datadog) {
       const url = new URL(backend.datadog.url);
-      out.cluster.set(CLUSTER, collector(url.hostname, Number(url.port || 8126), false));
+      out.cluster.set(CLUSTER, staticCluster(CLUSTER, url.hostname, Number(url.port || 8126)));
       provider = { name: 'envoy.tracers.datadog', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.DatadogConfig', collector_cluster: CLUSTER, service_name: ctx.dataplane.name } };
     } else {
       const { host, port } = hostPort(backend.openTelemetry!.endpoint);
-      out.cluster.set(CLUSTER, collector(host, port, true));
+      out.cluster.set(CLUSTER, staticCluster(CLUSTER, host, port, { http2: true }));
       provider = { name: 'envoy.tracers.opentelemetry', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig', grpc_service: { envoy_grpc: { cluster_name: CLUSTER } }, service_name: ctx.dataplane.name } };
     }
     const pct = (v: number | string | undefined) => (v === undefined ? undefined : { value: Number(v) });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 // Small builders of Envoy proto3-JSON objects shared by generators.
 
 export const T = {
@@ -83,10 +84,12 @@ export function http2ProtocolOptions() {
   return { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': T.httpProtocolOptions, explicit_http_config: { http2_protocol_options: {} } } };
 }
 
-export function staticCluster(name: string, address: string, port: number, options: { http2?: boolean } = {}) {
+/** A cluster of one endpoint: an IP address (STATIC) or a host name (STRICT_DNS). */
+export function staticCluster(name: string, host: string, port: number, options: { http2?: boolean } = {}) {
+  const address = host.replace(/^\[(.*)\]$/, '$1');
   return {
     name,
-    type: 'STATIC',
+    type: isIP(address) ? 'STATIC' : 'STRICT_DNS',
     connect_timeout: '5s',
     load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(address, port) } }] }] },
     ...(options.http2 ? { typed_extension_protocol_options: http2ProtocolOptions() } : {}),
