@@ -18,7 +18,8 @@ import { parseNodeId, XdsReconciler } from '../xds/reconciler.ts';
 import { registerAds } from '../xds/server/ads-server.ts';
 import { DpServer } from './dp-server.ts';
 import { DATAPLANE_METADATA, INGRESS_METADATA, PROXY_TYPE_METADATA } from './bootstrap.ts';
-import { ACCESS_LOG_PATH_METADATA, METRICS_SOCKET_METADATA } from '../dp/agent-protocol.ts';
+import { ACCESS_LOG_PATH_METADATA, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_SOCKET_METADATA } from '../dp/agent-protocol.ts';
+import type { AgentPaths } from '../xds/generate/context.ts';
 import { ZoneIngressTokens } from '../tokens/zone-ingress-token.ts';
 import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
 import { keyOf, type Resource } from '../resources/resource.ts';
@@ -207,9 +208,12 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
       }
       cancelRemoval(nodeId);
       // What meshwork-dp runs beside Envoy (see src/dp/agent-protocol.ts).
-      const accessLogPath = metadataValue(node.metadata, ACCESS_LOG_PATH_METADATA)?.stringValue;
-      const metricsSocket = metadataValue(node.metadata, METRICS_SOCKET_METADATA)?.stringValue;
-      const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901, 'dataplane', { ...(accessLogPath ? { accessLogPath } : {}), ...(metricsSocket ? { metricsSocket } : {}) });
+      const agent: AgentPaths = {};
+      for (const [key, meta] of [['accessLogPath', ACCESS_LOG_PATH_METADATA], ['metricsSocket', METRICS_SOCKET_METADATA], ['dynamicConfigSocket', DYNAMIC_CONFIG_SOCKET_METADATA]] as const) {
+        const value = metadataValue(node.metadata, meta)?.stringValue;
+        if (value) agent[key] = value;
+      }
+      const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901, 'dataplane', agent);
       const stream = insights.open(dp.mesh!, dp.name);
       streams.set(nodeId, [...(streams.get(nodeId) ?? []), stream]);
       rt.metrics.xdsConnectedProxies.inc();

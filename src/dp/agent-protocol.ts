@@ -2,7 +2,10 @@
 // MeshAccessLog: meshwork-dp announces its FIFO in the node metadata; Envoy writes lines
 // there tagged with their backend's address. MeshMetric applications: meshwork-dp
 // announces a unix socket serving merged metrics; the Prometheus listener routes scrapes
-// there, telling it in headers what to merge.
+// there, telling it in headers what to merge. MeshMetric OpenTelemetry backends, as
+// kuma-dp's dynamic configuration: meshwork-dp announces a unix socket path where Envoy
+// listens and answers MESH_METRIC_CONFIG_PATH with a MeshMetricAgentConfig; meshwork-dp
+// polls it and pushes the metrics it scrapes to each backend.
 
 /** Node metadata key: the FIFO meshwork-dp reads access log lines from. */
 export const ACCESS_LOG_PATH_METADATA = 'meshwork.io/access-log-path';
@@ -16,3 +19,26 @@ export const METRICS_SOCKET_METADATA = 'meshwork.io/metrics-socket';
 /** Request headers the Prometheus listener sets on scrapes it sends to meshwork-dp. */
 export const METRICS_APPLICATIONS_HEADER = 'x-meshwork-metrics-applications';
 export const METRICS_ENVOY_PATH_HEADER = 'x-meshwork-metrics-envoy-path';
+
+/** Node metadata key: the unix socket where Envoy serves meshwork-dp its dynamic configuration. */
+export const DYNAMIC_CONFIG_SOCKET_METADATA = 'meshwork.io/dynamic-config-socket';
+
+/** The path of the dynamic configuration listener that answers the MeshMetric config. */
+export const MESH_METRIC_CONFIG_PATH = '/meshmetric';
+
+export interface MetricsApplication {
+  name?: string;
+  address?: string;
+  port: number;
+  path?: string;
+}
+
+/** What meshwork-dp needs to push a proxy's metrics to MeshMetric's OpenTelemetry backends. */
+export interface MeshMetricAgentConfig {
+  /** Envoy admin path of its Prometheus stats (`?usedonly` with sidecar.includeUnused: false). */
+  envoyPath: string;
+  applications: MetricsApplication[];
+  openTelemetry: { endpoint: string; refreshIntervalMs: number }[];
+  /** OTLP resource attributes of the pushed metrics. */
+  resource: Record<string, string>;
+}

@@ -100,6 +100,8 @@ describe('policies enforced by Envoy', () => {
           name: 'web-1',
           networking: { address: '127.0.4.9', inbound: [{ port: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port: outboundPort, tags: { 'kuma.io/service': 'backend' } }] },
         },
+        // meshwork-dp reads its MeshMetric config from Envoy every 500 ms instead of 10 s.
+        extraArgs: ['--dynamic-config-refresh-interval', '500ms'],
       }),
     );
     await waitFor(() => settled(`${outbound}/`, 200), { what: 'mesh traffic' });
@@ -287,6 +289,24 @@ describe('policies enforced by Envoy', () => {
       }, { what: 'merged metrics on the Prometheus port' });
       expect(scraped.indexOf('envoy_')).toBeLessThan(scraped.indexOf('app_requests_total 42'));
       await remove(zone, '/meshes/default/meshmetrics/with-apps');
+    } finally {
+      app.close();
+    }
+  });
+
+  it('MeshMetric: an OpenTelemetry backend receives Envoy\'s and the applications\' metrics over OTLP/gRPC, pushed by meshwork-dp', async () => {
+    await using collector = await startOtlpCollector();
+    const appPort = await freePort();
+    const app = createServer((_req, res) => res.end('# TYPE app_requests_total counter\napp_requests_total 42\n'));
+    await new Promise<void>((resolve) => app.listen(appPort, '127.0.0.1', resolve));
+    try {
+      await apply(zone, { type: 'MeshMetric', mesh: 'default', name: 'otel-metrics', spec: { targetRef: { kind: 'MeshService', name: 'web' }, default: { applications: [{ name: 'app', port: appPort }], backends: [{ type: 'OpenTelemetry', openTelemetry: { endpoint: collector.endpoint, refreshInterval: '500ms' } }] } } } as never, 'meshmetrics');
+      await call(`${outbound}/counted`);
+      const rq = await waitFor(() => collector.metrics.find((m) => m.name === 'envoy_cluster_upstream_rq_total' && m.points.some((p) => p.attributes.envoy_cluster_name === 'backend' && p.value > 0)), { what: 'Envoy\'s request counter at the OTLP collector' });
+      expect(rq.resource).toMatchObject({ 'service.name': 'web', 'service.instance.id': 'web-1', 'kuma.io/mesh': 'default' });
+      const appMetric = await waitFor(() => collector.metrics.find((m) => m.name === 'app_requests_total'), { what: 'the application\'s metric at the OTLP collector' });
+      expect(appMetric.points.map((p) => p.value)).toEqual([42]);
+      await remove(zone, '/meshes/default/meshmetrics/otel-metrics');
     } finally {
       app.close();
     }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,9 @@ import type { RestErrorBody } from '../../core/errors.ts';
 import { createRootLogger } from '../../core/logger.ts';
 import { findEnvoy } from '../../dp/envoy-binary.ts';
 import { startAccessLogStreamer, type AccessLogStreamer } from '../../dp/access-log-streamer.ts';
-import { ACCESS_LOG_PATH_METADATA, METRICS_SOCKET_METADATA } from '../../dp/agent-protocol.ts';
+import { ACCESS_LOG_PATH_METADATA, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_SOCKET_METADATA } from '../../dp/agent-protocol.ts';
+import { startMetricsPusher, type MetricsPusher } from '../../dp/metrics-pusher.ts';
+import { parseDuration } from '../../core/duration.ts';
 import { startMetricsMerger, type MetricsMerger } from '../../dp/metrics-merger.ts';
 import { substitute } from '../meshctl/commands/apply.ts';
 
@@ -19,7 +21,14 @@ import { substitute } from '../meshctl/commands/apply.ts';
 // gets the Envoy bootstrap (POST /bootstrap on the DP server), then runs Envoy in the
 // foreground: signals are forwarded, nothing is restarted silently, and meshwork-dp exits
 // with Envoy's exit status. Meanwhile it streams access logs to MeshAccessLog tcp backends
-// and merges MeshMetric applications' metrics into the proxy's.
+// and merges MeshMetric applications' metrics into the proxy's, and pushes metrics to
+// MeshMetric OpenTelemetry backends.
+
+const durationMs = (v: string) => {
+  const r = parseDuration(v);
+  if (!r.ok || r.ms <= 0) throw new InvalidArgumentError('must be a positive duration like 10s or 500ms');
+  return r.ms;
+};
 
 const port = (v: string) => {
   const n = Number(v);
@@ -40,6 +49,7 @@ interface RunOptions {
   mesh?: string;
   configDir?: string;
   delta?: boolean;
+  dynamicConfigRefreshInterval: number;
   logLevel: string;
 }
 
@@ -99,8 +109,11 @@ async function run(opts: RunOptions): Promise<number> {
   // MeshAccessLog tcp backends: Envoy writes their lines to a FIFO this process streams
   // from; the CP learns its path from the node metadata.
   // MeshMetric applications: scrapes are merged by this process, on a unix socket.
+  // MeshMetric OpenTelemetry backends: Envoy serves this process their config on a unix
+  // socket (its listener, so the path is only announced) and it pushes the metrics.
   let streamer: AccessLogStreamer | undefined;
   let merger: MetricsMerger | undefined;
+  let pusher: MetricsPusher | undefined;
   if (opts.proxyType === 'dataplane') {
     // Neither is needed to run the proxy: if one cannot start, the CP is not told about it.
     const fifo = join(dir, 'access-log.fifo');
@@ -116,8 +129,18 @@ async function run(opts: RunOptions): Promise<number> {
       log.warn({ err: err.message }, 'cannot serve merged metrics: MeshMetric applications are not merged');
       return undefined;
     });
+    const configSocket = join(dir, 'dynamic-config.sock');
+    if (Buffer.byteLength(configSocket) < 100) {
+      rmSync(configSocket, { force: true });
+      pusher = startMetricsPusher({ configSocket, adminPort: opts.adminPort, pollIntervalMs: opts.dynamicConfigRefreshInterval, version: VERSION, logger: log.child({ component: 'metrics-pusher' }) });
+    } else log.warn({ socket: configSocket }, 'the config dir path is too long for a unix socket: MeshMetric OpenTelemetry backends are not available');
     const node = (bootstrap as { node: { metadata?: Record<string, unknown> } }).node;
-    node.metadata = { ...node.metadata, ...(streamer ? { [ACCESS_LOG_PATH_METADATA]: streamer.path } : {}), ...(merger ? { [METRICS_SOCKET_METADATA]: merger.path } : {}) };
+    node.metadata = {
+      ...node.metadata,
+      ...(streamer ? { [ACCESS_LOG_PATH_METADATA]: streamer.path } : {}),
+      ...(merger ? { [METRICS_SOCKET_METADATA]: merger.path } : {}),
+      ...(pusher ? { [DYNAMIC_CONFIG_SOCKET_METADATA]: configSocket } : {}),
+    };
   }
   // JSON, not YAML: Envoy's YAML parser would read values such as `on` as booleans.
   const file = join(dir, 'bootstrap.json');
@@ -138,6 +161,7 @@ async function run(opts: RunOptions): Promise<number> {
     child.on('exit', (code, signal) => {
       streamer?.close();
       merger?.close();
+      pusher?.close();
       log.info({ code, signal }, 'Envoy exited');
       resolve(code ?? (signal ? 128 + 15 : 1));
     });
@@ -161,6 +185,7 @@ export function buildDpProgram(): Command {
     .option('--mesh <mesh>', 'mesh (default: from the file, else "default")')
     .option('--config-dir <dir>', 'where to write the Envoy bootstrap (default: a temp dir)')
     .option('--delta', 'use delta (incremental) xDS')
+    .option('--dynamic-config-refresh-interval <duration>', 'how often to read the config Envoy serves this agent (MeshMetric OpenTelemetry backends)', durationMs, 10_000)
     .option('--log-level <level>', 'info, debug, warn, error', 'info')
     .action(async (opts: RunOptions) => {
       try {

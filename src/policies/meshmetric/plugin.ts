@@ -1,19 +1,25 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { HCM, networkFilters, routesOf } from '../core/plugin.ts';
-import { socketAddress } from '../../xds/generate/envoy-objects.ts';
+import { httpConnectionManager, socketAddress } from '../../xds/generate/envoy-objects.ts';
+import { parseDuration } from '../../core/duration.ts';
+import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import type { meshMetricConf } from './schema.ts';
-import { METRICS_APPLICATIONS_HEADER, METRICS_ENVOY_PATH_HEADER } from '../../dp/agent-protocol.ts';
+import { MESH_METRIC_CONFIG_PATH, METRICS_APPLICATIONS_HEADER, METRICS_ENVOY_PATH_HEADER, type MeshMetricAgentConfig } from '../../dp/agent-protocol.ts';
 
 // MeshMetric → the proxy's Prometheus endpoint: port and path of the Prometheus backend
 // (default 5670 /metrics); `sidecar.includeUnused: false` asks Envoy for used metrics only.
 // `applications` are merged in by meshwork-dp, as kuma-dp does: the endpoint's scrapes go
 // to its unix socket (ctx.metricsSocket), with the applications in a request header that
-// Envoy sets. OpenTelemetry push is not wired yet.
+// Envoy sets. OpenTelemetry backends, as kuma-dp's: Envoy serves meshwork-dp the config
+// (endpoints, refresh intervals, applications) on a unix socket it announced
+// (ctx.dynamicConfigSocket); meshwork-dp scrapes as for Prometheus and pushes OTLP/gRPC.
 
 type Conf = z.infer<typeof meshMetricConf>;
 type Obj = Record<string, unknown>;
 const MERGER = 'meshwork:metrics:merger';
+const DYNAMIC_CONFIG = 'meshwork:dynamicconfig';
+const DEFAULT_REFRESH_MS = 60_000; // Kuma's default refreshInterval
 
 export const meshMetricPlugin: PolicyPlugin = {
   type: 'MeshMetric',
@@ -25,6 +31,39 @@ export const meshMetricPlugin: PolicyPlugin = {
     const prom = conf.backends?.find((b) => b.type === 'Prometheus')?.prometheus;
     if (prom?.port) listener.address = socketAddress(ctx.dataplane.spec.networking.address, prom.port);
     const envoyPath = conf.sidecar?.includeUnused === false ? '/stats/prometheus?usedonly' : '/stats/prometheus';
+    const otel = (conf.backends ?? []).flatMap((b) => (b.type === 'OpenTelemetry' && b.openTelemetry ? [b.openTelemetry] : []));
+    if (otel.length && ctx.dynamicConfigSocket) {
+      const agentConfig: MeshMetricAgentConfig = {
+        envoyPath,
+        applications: conf.applications ?? [],
+        openTelemetry: otel.map((o) => {
+          const refresh = o.refreshInterval ? parseDuration(o.refreshInterval) : undefined;
+          return { endpoint: o.endpoint, refreshIntervalMs: refresh?.ok ? refresh.ms : DEFAULT_REFRESH_MS };
+        }),
+        resource: {
+          'service.name': ctx.dataplane.spec.networking.inbound?.[0]?.tags[SERVICE_TAG] ?? ctx.dataplane.name,
+          'service.instance.id': ctx.dataplane.name,
+          'kuma.io/mesh': ctx.mesh.name,
+          'kuma.io/zone': ctx.zone,
+        },
+      };
+      const body = JSON.stringify(agentConfig);
+      out.listener.set(DYNAMIC_CONFIG, {
+        name: DYNAMIC_CONFIG,
+        address: { pipe: { path: ctx.dynamicConfigSocket } },
+        filter_chains: [
+          {
+            filters: [
+              httpConnectionManager(DYNAMIC_CONFIG, {
+                name: DYNAMIC_CONFIG,
+                max_direct_response_body_size_bytes: Math.max(4096, Buffer.byteLength(body)),
+                virtual_hosts: [{ name: DYNAMIC_CONFIG, domains: ['*'], routes: [{ match: { path: MESH_METRIC_CONFIG_PATH }, direct_response: { status: 200, body: { inline_string: body } } }] }],
+              }),
+            ],
+          },
+        ],
+      });
+    }
     const merge = Boolean(conf.applications?.length && ctx.metricsSocket);
     if (merge) out.cluster.set(MERGER, { name: MERGER, type: 'STATIC', connect_timeout: '1s', load_assignment: { cluster_name: MERGER, endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: ctx.metricsSocket } } } }] }] } });
     for (const { config } of networkFilters(listener, HCM)) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, port } from '../../resources/common.ts';
+import { duration, hostPort, port } from '../../resources/common.ts';
 import { topLevelSpec } from '../core/define-policy.ts';
 
 const selector = z.strictObject({ type: z.enum(['Regex', 'Prefix', 'Exact', 'Contains'], { error: 'must be one of: Regex, Prefix, Exact, Contains' }), match: z.string().min(1) });
@@ -15,7 +15,7 @@ const backend = z
         tls: z.strictObject({ mode: z.enum(['Disabled', 'ProvidedTLS', 'ActiveMTLSBackend']) }).optional(),
       })
       .optional(),
-    openTelemetry: z.strictObject({ endpoint: z.string().min(1), refreshInterval: duration().optional() }).optional(),
+    openTelemetry: z.strictObject({ endpoint: hostPort, refreshInterval: duration({ min: '100ms' }).optional() }).optional(),
   })
   .superRefine((b, ctx) => {
     const key = b.type === 'Prometheus' ? 'prometheus' : 'openTelemetry';

@@ -38,6 +38,8 @@ export interface AgentPaths {
   accessLogPath?: string;
   /** The unix socket where it merges MeshMetric applications' metrics. Unset: applications are not merged. */
   metricsSocket?: string;
+  /** The unix socket where Envoy serves it the MeshMetric config. Unset: OpenTelemetry metrics backends are skipped. */
+  dynamicConfigSocket?: string;
 }
 
 export interface MtlsContext {

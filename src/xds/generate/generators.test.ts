@@ -217,9 +217,11 @@ const cases: Record<string, ProxyContext> = {
     zone: 'zone-1',
     adminPort: 9913,
     endpoints,
-    policies: withPolicies([pol('MeshMetric', 'with-apps', { default: { applications: [{ name: 'app', port: 9100, path: '/metrics' }, { port: 9200, address: '127.0.0.1' }], backends: [{ type: 'Prometheus', prometheus: { port: 5672, path: '/metrics' } }] } })]),
-    // meshwork-dp's socket where it merges application metrics.
+    policies: withPolicies([pol('MeshMetric', 'with-apps', { default: { applications: [{ name: 'app', port: 9100, path: '/metrics' }, { port: 9200, address: '127.0.0.1' }], backends: [{ type: 'Prometheus', prometheus: { port: 5672, path: '/metrics' } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: 'otel-collector:4317', refreshInterval: '30s' } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: '10.0.0.7:4317' } }] } })]),
+    // meshwork-dp's socket where it merges application metrics, and the one where Envoy
+    // serves it the OpenTelemetry backends.
     metricsSocket: '/tmp/meshwork-dp-metrics.sock',
+    dynamicConfigSocket: '/tmp/meshwork-dp-dynamic-config.sock',
     dataplane: dp('web-13', { networking: { address: '127.0.0.13', inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }] } }),
   },
   'web-trace-metric-proxypatch': {

@@ -1,0 +1,96 @@
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from '../core/logger.ts';
+import { MESH_METRIC_CONFIG_PATH, type MeshMetricAgentConfig } from './agent-protocol.ts';
+import { fetchText, scrapeAll } from './metrics-merger.ts';
+import { otlpServices } from './otlp.ts';
+import { exportMetricsRequest } from './prometheus-to-otlp.ts';
+
+// MeshMetric's OpenTelemetry backends, as kuma-dp pushes them: poll the config Envoy serves
+// on the dynamic configuration socket; for each backend, every refreshInterval, scrape
+// Envoy's Prometheus stats and the applications' and export them over OTLP/gRPC. A config
+// that is gone (policy removed, listener absent) stops every push.
+
+interface Backend {
+  key: string;
+  client: grpc.Client & { Export: (req: object, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null) => void) => void };
+  timer: NodeJS.Timeout;
+  failing: boolean;
+}
+
+export interface MetricsPusher {
+  /** Backends being pushed to, by endpoint. */
+  endpoints(): string[];
+  /** Polls the config now (tests; the poll loop does it every interval). */
+  refresh(): Promise<void>;
+  close(): void;
+}
+
+export function startMetricsPusher(opts: { configSocket: string; adminPort: number; pollIntervalMs: number; version: string; logger: Logger }): MetricsPusher {
+  const { logger } = opts;
+  const MetricsService = otlpServices().metrics;
+  const startNanos = String(BigInt(Date.now()) * 1_000_000n);
+  let config: MeshMetricAgentConfig | undefined;
+  let configText = '';
+  const backends = new Map<string, Backend>();
+
+  const push = async (b: Backend) => {
+    const cfg = config;
+    if (!cfg) return;
+    const texts = await scrapeAll(opts.adminPort, cfg.envoyPath, cfg.applications, logger);
+    const req = exportMetricsRequest(texts, cfg.resource, { name: 'meshwork-dp', version: opts.version }, { start: startNanos, now: String(BigInt(Date.now()) * 1_000_000n) });
+    b.client.Export(req, { deadline: Date.now() + 10_000 }, (err) => {
+      if (err && !b.failing) logger.warn({ endpoint: b.key, err: err.message }, 'cannot push metrics to the OpenTelemetry backend (retrying every refresh interval)');
+      else if (!err && b.failing) logger.info({ endpoint: b.key }, 'pushing metrics to the OpenTelemetry backend again');
+      b.failing = Boolean(err);
+    });
+  };
+
+  const stop = (b: Backend) => {
+    clearInterval(b.timer);
+    b.client.close();
+    backends.delete(b.key);
+  };
+
+  const apply = (next: MeshMetricAgentConfig | undefined) => {
+    config = next;
+    const wanted = new Map((next?.openTelemetry ?? []).map((o) => [`${o.endpoint}@${o.refreshIntervalMs}`, o]));
+    for (const b of [...backends.values()]) if (!wanted.has(b.key)) stop(b);
+    for (const [key, o] of wanted) {
+      if (backends.has(key)) continue;
+      const client = new MetricsService(o.endpoint, grpc.credentials.createInsecure()) as unknown as Backend['client'];
+      const b: Backend = { key, client, failing: false, timer: setInterval(() => void push(b), o.refreshIntervalMs) };
+      backends.set(key, b);
+      void push(b);
+    }
+    logger.info({ endpoints: [...wanted.values()].map((o) => o.endpoint) }, 'MeshMetric OpenTelemetry backends');
+  };
+
+  let inflight: Promise<void> | undefined;
+  const refresh = () => (inflight ??= read().finally(() => (inflight = undefined)));
+  const read = async () => {
+    let text = '';
+    try {
+      text = await fetchText({ socketPath: opts.configSocket, path: MESH_METRIC_CONFIG_PATH }, 5000);
+    } catch {
+      // No listener (no MeshMetric with OpenTelemetry backends, or Envoy not up): nothing to push.
+    }
+    if (text === configText) return;
+    configText = text;
+    try {
+      apply(text ? (JSON.parse(text) as MeshMetricAgentConfig) : undefined);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'unreadable MeshMetric config from Envoy');
+    }
+  };
+
+  void refresh();
+  const poll = setInterval(() => void refresh(), opts.pollIntervalMs);
+  return {
+    endpoints: () => [...backends.values()].map((b) => b.key.slice(0, b.key.lastIndexOf('@'))),
+    refresh,
+    close() {
+      clearInterval(poll);
+      for (const b of [...backends.values()]) stop(b);
+    },
+  };
+}
