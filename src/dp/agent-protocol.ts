@@ -1,3 +1,5 @@
+import type { SidecarProfiles } from './metric-profiles.ts';
+
 // How the config a zone CP generates and meshwork-dp's helpers meet. The tcp backend of
 // MeshAccessLog: meshwork-dp announces its FIFO in the node metadata; Envoy writes lines
 // there tagged with their backend's address. MeshMetric applications: meshwork-dp
@@ -19,6 +21,7 @@ export const METRICS_SOCKET_METADATA = 'meshwork.io/metrics-socket';
 /** Request headers the Prometheus listener sets on scrapes it sends to meshwork-dp. */
 export const METRICS_APPLICATIONS_HEADER = 'x-meshwork-metrics-applications';
 export const METRICS_ENVOY_PATH_HEADER = 'x-meshwork-metrics-envoy-path';
+export const METRICS_PROFILES_HEADER = 'x-meshwork-metrics-profiles';
 
 /** Node metadata key: the unix socket where Envoy serves meshwork-dp its dynamic configuration. */
 export const DYNAMIC_CONFIG_SOCKET_METADATA = 'meshwork.io/dynamic-config-socket';
@@ -38,6 +41,8 @@ export interface MeshMetricAgentConfig {
   /** Envoy admin path of its Prometheus stats (`?usedonly` with sidecar.includeUnused: false). */
   envoyPath: string;
   applications: MetricsApplication[];
+  /** MeshMetric sidecar.profiles (Kuma's Basic when unset). */
+  profiles?: SidecarProfiles;
   openTelemetry: { endpoint: string; refreshIntervalMs: number }[];
   /** OTLP resource attributes of the pushed metrics. */
   resource: Record<string, string>;

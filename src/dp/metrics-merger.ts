@@ -2,12 +2,15 @@ import { createServer, get, type Server } from 'node:http';
 import { urlToHttpOptions } from 'node:url';
 import { rmSync } from 'node:fs';
 import type { Logger } from '../core/logger.ts';
-import { METRICS_APPLICATIONS_HEADER, METRICS_ENVOY_PATH_HEADER, type MetricsApplication } from './agent-protocol.ts';
+import { METRICS_APPLICATIONS_HEADER, METRICS_ENVOY_PATH_HEADER, METRICS_PROFILES_HEADER, type MetricsApplication } from './agent-protocol.ts';
+import { profileFilter, type SidecarProfiles } from './metric-profiles.ts';
+import { formatPrometheusText, parsePrometheusText, type Family } from './prometheus-to-otlp.ts';
 
 // MeshMetric's applications, as kuma-dp merges them: the proxy's Prometheus listener sends
 // each scrape to this unix socket, with the applications to include in a header (set by
-// Envoy, never by the caller); the answer is Envoy's own metrics followed by each
-// application's. An application that does not answer is left out with a comment line.
+// Envoy, never by the caller); the answer is Envoy's own metrics (filtered by the
+// MeshMetric profiles in another header) followed by each application's. A source that
+// does not answer is left out with a comment line.
 
 /** GET a URL, or a path over a unix socket; the body when the status is 200. */
 export function fetchText(target: string | { socketPath: string; path: string }, timeoutMs: number): Promise<string> {
@@ -23,20 +26,38 @@ export function fetchText(target: string | { socketPath: string; path: string },
   });
 }
 
-/**
- * Envoy's Prometheus text (from its admin `envoyPath`), then each application's; whatever
- * does not answer becomes a comment line.
- */
-export function scrapeAll(adminPort: number, envoyPath: string, apps: MetricsApplication[], logger: Logger): Promise<string[]> {
+export interface Scraped {
+  /** The application, or undefined for Envoy. */
+  app?: MetricsApplication;
+  text?: string;
+  error?: string;
+}
+
+export const appName = (a: MetricsApplication) => a.name ?? `${a.address ?? '127.0.0.1'}:${a.port}`;
+
+/** Envoy's Prometheus text (from its admin `envoyPath`), then each application's (Kuma's default path /metrics/prometheus). */
+export function scrapeAll(adminPort: number, envoyPath: string, apps: MetricsApplication[], logger: Logger): Promise<Scraped[]> {
   return Promise.all([
-    fetchText(`http://127.0.0.1:${adminPort}${envoyPath}`, 5000).catch((err: Error) => `# meshwork: Envoy metrics unavailable: ${err.message}\n`),
-    ...apps.map((a) =>
-      fetchText(`http://${a.address ?? '127.0.0.1'}:${a.port}${a.path ?? '/metrics'}`, 5000).catch((err: Error) => {
-        logger.warn({ application: a.name ?? a.port, err: err.message }, 'cannot scrape an application');
-        return `# meshwork: application ${a.name ?? a.port} unavailable: ${err.message}\n`;
-      }),
+    fetchText(`http://127.0.0.1:${adminPort}${envoyPath}`, 5000).then(
+      (text): Scraped => ({ text }),
+      (err: Error): Scraped => ({ error: err.message }),
+    ),
+    ...apps.map((app) =>
+      fetchText(`http://${app.address ?? '127.0.0.1'}:${app.port}${app.path ?? '/metrics/prometheus'}`, 5000).then(
+        (text): Scraped => ({ app, text }),
+        (err: Error): Scraped => {
+          logger.warn({ application: appName(app), err: err.message }, 'cannot scrape an application');
+          return { app, error: err.message };
+        },
+      ),
     ),
   ]);
+}
+
+/** Envoy's families filtered by the profiles (none given: unfiltered); the applications' as they are. */
+export function familiesOf(part: Scraped, profiles: SidecarProfiles | undefined, hasProfiles: boolean): Family[] {
+  const families = parsePrometheusText(part.text ?? '');
+  return part.app || !hasProfiles ? families : profileFilter(profiles)(families);
 }
 
 export interface MetricsMerger {
@@ -49,15 +70,26 @@ export async function startMetricsMerger(path: string, adminPort: number, logger
   const server: Server = createServer((req, res) => {
     void (async () => {
       let apps: MetricsApplication[] = [];
+      let profiles: SidecarProfiles | undefined;
+      const profilesHeader = req.headers[METRICS_PROFILES_HEADER];
       try {
         apps = JSON.parse(String(req.headers[METRICS_APPLICATIONS_HEADER] ?? '[]')) as MetricsApplication[];
+        if (profilesHeader !== undefined) profiles = JSON.parse(String(profilesHeader)) as SidecarProfiles;
       } catch {
-        logger.warn('unreadable MeshMetric applications header');
+        logger.warn('unreadable MeshMetric headers');
       }
       const envoyPath = String(req.headers[METRICS_ENVOY_PATH_HEADER] ?? '/stats/prometheus');
       const parts = await scrapeAll(adminPort, envoyPath, apps, logger);
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(parts.map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join(''));
+      res.end(
+        parts
+          .map((p) => {
+            if (p.error !== undefined) return `# meshwork: ${p.app ? `application ${appName(p.app)}` : 'Envoy metrics'} unavailable: ${p.error}\n`;
+            if (!p.app && profilesHeader !== undefined) return formatPrometheusText(familiesOf(p, profiles, true));
+            return p.text!.endsWith('\n') ? p.text! : `${p.text!}\n`;
+          })
+          .join(''),
+      );
     })();
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,13 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../core/logger.ts';
 import { MESH_METRIC_CONFIG_PATH, type MeshMetricAgentConfig } from './agent-protocol.ts';
-import { fetchText, scrapeAll } from './metrics-merger.ts';
+import { appName, familiesOf, fetchText, scrapeAll } from './metrics-merger.ts';
 import { otlpServices } from './otlp.ts';
 import { exportMetricsRequest } from './prometheus-to-otlp.ts';
 
 // MeshMetric's OpenTelemetry backends, as kuma-dp pushes them: poll the config Envoy serves
 // on the dynamic configuration socket; for each backend, every refreshInterval, scrape
-// Envoy's Prometheus stats and the applications' and export them over OTLP/gRPC. A config
+// Envoy's Prometheus stats (filtered by the profiles) and the applications' and export
+// them over OTLP/gRPC, a scope per application (named after it). A config
 // that is gone (policy removed, listener absent) stops every push.
 
 interface Backend {
@@ -36,8 +37,9 @@ export function startMetricsPusher(opts: { configSocket: string; adminPort: numb
   const push = async (b: Backend) => {
     const cfg = config;
     if (!cfg) return;
-    const texts = await scrapeAll(opts.adminPort, cfg.envoyPath, cfg.applications, logger);
-    const req = exportMetricsRequest(texts, cfg.resource, { name: 'meshwork-dp', version: opts.version }, { start: startNanos, now: String(BigInt(Date.now()) * 1_000_000n) });
+    const parts = await scrapeAll(opts.adminPort, cfg.envoyPath, cfg.applications, logger);
+    const sources = parts.map((p) => ({ scope: p.app ? { name: appName(p.app) } : { name: 'meshwork-dp', version: opts.version }, families: familiesOf(p, cfg.profiles, true) }));
+    const req = exportMetricsRequest(sources, cfg.resource, { start: startNanos, now: String(BigInt(Date.now()) * 1_000_000n) });
     b.client.Export(req, { deadline: Date.now() + 10_000 }, (err) => {
       if (err && !b.failing) logger.warn({ endpoint: b.key, err: err.message }, 'cannot push metrics to the OpenTelemetry backend (retrying every refresh interval)');
       else if (!err && b.failing) logger.info({ endpoint: b.key }, 'pushing metrics to the OpenTelemetry backend again');
@@ -57,7 +59,10 @@ export function startMetricsPusher(opts: { configSocket: string; adminPort: numb
     for (const b of [...backends.values()]) if (!wanted.has(b.key)) stop(b);
     for (const [key, o] of wanted) {
       if (backends.has(key)) continue;
-      const client = new MetricsService(o.endpoint, grpc.credentials.createInsecure()) as unknown as Backend['client'];
+      // http://HOST:PORT and HOST:PORT are plain text, https://HOST:PORT is TLS with the system CAs.
+      const url = /^(https?):\/\/(.+?)\/?$/.exec(o.endpoint);
+      const credentials = url?.[1] === 'https' ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
+      const client = new MetricsService(url ? url[2]! : o.endpoint, credentials) as unknown as Backend['client'];
       const b: Backend = { key, client, failing: false, timer: setInterval(() => void push(b), o.refreshIntervalMs) };
       backends.set(key, b);
       void push(b);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportMetricsRequest, parsePrometheusText, parseSample } from './prometheus-to-otlp.ts';
+import { exportMetricsRequest, formatPrometheusText, parsePrometheusText, parseSample } from './prometheus-to-otlp.ts';
 import { otlpServices } from './otlp.ts';
 
 const TEXT = `# TYPE envoy_cluster_upstream_rq_total counter
@@ -27,15 +27,16 @@ not a sample line
 
 describe('Prometheus text → OTLP metrics', () => {
   it('parses samples with escaped labels, special values and timestamps', () => {
-    expect(parseSample('x{a="1",b="q\\"z\\\\"} +Inf')).toEqual({ name: 'x', labels: { a: '1', b: 'q"z\\' }, value: Infinity });
+    expect(parseSample('x{a="1",b="q\\"z\\\\"} +Inf')).toMatchObject({ name: 'x', labels: { a: '1', b: 'q"z\\' }, value: Infinity });
     expect(parseSample('y NaN')?.value).toBeNaN();
-    expect(parseSample('z 5 1700000000000')).toEqual({ name: 'z', labels: {}, value: 5 });
+    expect(parseSample('z 5 1700000000000')).toEqual({ name: 'z', labels: {}, value: 5, line: 'z 5 1700000000000' });
     expect(parseSample('bad{a=1} 2')).toBeUndefined();
     expect(parseSample('bad 1x')).toBeUndefined();
   });
 
-  it('groups samples into families by declared type and suffix', () => {
+  it('groups samples into families by declared type and suffix, and formats them back as scraped', () => {
     const families = parsePrometheusText(TEXT);
+    expect(formatPrometheusText(families)).toBe(TEXT.replace('not a sample line\n', ''));
     expect(families.map((f) => [f.name, f.type, f.samples.length])).toEqual([
       ['envoy_cluster_upstream_rq_total', 'counter', 2],
       ['envoy_server_live', 'gauge', 1],
@@ -47,9 +48,11 @@ describe('Prometheus text → OTLP metrics', () => {
   });
 
   it('builds an ExportMetricsServiceRequest the OTLP proto encodes', () => {
-    const req = exportMetricsRequest([TEXT], { 'service.name': 'web' }, { name: 'meshwork-dp', version: '1' }, { start: '1000', now: '2000' });
+    const req = exportMetricsRequest([{ scope: { name: 'meshwork-dp', version: '1' }, families: parsePrometheusText(TEXT) }, { scope: { name: 'empty' }, families: [] }], { 'service.name': 'web' }, { start: '1000', now: '2000' });
     const Export = otlpServices().metrics.service.Export!;
-    const decoded = Export.requestDeserialize(Export.requestSerialize(req)) as { resource_metrics: { resource: unknown; scope_metrics: { metrics: Record<string, unknown>[] }[] }[] };
+    const decoded = Export.requestDeserialize(Export.requestSerialize(req)) as { resource_metrics: { resource: unknown; scope_metrics: { scope: unknown; metrics: Record<string, unknown>[] }[] }[] };
+    // A source with no metrics gets no scope.
+    expect(decoded.resource_metrics[0]!.scope_metrics.map((s) => s.scope)).toEqual([{ name: 'meshwork-dp', version: '1' }]);
     const metrics = decoded.resource_metrics[0]!.scope_metrics[0]!.metrics;
     const byName = Object.fromEntries(metrics.map((m) => [m.name, m]));
     expect(Object.keys(byName)).toEqual(['envoy_cluster_upstream_rq_total', 'envoy_server_live', 'envoy_cluster_upstream_rq_time', 'rpc_seconds', 'app_requests', 'app_untyped_thing']);

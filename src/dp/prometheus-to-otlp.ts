@@ -10,12 +10,16 @@ export interface Sample {
   name: string;
   labels: Record<string, string>;
   value: number;
+  /** The line as scraped. */
+  line: string;
 }
 
 export interface Family {
   name: string;
   type: 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
   help?: string;
+  /** Its # HELP and # TYPE lines as scraped. */
+  header: string[];
   samples: Sample[];
 }
 
@@ -41,7 +45,7 @@ export function parseSample(line: string): Sample | undefined {
     if (re.lastIndex < body.length && body.slice(re.lastIndex).trim()) return undefined;
   }
   const value = parseValue(m[3]!);
-  return Number.isNaN(value) && m[3] !== 'NaN' ? undefined : { name: m[1]!, labels, value };
+  return Number.isNaN(value) && m[3] !== 'NaN' ? undefined : { name: m[1]!, labels, value, line };
 }
 
 /** Families in order of appearance; samples whose family was not declared are untyped. */
@@ -49,7 +53,7 @@ export function parsePrometheusText(text: string): Family[] {
   const families = new Map<string, Family>();
   const family = (name: string) => {
     let f = families.get(name);
-    if (!f) families.set(name, (f = { name, type: 'untyped', samples: [] }));
+    if (!f) families.set(name, (f = { name, type: 'untyped', header: [], samples: [] }));
     return f;
   };
   // A sample belongs to the family of its name, else to the histogram or summary its
@@ -68,14 +72,26 @@ export function parsePrometheusText(text: string): Family[] {
     if (!line) continue;
     if (line.startsWith('#')) {
       const m = /^#\s+(TYPE|HELP)\s+(\S+)\s*(.*)$/.exec(line);
-      if (m?.[1] === 'TYPE' && TYPES.has(m[3]!)) family(m[2]!).type = m[3] as Family['type'];
-      else if (m?.[1] === 'HELP') family(m[2]!).help = m[3];
+      if (m?.[1] === 'TYPE' && TYPES.has(m[3]!)) {
+        const f = family(m[2]!);
+        f.type = m[3] as Family['type'];
+        f.header.push(line);
+      } else if (m?.[1] === 'HELP') {
+        const f = family(m[2]!);
+        f.help = m[3];
+        f.header.push(line);
+      }
       continue;
     }
     const s = parseSample(line);
     if (s) owner(s.name).samples.push(s);
   }
   return [...families.values()].filter((f) => f.samples.length);
+}
+
+/** Families back to Prometheus text, as they were scraped. */
+export function formatPrometheusText(families: Family[]): string {
+  return families.map((f) => [...f.header, ...f.samples.map((s) => s.line)].join('\n') + '\n').join('');
 }
 
 const attributes = (labels: Record<string, string>) => Object.entries(labels).map(([key, v]) => ({ key, value: { string_value: v } }));
@@ -151,8 +167,8 @@ export function toOtlpMetric(f: Family, t: OtlpTimes): Obj {
   }
 }
 
-/** An ExportMetricsServiceRequest with one resource and one scope. */
-export function exportMetricsRequest(texts: string[], resource: Record<string, string>, scope: { name: string; version: string }, t: OtlpTimes): Obj {
-  const metrics = texts.flatMap((text) => parsePrometheusText(text).map((f) => toOtlpMetric(f, t)));
-  return { resource_metrics: [{ resource: { attributes: attributes(resource) }, scope_metrics: [{ scope, metrics }] }] };
+/** An ExportMetricsServiceRequest with one resource and a scope per source (the proxy, each application). */
+export function exportMetricsRequest(sources: { scope: { name: string; version?: string }; families: Family[] }[], resource: Record<string, string>, t: OtlpTimes): Obj {
+  const scopeMetrics = sources.filter((s) => s.families.length).map(({ scope, families }) => ({ scope, metrics: families.map((f) => toOtlpMetric(f, t)) }));
+  return { resource_metrics: [{ resource: { attributes: attributes(resource) }, scope_metrics: scopeMetrics }] };
 }

@@ -117,6 +117,7 @@ const valid: Record<string, Record<string, unknown>[]> = {
   ],
   MeshMetric: [
     { targetRef: { kind: 'Mesh' }, default: { sidecar: { includeUnused: false, profiles: { appendProfiles: [{ name: 'Basic' }], exclude: [{ type: 'Regex', match: 'envoy_cluster_.*' }] } }, applications: [{ name: 'app', path: '/metrics', port: 8888 }], backends: [{ type: 'Prometheus', prometheus: { port: 5670, path: '/metrics' } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: 'otel-collector:4317', refreshInterval: '60s' } }] } },
+    { targetRef: { kind: 'Mesh' }, default: { sidecar: { regex: 'http2_act.*', includeUnused: true }, backends: [{ type: 'OpenTelemetry', openTelemetry: { endpoint: 'http://otel-collector.observability.svc:4317', refreshInterval: '60s' } }] } },
   ],
   MeshTLS: [
     { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { tlsVersion: { min: 'TLS13', max: 'TLS13' }, tlsCiphers: ['ECDHE-ECDSA-AES256-GCM-SHA384'], mode: 'Strict' } }] },
@@ -164,7 +165,12 @@ const invalid: Record<string, [Record<string, unknown>, string][]> = {
     [{ to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ openTelemetry: { endpoint: 'c:4317', body: { kvlistValue: { values: [{ key: 'k', value: { intValue: 7 } }] } } } }] } }] }, 'spec.to[0].default.backends[0].openTelemetry.body.kvlistValue.values[0].value.intValue'],
   ],
   MeshTrace: [[{ default: { sampling: { overall: 101 } } }, 'spec.default.sampling.overall']],
-  MeshMetric: [[{ default: { backends: [{ type: 'Graphite' }] } }, 'spec.default.backends[0].type']],
+  MeshMetric: [
+    [{ default: { backends: [{ type: 'Graphite' }] } }, 'spec.default.backends[0].type'],
+    [{ default: { backends: [{ type: 'OpenTelemetry', openTelemetry: { endpoint: 'otel-collector' } }] } }, 'spec.default.backends[0].openTelemetry.endpoint'],
+    [{ default: { backends: [{ type: 'OpenTelemetry', openTelemetry: { endpoint: 'c:4317', refreshInterval: '0s' } }] } }, 'spec.default.backends[0].openTelemetry.refreshInterval'],
+    [{ default: { sidecar: { profiles: { include: [{ type: 'Regex', match: 'envoy_(' }] } } } }, 'spec.default.sidecar.profiles.include[0].match'],
+  ],
   MeshTLS: [[{ from: [{ targetRef: { kind: 'Mesh' }, default: { tlsVersion: { min: 'TLS13', max: 'TLS12' } } }] }, 'spec.from[0].default.tlsVersion.min']],
   MeshProxyPatch: [[{ default: { appendModifications: [{ cluster: { operation: 'Add' } }] } }, 'spec.default.appendModifications[0].cluster.value']],
   MeshPassthrough: [[{ default: { appendMatch: [{ type: 'CIDR', value: '10.0.0.0' }] } }, 'spec.default.appendMatch[0].value']],

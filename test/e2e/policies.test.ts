@@ -288,6 +288,16 @@ describe('policies enforced by Envoy', () => {
         return text.includes('app_requests_total 42') && /^envoy_\w+/m.test(text) ? text : undefined;
       }, { what: 'merged metrics on the Prometheus port' });
       expect(scraped.indexOf('envoy_')).toBeLessThan(scraped.indexOf('app_requests_total 42'));
+      // Kuma's Basic profile by default: the proxy's own clusters (ADS, admin; Envoy writes
+      // meshwork:ads as meshwork_ads) are left out.
+      expect(scraped).not.toContain('envoy_cluster_name="meshwork_');
+      expect(scraped).toMatch(/^envoy_cluster_upstream_rq_total\{envoy_cluster_name="(?!meshwork:)[^"]+"\}/m);
+      // The All profile, excluding a family by prefix.
+      await apply(zone, { type: 'MeshMetric', mesh: 'default', name: 'with-apps', spec: { targetRef: { kind: 'MeshService', name: 'backend' }, default: { sidecar: { profiles: { appendProfiles: [{ name: 'All' }], exclude: [{ type: 'Prefix', match: 'envoy_server_' }] } }, applications: [{ name: 'app', port: appPort }], backends: [{ type: 'Prometheus', prometheus: { port: promPort, path: '/metrics' } }] } } } as never, 'meshmetrics');
+      await waitFor(async () => {
+        const text = await (await fetch(`http://127.0.4.1:${promPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+        return text.includes('envoy_cluster_name="meshwork_ads"') && !/^envoy_server_/m.test(text) && text.includes('app_requests_total 42');
+      }, { what: 'every metric but envoy_server_*' });
       await remove(zone, '/meshes/default/meshmetrics/with-apps');
     } finally {
       app.close();
@@ -304,8 +314,11 @@ describe('policies enforced by Envoy', () => {
       await call(`${outbound}/counted`);
       const rq = await waitFor(() => collector.metrics.find((m) => m.name === 'envoy_cluster_upstream_rq_total' && m.points.some((p) => p.attributes.envoy_cluster_name === 'backend' && p.value > 0)), { what: 'Envoy\'s request counter at the OTLP collector' });
       expect(rq.resource).toMatchObject({ 'service.name': 'web', 'service.instance.id': 'web-1', 'kuma.io/mesh': 'default' });
+      expect(rq.scope).toBe('meshwork-dp');
       const appMetric = await waitFor(() => collector.metrics.find((m) => m.name === 'app_requests_total'), { what: 'the application\'s metric at the OTLP collector' });
       expect(appMetric.points.map((p) => p.value)).toEqual([42]);
+      // Each application's metrics in a scope named after it, as kuma-dp does.
+      expect(appMetric.scope).toBe('app');
       await remove(zone, '/meshes/default/meshmetrics/otel-metrics');
     } finally {
       app.close();

@@ -16,6 +16,8 @@ export interface ReceivedLog {
 export interface ReceivedMetric {
   name: string;
   resource: Record<string, unknown>;
+  /** The instrumentation scope's name. */
+  scope: string;
   /** The data points' values (as_double or as_int) with their attributes. */
   points: { value: number; attributes: Record<string, unknown> }[];
 }
@@ -51,10 +53,11 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
       for (const rm of (call.request.resource_metrics as Obj[] | undefined) ?? []) {
         const resource = attrs((rm.resource as Obj | undefined)?.attributes);
         for (const sm of (rm.scope_metrics as Obj[] | undefined) ?? []) {
+          const scope = String((sm.scope as Obj | undefined)?.name ?? '');
           for (const m of (sm.metrics as Obj[] | undefined) ?? []) {
             const data = (m.gauge ?? m.sum) as { data_points?: Obj[] } | undefined;
             const points = (data?.data_points ?? []).map((p) => ({ value: Number(p.as_double ?? p.as_int ?? 0), attributes: attrs(p.attributes) }));
-            metrics.push({ name: String(m.name), resource, points });
+            metrics.push({ name: String(m.name), resource, scope, points });
           }
         }
       }

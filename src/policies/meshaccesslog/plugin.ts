@@ -23,7 +23,7 @@ type Format = NonNullable<NonNullable<NonNullable<Conf['backends']>[number]['fil
 type Obj = Record<string, unknown>;
 const FILE_LOG = 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog';
 const OTEL_LOG = 'type.googleapis.com/envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig';
-const otelCluster = (endpoint: string) => `meshaccesslog:opentelemetry:${endpoint}`;
+const otelCluster = (endpoint: string) => `meshwork:accesslog:opentelemetry:${endpoint}`;
 
 // Kuma's default formats, for TCP proxies and for HTTP connection managers.
 export const DEFAULT_TCP_FORMAT =

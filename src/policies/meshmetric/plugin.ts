@@ -5,13 +5,14 @@ import { httpConnectionManager, socketAddress } from '../../xds/generate/envoy-o
 import { parseDuration } from '../../core/duration.ts';
 import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import type { meshMetricConf } from './schema.ts';
-import { MESH_METRIC_CONFIG_PATH, METRICS_APPLICATIONS_HEADER, METRICS_ENVOY_PATH_HEADER, type MeshMetricAgentConfig } from '../../dp/agent-protocol.ts';
+import { MESH_METRIC_CONFIG_PATH, METRICS_APPLICATIONS_HEADER, METRICS_ENVOY_PATH_HEADER, METRICS_PROFILES_HEADER, type MeshMetricAgentConfig } from '../../dp/agent-protocol.ts';
 
 // MeshMetric → the proxy's Prometheus endpoint: port and path of the Prometheus backend
-// (default 5670 /metrics); `sidecar.includeUnused: false` asks Envoy for used metrics only.
-// `applications` are merged in by meshwork-dp, as kuma-dp does: the endpoint's scrapes go
-// to its unix socket (ctx.metricsSocket), with the applications in a request header that
-// Envoy sets. OpenTelemetry backends, as kuma-dp's: Envoy serves meshwork-dp the config
+// (default 5670 /metrics); `sidecar.includeUnused: false` asks Envoy for used metrics only,
+// `sidecar.regex` for the stats its filter matches. As with kuma-dp, the endpoint's scrapes
+// go to meshwork-dp's unix socket (ctx.metricsSocket), which filters Envoy's metrics by the
+// `sidecar.profiles` (Kuma's Basic by default) and appends the `applications`' metrics,
+// both passed in request headers that Envoy sets. OpenTelemetry backends, as kuma-dp's: Envoy serves meshwork-dp the config
 // (endpoints, refresh intervals, applications) on a unix socket it announced
 // (ctx.dynamicConfigSocket); meshwork-dp scrapes as for Prometheus and pushes OTLP/gRPC.
 
@@ -30,12 +31,15 @@ export const meshMetricPlugin: PolicyPlugin = {
     if (!conf || !listener) return;
     const prom = conf.backends?.find((b) => b.type === 'Prometheus')?.prometheus;
     if (prom?.port) listener.address = socketAddress(ctx.dataplane.spec.networking.address, prom.port);
-    const envoyPath = conf.sidecar?.includeUnused === false ? '/stats/prometheus?usedonly' : '/stats/prometheus';
+    const query = [...(conf.sidecar?.includeUnused === false ? ['usedonly'] : []), ...(conf.sidecar?.regex ? [`filter=${encodeURIComponent(conf.sidecar.regex)}`] : [])];
+    const envoyPath = `/stats/prometheus${query.length ? `?${query.join('&')}` : ''}`;
+    const profiles = conf.sidecar?.profiles ?? {};
     const otel = (conf.backends ?? []).flatMap((b) => (b.type === 'OpenTelemetry' && b.openTelemetry ? [b.openTelemetry] : []));
     if (otel.length && ctx.dynamicConfigSocket) {
       const agentConfig: MeshMetricAgentConfig = {
         envoyPath,
         applications: conf.applications ?? [],
+        profiles,
         openTelemetry: otel.map((o) => {
           const refresh = o.refreshInterval ? parseDuration(o.refreshInterval) : undefined;
           return { endpoint: o.endpoint, refreshIntervalMs: refresh?.ok ? refresh.ms : DEFAULT_REFRESH_MS };
@@ -64,7 +68,7 @@ export const meshMetricPlugin: PolicyPlugin = {
         ],
       });
     }
-    const merge = Boolean(conf.applications?.length && ctx.metricsSocket);
+    const merge = Boolean(ctx.metricsSocket);
     if (merge) out.cluster.set(MERGER, { name: MERGER, type: 'STATIC', connect_timeout: '1s', load_assignment: { cluster_name: MERGER, endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: ctx.metricsSocket } } } }] }] } });
     for (const { config } of networkFilters(listener, HCM)) {
       for (const route of routesOf(config)) {
@@ -74,6 +78,7 @@ export const meshMetricPlugin: PolicyPlugin = {
           route.request_headers_to_add = [
             { header: { key: METRICS_APPLICATIONS_HEADER, value: JSON.stringify(conf.applications) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
             { header: { key: METRICS_ENVOY_PATH_HEADER, value: envoyPath }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+            { header: { key: METRICS_PROFILES_HEADER, value: JSON.stringify(profiles) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
           ];
         } else if (envoyPath !== '/stats/prometheus') (route.route as Obj).prefix_rewrite = envoyPath;
       }

@@ -1,8 +1,17 @@
 import { z } from 'zod';
-import { duration, hostPort, port } from '../../resources/common.ts';
+import { duration, port } from '../../resources/common.ts';
 import { topLevelSpec } from '../core/define-policy.ts';
 
-const selector = z.strictObject({ type: z.enum(['Regex', 'Prefix', 'Exact', 'Contains'], { error: 'must be one of: Regex, Prefix, Exact, Contains' }), match: z.string().min(1) });
+const selector = z
+  .strictObject({ type: z.enum(['Regex', 'Prefix', 'Exact', 'Contains'], { error: 'must be one of: Regex, Prefix, Exact, Contains' }), match: z.string().min(1) })
+  .superRefine((s, ctx) => {
+    if (s.type !== 'Regex') return;
+    try {
+      new RegExp(s.match);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['match'], message: `must be a valid regular expression: ${(err as Error).message}` });
+    }
+  });
 
 const backend = z
   .strictObject({
@@ -15,7 +24,13 @@ const backend = z
         tls: z.strictObject({ mode: z.enum(['Disabled', 'ProvidedTLS', 'ActiveMTLSBackend']) }).optional(),
       })
       .optional(),
-    openTelemetry: z.strictObject({ endpoint: hostPort, refreshInterval: duration({ min: '100ms' }).optional() }).optional(),
+    openTelemetry: z
+      .strictObject({
+        // Kuma's examples write it as a URL (http://otel-collector:4317) or as HOST:PORT.
+        endpoint: z.string().regex(/^(https?:\/\/)?([^:/]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}\/?$/, 'must be HOST:PORT or http(s)://HOST:PORT'),
+        refreshInterval: duration({ min: '100ms' }).optional(),
+      })
+      .optional(),
   })
   .superRefine((b, ctx) => {
     const key = b.type === 'Prometheus' ? 'prometheus' : 'openTelemetry';
