@@ -18,7 +18,7 @@ import { parseNodeId, XdsReconciler } from '../xds/reconciler.ts';
 import { registerAds } from '../xds/server/ads-server.ts';
 import { DpServer } from './dp-server.ts';
 import { DATAPLANE_METADATA, INGRESS_METADATA, PROXY_TYPE_METADATA } from './bootstrap.ts';
-import { ACCESS_LOG_PATH_METADATA, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_SOCKET_METADATA } from '../dp/agent-protocol.ts';
+import { ACCESS_LOG_PATH_METADATA, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_CERT_PATH_METADATA, METRICS_KEY_PATH_METADATA, METRICS_SOCKET_METADATA } from '../dp/agent-protocol.ts';
 import type { AgentPaths } from '../xds/generate/context.ts';
 import { ZoneIngressTokens } from '../tokens/zone-ingress-token.ts';
 import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
@@ -209,7 +209,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
       cancelRemoval(nodeId);
       // What meshwork-dp runs beside Envoy (see src/dp/agent-protocol.ts).
       const agent: AgentPaths = {};
-      for (const [key, meta] of [['accessLogPath', ACCESS_LOG_PATH_METADATA], ['metricsSocket', METRICS_SOCKET_METADATA], ['dynamicConfigSocket', DYNAMIC_CONFIG_SOCKET_METADATA]] as const) {
+      for (const [key, meta] of [['accessLogPath', ACCESS_LOG_PATH_METADATA], ['metricsSocket', METRICS_SOCKET_METADATA], ['dynamicConfigSocket', DYNAMIC_CONFIG_SOCKET_METADATA], ['metricsCertPath', METRICS_CERT_PATH_METADATA], ['metricsKeyPath', METRICS_KEY_PATH_METADATA]] as const) {
         const value = metadataValue(node.metadata, meta)?.stringValue;
         if (value) agent[key] = value;
       }

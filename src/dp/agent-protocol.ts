@@ -18,6 +18,10 @@ export const ACCESS_LOG_ADDRESS_KEY = 'meshwork.io/access-log-address';
 /** Node metadata key: the unix socket where meshwork-dp merges Envoy's and the applications' metrics. */
 export const METRICS_SOCKET_METADATA = 'meshwork.io/metrics-socket';
 
+/** Node metadata keys: the certificate and key files of the Prometheus endpoint (MeshMetric tls.mode ProvidedTLS). */
+export const METRICS_CERT_PATH_METADATA = 'meshwork.io/metrics-cert-path';
+export const METRICS_KEY_PATH_METADATA = 'meshwork.io/metrics-key-path';
+
 /** Request headers the Prometheus listener sets on scrapes it sends to meshwork-dp. */
 export const METRICS_APPLICATIONS_HEADER = 'x-meshwork-metrics-applications';
 export const METRICS_ENVOY_PATH_HEADER = 'x-meshwork-metrics-envoy-path';

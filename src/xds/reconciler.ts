@@ -259,7 +259,7 @@ function endpointsFingerprint(eps: Endpoint[]): string {
  * (not a secret), so that each connected proxy keeps a few bytes rather than its inputs.
  */
 export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSpec>, endpoints: ReadonlyMap<string, Endpoint[]>, adminPort: number, mtls: MtlsContext | undefined, policies?: ReadonlyMap<string, Policy[]>, agent: AgentPaths = {}): string {
-  const parts = [mesh.version, dataplane.version, String(adminPort), agent.accessLogPath ?? '', agent.metricsSocket ?? '', agent.dynamicConfigSocket ?? '', mtls ? `${mtls.mode}:${mtls.identity.cert.length}:${mtls.identity.cert.slice(-64)}` : 'plain'];
+  const parts = [mesh.version, dataplane.version, String(adminPort), agent.accessLogPath ?? '', agent.metricsSocket ?? '', agent.dynamicConfigSocket ?? '', agent.metricsCertPath ?? '', agent.metricsKeyPath ?? '', mtls ? `${mtls.mode}:${mtls.identity.cert.length}:${mtls.identity.cert.slice(-64)}` : 'plain'];
   for (const [type, list] of policies ?? []) for (const p of list) parts.push(`${type}/${p.name}@${p.version}`);
   // Per-caller policies depend on which services exist in the mesh.
   if (policies?.get('MeshTrafficPermission')?.length) parts.push([...endpoints.keys()].sort().join(','));

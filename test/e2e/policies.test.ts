@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -9,6 +10,7 @@ import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-
 import { freePort } from '../helpers/ports.ts';
 import { meshctl } from '../helpers/meshctl.ts';
 import { startOtlpCollector } from '../helpers/otlp-collector.ts';
+import { selfSignedServerCert } from '../../src/tokens/x509.ts';
 import { startSidecar, type Sidecar } from '../helpers/sidecar.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -51,6 +53,7 @@ describe('policies enforced by Envoy', () => {
   const apps: Server[] = [];
   const sidecars: Sidecar[] = [];
   let outbound: string;
+  let metricsTls: { cert: string; key: string; ca: string };
   const healthy: Record<string, boolean> = { 'backend-1': true, 'backend-2': true };
   /** Attempts seen per x-request-id, across instances (for retries). */
   const attempts = new Map<string, number>();
@@ -90,6 +93,11 @@ describe('policies enforced by Envoy', () => {
     }
     const outboundPort = await freePort();
     outbound = `http://127.0.0.1:${outboundPort}`;
+    const pem = await selfSignedServerCert({ commonName: 'web-1', hostnames: ['127.0.4.9'], validDays: 1 });
+    const tlsDir = mkdtempSync(join(tmpdir(), 'metrics-tls-'));
+    metricsTls = { cert: join(tlsDir, 'cert.pem'), key: join(tlsDir, 'key.pem'), ca: pem.cert };
+    writeFileSync(metricsTls.cert, pem.cert);
+    writeFileSync(metricsTls.key, pem.key);
     sidecars.push(
       await startSidecar({
         cpUrl: zone.dpServerUrl,
@@ -100,8 +108,9 @@ describe('policies enforced by Envoy', () => {
           name: 'web-1',
           networking: { address: '127.0.4.9', inbound: [{ port: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port: outboundPort, tags: { 'kuma.io/service': 'backend' } }] },
         },
-        // meshwork-dp reads its MeshMetric config from Envoy every 500 ms instead of 10 s.
-        extraArgs: ['--dynamic-config-refresh-interval', '500ms'],
+        // meshwork-dp reads its MeshMetric config from Envoy every 500 ms instead of 10 s,
+        // and has a certificate for a ProvidedTLS Prometheus endpoint.
+        extraArgs: ['--dynamic-config-refresh-interval', '500ms', '--metrics-cert-path', metricsTls.cert, '--metrics-key-path', metricsTls.key],
       }),
     );
     await waitFor(() => settled(`${outbound}/`, 200), { what: 'mesh traffic' });
@@ -302,6 +311,26 @@ describe('policies enforced by Envoy', () => {
     } finally {
       app.close();
     }
+  });
+
+  it('MeshMetric: ProvidedTLS serves the Prometheus endpoint over TLS with the certificate given to meshwork-dp', async () => {
+    const promPort = await freePort();
+    await apply(zone, { type: 'MeshMetric', mesh: 'default', name: 'tls-metrics', spec: { targetRef: { kind: 'MeshService', name: 'web' }, default: { backends: [{ type: 'Prometheus', prometheus: { port: promPort, path: '/metrics', tls: { mode: 'ProvidedTLS' } } }] } } } as never, 'meshmetrics');
+    const scrape = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const req = httpsGet({ host: '127.0.4.9', port: promPort, path: '/metrics', ca: metricsTls.ca, timeout: 5000 }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`))));
+        });
+        req.on('timeout', () => req.destroy(new Error('timed out')));
+        req.on('error', reject);
+      });
+    const text = await waitFor(() => scrape().then((t) => (/^envoy_server_live/m.test(t) ? t : undefined)), { what: 'metrics over TLS, verified against the certificate' });
+    expect(text).toMatch(/^envoy_/m);
+    // Plain HTTP is not served there.
+    await expect(fetch(`http://127.0.4.9:${promPort}/metrics`, { signal: AbortSignal.timeout(5000) })).rejects.toThrow();
+    await remove(zone, '/meshes/default/meshmetrics/tls-metrics');
   });
 
   it('MeshMetric: an OpenTelemetry backend receives Envoy\'s and the applications\' metrics over OTLP/gRPC, pushed by meshwork-dp', async () => {

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { VERSION } from '../../app/runtime.ts';
 import { backoffDelay, sleep } from '../../core/backoff.ts';
@@ -11,7 +11,7 @@ import type { RestErrorBody } from '../../core/errors.ts';
 import { createRootLogger } from '../../core/logger.ts';
 import { findEnvoy } from '../../dp/envoy-binary.ts';
 import { startAccessLogStreamer, type AccessLogStreamer } from '../../dp/access-log-streamer.ts';
-import { ACCESS_LOG_PATH_METADATA, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_SOCKET_METADATA } from '../../dp/agent-protocol.ts';
+import { ACCESS_LOG_PATH_METADATA, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_CERT_PATH_METADATA, METRICS_KEY_PATH_METADATA, METRICS_SOCKET_METADATA } from '../../dp/agent-protocol.ts';
 import { startMetricsPusher, type MetricsPusher } from '../../dp/metrics-pusher.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { startMetricsMerger, type MetricsMerger } from '../../dp/metrics-merger.ts';
@@ -50,6 +50,8 @@ interface RunOptions {
   configDir?: string;
   delta?: boolean;
   dynamicConfigRefreshInterval: number;
+  metricsCertPath?: string;
+  metricsKeyPath?: string;
   logLevel: string;
 }
 
@@ -77,6 +79,13 @@ async function run(opts: RunOptions): Promise<number> {
   const log = createRootLogger({ level: opts.logLevel, format: 'auto' }).child({ component: 'meshwork-dp' });
   const cp = new URL(opts.cpAddress);
   if (cp.protocol !== 'https:') throw new Error('--cp-address must be https://HOST:PORT (the DP server serves TLS)');
+  // MeshMetric's ProvidedTLS: Envoy reads these files itself, so they must exist now.
+  let metricsTls: { cert: string; key: string } | undefined;
+  if (opts.metricsCertPath || opts.metricsKeyPath) {
+    if (!opts.metricsCertPath || !opts.metricsKeyPath) throw new Error('--metrics-cert-path and --metrics-key-path go together');
+    metricsTls = { cert: resolve(opts.metricsCertPath), key: resolve(opts.metricsKeyPath) };
+    for (const file of [metricsTls.cert, metricsTls.key]) accessSync(file, constants.R_OK);
+  }
   const vars = Object.fromEntries(opts.dataplaneVar.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
   const dataplane = parseYaml(substitute(readFileSync(opts.dataplaneFile, 'utf8'), vars)) as Record<string, unknown>;
   const mesh = opts.mesh ?? (dataplane.mesh as string | undefined) ?? 'default';
@@ -137,6 +146,7 @@ async function run(opts: RunOptions): Promise<number> {
     const node = (bootstrap as { node: { metadata?: Record<string, unknown> } }).node;
     node.metadata = {
       ...node.metadata,
+      ...(metricsTls ? { [METRICS_CERT_PATH_METADATA]: metricsTls.cert, [METRICS_KEY_PATH_METADATA]: metricsTls.key } : {}),
       ...(streamer ? { [ACCESS_LOG_PATH_METADATA]: streamer.path } : {}),
       ...(merger ? { [METRICS_SOCKET_METADATA]: merger.path } : {}),
       ...(pusher ? { [DYNAMIC_CONFIG_SOCKET_METADATA]: configSocket } : {}),
@@ -186,6 +196,8 @@ export function buildDpProgram(): Command {
     .option('--config-dir <dir>', 'where to write the Envoy bootstrap (default: a temp dir)')
     .option('--delta', 'use delta (incremental) xDS')
     .option('--dynamic-config-refresh-interval <duration>', 'how often to read the config Envoy serves this agent (MeshMetric OpenTelemetry backends)', durationMs, 10_000)
+    .addOption(new Option('--metrics-cert-path <file>', 'certificate (PEM) of the Prometheus endpoint when a MeshMetric asks for ProvidedTLS').env('MESHWORK_DATAPLANE_RUNTIME_METRICS_CERT_PATH'))
+    .addOption(new Option('--metrics-key-path <file>', 'its private key (PEM)').env('MESHWORK_DATAPLANE_RUNTIME_METRICS_KEY_PATH'))
     .option('--log-level <level>', 'info, debug, warn, error', 'info')
     .action(async (opts: RunOptions) => {
       try {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { HCM, networkFilters, routesOf } from '../core/plugin.ts';
-import { httpConnectionManager, socketAddress } from '../../xds/generate/envoy-objects.ts';
+import { httpConnectionManager, socketAddress, T } from '../../xds/generate/envoy-objects.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import type { meshMetricConf } from './schema.ts';
@@ -31,6 +31,15 @@ export const meshMetricPlugin: PolicyPlugin = {
     if (!conf || !listener) return;
     const prom = conf.backends?.find((b) => b.type === 'Prometheus')?.prometheus;
     if (prom?.port) listener.address = socketAddress(ctx.dataplane.spec.networking.address, prom.port);
+    // ProvidedTLS, as kuma-dp: the certificate and key are files on the proxy's host, given to meshwork-dp.
+    if (prom?.tls?.mode === 'ProvidedTLS' && ctx.metricsCertPath && ctx.metricsKeyPath) {
+      for (const chain of (listener.filter_chains as Obj[] | undefined) ?? []) {
+        chain.transport_socket = {
+          name: 'envoy.transport_sockets.tls',
+          typed_config: { '@type': T.downstreamTls, common_tls_context: { tls_certificates: [{ certificate_chain: { filename: ctx.metricsCertPath }, private_key: { filename: ctx.metricsKeyPath } }] } },
+        };
+      }
+    }
     const query = [...(conf.sidecar?.includeUnused === false ? ['usedonly'] : []), ...(conf.sidecar?.regex ? [`filter=${encodeURIComponent(conf.sidecar.regex)}`] : [])];
     const envoyPath = `/stats/prometheus${query.length ? `?${query.join('&')}` : ''}`;
     const profiles = conf.sidecar?.profiles ?? {};

@@ -40,6 +40,9 @@ export interface AgentPaths {
   metricsSocket?: string;
   /** The unix socket where Envoy serves it the MeshMetric config. Unset: OpenTelemetry metrics backends are skipped. */
   dynamicConfigSocket?: string;
+  /** Certificate and key files on the proxy's host for a ProvidedTLS Prometheus endpoint. */
+  metricsCertPath?: string;
+  metricsKeyPath?: string;
 }
 
 export interface MtlsContext {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Resource } from '../../resources/resource.ts';
@@ -26,6 +26,13 @@ const endpoints = new Map<string, Endpoint[]>([
 ]);
 
 const fixture = JSON.parse(readFileSync(new URL('./testdata/mtls-fixture.json', import.meta.url), 'utf8')) as { caCert: string; identity: { cert: string; key: string } };
+
+// Files a ProvidedTLS Prometheus endpoint names (envoy --mode validate reads them); fixed
+// paths so that the golden file is stable.
+const METRICS_CERT = '/tmp/meshwork-golden-metrics-cert.pem';
+const METRICS_KEY = '/tmp/meshwork-golden-metrics-key.pem';
+writeFileSync(METRICS_CERT, fixture.identity.cert);
+writeFileSync(METRICS_KEY, fixture.identity.key);
 const mtlsMesh: Resource<MeshSpec> = { ...mesh, spec: { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } } };
 
 const pol = (type: string, name: string, spec: object): Policy => ({ type, mesh: 'default', name, spec, ...meta }) as Policy;
@@ -217,11 +224,13 @@ const cases: Record<string, ProxyContext> = {
     zone: 'zone-1',
     adminPort: 9913,
     endpoints,
-    policies: withPolicies([pol('MeshMetric', 'with-apps', { default: { sidecar: { includeUnused: false, regex: 'http2_act.*', profiles: { appendProfiles: [{ name: 'All' }], exclude: [{ type: 'Prefix', match: 'envoy_cluster_' }] } }, applications: [{ name: 'app', port: 9100, path: '/metrics' }, { port: 9200, address: '127.0.0.1' }], backends: [{ type: 'Prometheus', prometheus: { port: 5672, path: '/metrics' } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: 'otel-collector:4317', refreshInterval: '30s' } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: '10.0.0.7:4317' } }] } })]),
+    policies: withPolicies([pol('MeshMetric', 'with-apps', { default: { sidecar: { includeUnused: false, regex: 'http2_act.*', profiles: { appendProfiles: [{ name: 'All' }], exclude: [{ type: 'Prefix', match: 'envoy_cluster_' }] } }, applications: [{ name: 'app', port: 9100, path: '/metrics' }, { port: 9200, address: '127.0.0.1' }], backends: [{ type: 'Prometheus', prometheus: { port: 5672, path: '/metrics', tls: { mode: 'ProvidedTLS' } } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: 'otel-collector:4317', refreshInterval: '30s' } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: '10.0.0.7:4317' } }] } })]),
     // meshwork-dp's socket where it merges application metrics, and the one where Envoy
     // serves it the OpenTelemetry backends.
     metricsSocket: '/tmp/meshwork-dp-metrics.sock',
     dynamicConfigSocket: '/tmp/meshwork-dp-dynamic-config.sock',
+    metricsCertPath: METRICS_CERT,
+    metricsKeyPath: METRICS_KEY,
     dataplane: dp('web-13', { networking: { address: '127.0.0.13', inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }] } }),
   },
   'web-trace-metric-proxypatch': {
