@@ -85,3 +85,11 @@ export function forEachOutbound(rules: ProxyRules, out: ResourceSet, fn: (conf: 
     for (const e of entries) fn(rule.conf, { ...e, service });
   }
 }
+
+/** A Gateway-API-style header match (Exact by default, Prefix, RegularExpression, Present, Absent) as an Envoy HeaderMatcher. */
+export function headerMatcher(h: { type?: string; name: string; value?: string }): Obj {
+  const type = h.type ?? 'Exact';
+  if (type === 'Present') return { name: h.name, present_match: true };
+  if (type === 'Absent') return { name: h.name, present_match: false };
+  return { name: h.name, string_match: type === 'Exact' ? { exact: h.value ?? '' } : type === 'Prefix' ? { prefix: h.value ?? '' } : { safe_regex: { regex: h.value ?? '' } } };
+}

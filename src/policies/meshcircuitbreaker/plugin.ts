@@ -50,6 +50,7 @@ export const meshCircuitBreakerPlugin: PolicyPlugin = {
             {
               priority: 'DEFAULT',
               ...(l.maxConnections !== undefined ? { max_connections: l.maxConnections } : {}),
+              ...(l.maxConnectionPools !== undefined ? { max_connection_pools: l.maxConnectionPools } : {}),
               ...(l.maxPendingRequests !== undefined ? { max_pending_requests: l.maxPendingRequests } : {}),
               ...(l.maxRequests !== undefined ? { max_requests: l.maxRequests } : {}),
               ...(l.maxRetries !== undefined ? { max_retries: l.maxRetries } : {}),
@@ -59,6 +60,8 @@ export const meshCircuitBreakerPlugin: PolicyPlugin = {
       }
       const od = conf.outlierDetection && outlier(conf.outlierDetection);
       if (od) cluster.outlier_detection = od;
+      const panic = conf.outlierDetection?.healthyPanicThreshold;
+      if (od && panic !== undefined) cluster.common_lb_config = { ...((cluster.common_lb_config as Obj | undefined) ?? {}), healthy_panic_threshold: { value: Number(panic) } };
     });
   },
 };

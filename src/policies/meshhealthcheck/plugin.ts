@@ -28,6 +28,7 @@ export const meshHealthCheckPlugin: PolicyPlugin = {
         ...(envoyDuration(conf.noTrafficInterval) ? { no_traffic_interval: envoyDuration(conf.noTrafficInterval) } : {}),
         ...(conf.reuseConnection !== undefined ? { reuse_connection: conf.reuseConnection } : {}),
         ...(conf.alwaysLogHealthCheckFailures !== undefined ? { always_log_health_check_failures: conf.alwaysLogHealthCheckFailures } : {}),
+        ...(conf.eventLogPath ? { event_logger: [{ name: 'envoy.health_check.event_sink.file', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.health_check.event_sinks.file.v3.HealthCheckEventFileSink', event_log_path: conf.eventLogPath } }] } : {}),
       };
       if (protocol === 'grpc' && !conf.grpc?.disabled) {
         check.grpc_health_check = { ...(conf.grpc?.serviceName ? { service_name: conf.grpc.serviceName } : {}), ...(conf.grpc?.authority ? { authority: conf.grpc.authority } : {}) };
@@ -44,6 +45,10 @@ export const meshHealthCheckPlugin: PolicyPlugin = {
       }
       cluster.health_checks = [check];
       if (conf.healthyPanicThreshold !== undefined) cluster.common_lb_config = { ...((cluster.common_lb_config as Obj | undefined) ?? {}), healthy_panic_threshold: { value: Number(conf.healthyPanicThreshold) } };
+      if (conf.failTrafficOnPanic) {
+        const common = (cluster.common_lb_config as Obj | undefined) ?? {};
+        cluster.common_lb_config = { ...common, zone_aware_lb_config: { ...((common.zone_aware_lb_config as Obj | undefined) ?? {}), fail_traffic_on_panic: true } };
+      }
     });
   },
 };

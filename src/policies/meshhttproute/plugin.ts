@@ -2,7 +2,7 @@ import type { TargetRef } from '../core/target-ref.ts';
 import { clusterChoice } from '../core/backends.ts';
 import { applyingPolicies, type Policy } from '../core/matching.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { fractionalPercent, HCM, networkFilters, outboundsByService } from '../core/plugin.ts';
+import { fractionalPercent, HCM, headerMatcher, networkFilters, outboundsByService } from '../core/plugin.ts';
 import { backendCluster } from '../core/backends.ts';
 import type { httpMatch, meshHttpRouteConf } from './schema.ts';
 import type { z } from 'zod';
@@ -32,12 +32,7 @@ function envoyMatch(m: Match): Obj {
   } else match.safe_regex = { regex: p.value };
   const headers: Obj[] = [];
   if (m.method) headers.push({ name: ':method', string_match: { exact: m.method } });
-  for (const h of m.headers ?? []) {
-    const type = h.type ?? 'Exact';
-    if (type === 'Present') headers.push({ name: h.name, present_match: true });
-    else if (type === 'Absent') headers.push({ name: h.name, present_match: false });
-    else headers.push({ name: h.name, string_match: type === 'Exact' ? { exact: h.value ?? '' } : type === 'Prefix' ? { prefix: h.value ?? '' } : { safe_regex: { regex: h.value ?? '' } } });
-  }
+  for (const h of m.headers ?? []) headers.push(headerMatcher(h));
   if (headers.length) match.headers = headers;
   if (m.queryParams?.length) match.query_parameters = m.queryParams.map((q) => ({ name: q.name, string_match: q.type === 'Exact' ? { exact: q.value } : { safe_regex: { regex: q.value } } }));
   return match;
@@ -92,6 +87,7 @@ export const meshHttpRoutePlugin: PolicyPlugin = {
               const action: Obj = { ...clusterChoice(ctx, out, conf.backendRefs, service), timeout: (fallback.route as Obj | undefined)?.timeout ?? '15s' };
               const rewrite = filters.find((f) => f.type === 'URLRewrite')?.urlRewrite;
               if (rewrite?.hostname) action.host_rewrite_literal = rewrite.hostname;
+              else if (rewrite?.hostToBackendHostname) action.auto_host_rewrite = true;
               if (rewrite?.path?.type === 'ReplacePrefixMatch') action.prefix_rewrite = rewrite.path.replacePrefixMatch;
               if (rewrite?.path?.type === 'ReplaceFullPath') action.regex_rewrite = { pattern: { regex: '^.*$' }, substitution: rewrite.path.replaceFullPath };
               const mirrors = filters.filter((f) => f.type === 'RequestMirror').map((f) => f.requestMirror!);

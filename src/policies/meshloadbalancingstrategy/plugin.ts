@@ -105,7 +105,12 @@ export const meshLoadBalancingStrategyPlugin: PolicyPlugin = {
       const lb = (c as Conf).loadBalancer;
       if (!cluster || !lb) return;
       cluster.lb_policy = POLICY[lb.type];
-      if (lb.type === 'LeastRequest' && lb.leastRequest?.choiceCount) cluster.least_request_lb_config = { choice_count: lb.leastRequest.choiceCount };
+      if (lb.type === 'LeastRequest' && (lb.leastRequest?.choiceCount || lb.leastRequest?.activeRequestBias !== undefined)) {
+        cluster.least_request_lb_config = {
+          ...(lb.leastRequest.choiceCount ? { choice_count: lb.leastRequest.choiceCount } : {}),
+          ...(lb.leastRequest.activeRequestBias !== undefined ? { active_request_bias: { default_value: Number(lb.leastRequest.activeRequestBias), runtime_key: 'meshwork.lb.active_request_bias' } } : {}),
+        };
+      }
       if (lb.type === 'RingHash' && lb.ringHash) {
         cluster.ring_hash_lb_config = {
           ...(lb.ringHash.minRingSize ? { minimum_ring_size: lb.ringHash.minRingSize } : {}),

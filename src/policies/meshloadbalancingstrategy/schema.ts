@@ -53,7 +53,7 @@ export const meshLoadBalancingStrategyConf = z.strictObject({
       type: z.enum(LB_TYPES, { error: `must be one of: ${LB_TYPES.join(', ')}` }),
       roundRobin: z.strictObject({}).optional(),
       random: z.strictObject({}).optional(),
-      leastRequest: z.strictObject({ choiceCount: uint32.min(2, 'must be at least 2').optional(), activeRequestBias: z.union([z.number(), z.string()]).optional() }).optional(),
+      leastRequest: z.strictObject({ choiceCount: uint32.min(2, 'must be at least 2').optional(), activeRequestBias: z.union([z.number().min(0, 'must be at least 0'), z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative number')]).optional() }).optional(),
       ringHash: z
         .strictObject({
           hashFunction: z.enum(['XXHash', 'MurmurHash2']).optional(),

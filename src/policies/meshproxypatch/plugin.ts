@@ -4,6 +4,8 @@ import type { PolicyPlugin } from '../core/plugin.ts';
 import { HCM } from '../core/plugin.ts';
 import { applyJsonPatch, snakeKeys, type JsonPatchOp } from './json-patch.ts';
 import type { meshProxyPatchConf } from './schema.ts';
+import type { ProxyContext } from '../../xds/generate/context.ts';
+import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 
 // MeshProxyPatch → raw changes to the generated resources, in order: Add, Remove or Patch
 // clusters, listeners and virtual hosts; add, remove or patch network and HTTP filters.
@@ -15,7 +17,7 @@ type Conf = z.infer<typeof meshProxyPatchConf>;
 type Obj = Record<string, unknown>;
 interface Op {
   operation: string;
-  match?: { name?: string; origin?: string; listenerName?: string; routeConfigurationName?: string };
+  match?: { name?: string; origin?: string; listenerName?: string; routeConfigurationName?: string; tags?: Record<string, string>; listenerTags?: Record<string, string> };
   value?: string;
   jsonPatches?: JsonPatchOp[];
 }
@@ -26,6 +28,16 @@ function origin(name: string, out: { cluster: Map<string, object> }, kind: 'clus
   if (name.startsWith('outbound:') || (kind === 'cluster' && (out.cluster.get(name) as Obj | undefined)?.type === 'EDS')) return 'outbound';
   return 'other';
 }
+
+/** The tags of the inbound or outbound a listener was generated for (Kuma matches listeners by them). */
+function listenerTagsOf(ctx: ProxyContext, name: string): Record<string, string> {
+  const net = ctx.dataplane.spec.networking;
+  for (const ib of net.inbound ?? []) if (name === `inbound:${ib.address ?? net.address}:${ib.port}`) return ib.tags;
+  for (const ob of net.outbound ?? []) if (name === `outbound:${ob.address ?? '127.0.0.1'}:${ob.port}`) return { ...(ob.tags ?? {}), ...(ob.backendRef ? { [SERVICE_TAG]: ob.backendRef.name } : {}) };
+  return {};
+}
+
+const tagsMatch = (want: Record<string, string> | undefined, have: () => Record<string, string>) => !want || Object.entries(want).every(([k, v]) => have()[k] === v);
 
 /** Protobuf-style merge: objects merged recursively, lists appended, scalars replaced. */
 function protoMerge(target: unknown, patch: unknown): unknown {
@@ -39,8 +51,9 @@ function protoMerge(target: unknown, patch: unknown): unknown {
 const value = (op: Op) => snakeKeys(parseYaml(op.value ?? '{}')) as Obj;
 const patched = (target: Obj, op: Op): Obj => (op.jsonPatches ? (applyJsonPatch(target, op.jsonPatches) as Obj) : (protoMerge(target, value(op)) as Obj));
 
-function resourceOp(map: Map<string, object>, op: Op, kind: 'cluster' | 'listener', out: { cluster: Map<string, object> }): void {
-  const selected = (name: string) => (!op.match?.name || op.match.name === name) && (!op.match?.origin || op.match.origin === origin(name, out, kind));
+function resourceOp(ctx: ProxyContext, map: Map<string, object>, op: Op, kind: 'cluster' | 'listener', out: { cluster: Map<string, object> }): void {
+  const selected = (name: string) =>
+    (!op.match?.name || op.match.name === name) && (!op.match?.origin || op.match.origin === origin(name, out, kind)) && (kind !== 'listener' || tagsMatch(op.match?.tags, () => listenerTagsOf(ctx, name)));
   if (op.operation === 'Add') {
     const v = value(op);
     map.set(String(v.name), v);
@@ -76,11 +89,11 @@ function filterOp(list: Obj[], op: Op): Obj[] {
 export const meshProxyPatchPlugin: PolicyPlugin = {
   type: 'MeshProxyPatch',
   order: 100,
-  apply(_ctx, rules, out) {
+  apply(ctx, rules, out) {
     const conf = rules.single?.conf as Conf | undefined;
     for (const mod of conf?.appendModifications ?? []) {
-      if (mod.cluster) resourceOp(out.cluster, mod.cluster as Op, 'cluster', out);
-      if (mod.listener) resourceOp(out.listener, mod.listener as Op, 'listener', out);
+      if (mod.cluster) resourceOp(ctx, out.cluster, mod.cluster as Op, 'cluster', out);
+      if (mod.listener) resourceOp(ctx, out.listener, mod.listener as Op, 'listener', out);
       const filterMod = (mod.networkFilter ?? mod.httpFilter) as Op | undefined;
       const vhMod = mod.virtualHost as Op | undefined;
       if (!filterMod && !vhMod) continue;
@@ -88,6 +101,7 @@ export const meshProxyPatchPlugin: PolicyPlugin = {
         const op = (filterMod ?? vhMod)!;
         if (op.match?.listenerName && op.match.listenerName !== name) continue;
         if (op.match?.origin && op.match.origin !== origin(name, out, 'listener')) continue;
+        if (!tagsMatch(op.match?.listenerTags, () => listenerTagsOf(ctx, name))) continue;
         for (const chain of ((l as Obj).filter_chains as Obj[] | undefined) ?? []) {
           if (mod.networkFilter) chain.filters = filterOp(chain.filters as Obj[], filterMod!);
           for (const f of (chain.filters as Obj[]).filter((x) => x.name === HCM)) {

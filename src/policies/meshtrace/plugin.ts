@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { HCM, networkFilters } from '../core/plugin.ts';
+import { HCM, listenerTags, networkFilters } from '../core/plugin.ts';
+import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import { staticCluster } from '../../xds/generate/envoy-objects.ts';
 import type { meshTraceConf } from './schema.ts';
 
@@ -23,6 +24,7 @@ export const meshTracePlugin: PolicyPlugin = {
     const conf = rules.single?.conf as Conf | undefined;
     const backend = conf?.backends?.[0];
     if (!conf || !backend) return;
+    const ownService = ctx.dataplane.spec.networking.inbound?.[0]?.tags[SERVICE_TAG] ?? ctx.dataplane.name;
     let provider: Obj;
     if (backend.zipkin) {
       const url = new URL(backend.zipkin.url);
@@ -41,11 +43,11 @@ export const meshTracePlugin: PolicyPlugin = {
     } else if (backend.datadog) {
       const url = new URL(backend.datadog.url);
       out.cluster.set(CLUSTER, staticCluster(CLUSTER, url.hostname, Number(url.port || 8126)));
-      provider = { name: 'envoy.tracers.datadog', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.DatadogConfig', collector_cluster: CLUSTER, service_name: ctx.dataplane.name } };
+      provider = { name: 'envoy.tracers.datadog', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.DatadogConfig', collector_cluster: CLUSTER, service_name: ownService } };
     } else {
       const { host, port } = hostPort(backend.openTelemetry!.endpoint);
       out.cluster.set(CLUSTER, staticCluster(CLUSTER, host, port, { http2: true }));
-      provider = { name: 'envoy.tracers.opentelemetry', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig', grpc_service: { envoy_grpc: { cluster_name: CLUSTER } }, service_name: ctx.dataplane.name } };
+      provider = { name: 'envoy.tracers.opentelemetry', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig', grpc_service: { envoy_grpc: { cluster_name: CLUSTER } }, service_name: ownService } };
     }
     const pct = (v: number | string | undefined) => (v === undefined ? undefined : { value: Number(v) });
     const tracing: Obj = {
@@ -57,6 +59,18 @@ export const meshTracePlugin: PolicyPlugin = {
         ? { custom_tags: conf.tags.map((t) => (t.literal !== undefined ? { tag: t.name, literal: { value: t.literal } } : { tag: t.name, request_header: { name: t.header!.name, ...(t.header!.default !== undefined ? { default_value: t.header!.default } : {}) } })) }
         : {}),
     };
-    for (const listener of out.listener.values() as Iterable<Obj>) for (const { config } of networkFilters(listener, HCM)) if (!String(listener.name).startsWith('meshwork:')) config.tracing = structuredClone(tracing);
+    for (const listener of out.listener.values() as Iterable<Obj>) {
+      if (String(listener.name).startsWith('meshwork:')) continue;
+      for (const { config } of networkFilters(listener, HCM)) {
+        const t = structuredClone(tracing);
+        // Datadog's splitService, as Kuma: a service name per direction and destination.
+        if (backend.datadog?.splitService) {
+          const direction = listener.traffic_direction === 'INBOUND' ? 'INBOUND' : 'OUTBOUND';
+          const dest = listenerTags(listener).service;
+          ((t.provider as Obj).typed_config as Obj).service_name = direction === 'INBOUND' ? `${ownService}_INBOUND` : `${ownService}_OUTBOUND${dest ? `_${dest}` : ''}`;
+        }
+        config.tracing = t;
+      }
+    }
   },
 };

@@ -138,11 +138,11 @@ const cases: Record<string, ProxyContext> = {
     adminPort: 9908,
     endpoints,
     policies: withPolicies([
-      pol('MeshRetry', 'retries', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { http: { numRetries: 3, perTryTimeout: '1s', backOff: { baseInterval: '50ms', maxInterval: '1s' }, retryOn: ['5xx', '503', 'Reset'] } } }, { targetRef: { kind: 'MeshService', name: 'redis' }, default: { tcp: { maxConnectAttempt: 4 } } }, { targetRef: { kind: 'MeshService', name: 'grpc-api' }, default: { grpc: { numRetries: 2, retryOn: ['Unavailable'] } } }] }),
+      pol('MeshRetry', 'retries', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { http: { numRetries: 3, perTryTimeout: '1s', backOff: { baseInterval: '50ms', maxInterval: '1s' }, retryOn: ['5xx', '503', 'Reset', 'HttpMethodGet', 'HttpMethodPut'], rateLimitedBackOff: { resetHeaders: [{ name: 'retry-after', format: 'Seconds' }, { name: 'x-ratelimit-reset', format: 'UnixTimestamp' }], maxInterval: '30s' }, retriableResponseHeaders: [{ type: 'Exact', name: 'x-retry', value: 'true' }], retriableRequestHeaders: [{ type: 'Present', name: 'x-idempotent' }], hostSelection: [{ predicate: 'OmitPreviousHosts' }, { predicate: 'OmitHostsWithTags', tags: { 'kuma.io/zone': 'zone-1' } }, { predicate: 'OmitPreviousPriorities', updateFrequency: 3 }], hostSelectionRetryMaxAttempts: 4 } } }, { targetRef: { kind: 'MeshService', name: 'redis' }, default: { tcp: { maxConnectAttempt: 4 } } }, { targetRef: { kind: 'MeshService', name: 'grpc-api' }, default: { grpc: { numRetries: 2, retryOn: ['Unavailable'] } } }] }),
       pol('MeshFaultInjection', 'faults', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { http: [{ abort: { httpStatus: 503, percentage: '12.5' } }, { delay: { value: '2s', percentage: 5 } }] } }] }),
-      pol('MeshCircuitBreaker', 'breakers', { to: [{ targetRef: { kind: 'Mesh' }, default: { connectionLimits: { maxConnections: 2, maxPendingRequests: 1, maxRequests: 2, maxRetries: 1 }, outlierDetection: { interval: '5s', baseEjectionTime: '30s', maxEjectionPercent: 50, detectors: { totalFailures: { consecutive: 3 } } } } }] }),
-      pol('MeshHealthCheck', 'checks', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { interval: '1s', timeout: '500ms', unhealthyThreshold: 2, healthyThreshold: 1, http: { path: '/health', expectedStatuses: [200] } } }, { targetRef: { kind: 'MeshService', name: 'redis' }, default: { interval: '2s', timeout: '1s' } }] }),
-      pol('MeshLoadBalancingStrategy', 'ring-hash', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { loadBalancer: { type: 'RingHash', ringHash: { hashFunction: 'MurmurHash2', minRingSize: 64, hashPolicies: [{ type: 'Header', header: { name: 'x-user' } }] } } } }] }),
+      pol('MeshCircuitBreaker', 'breakers', { to: [{ targetRef: { kind: 'Mesh' }, default: { connectionLimits: { maxConnections: 2, maxConnectionPools: 4, maxPendingRequests: 1, maxRequests: 2, maxRetries: 1 }, outlierDetection: { interval: '5s', baseEjectionTime: '30s', maxEjectionPercent: 50, healthyPanicThreshold: 40, detectors: { totalFailures: { consecutive: 3 } } } } }] }),
+      pol('MeshHealthCheck', 'checks', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { interval: '1s', timeout: '500ms', unhealthyThreshold: 2, healthyThreshold: 1, http: { path: '/health', expectedStatuses: [200] } } }, { targetRef: { kind: 'MeshService', name: 'redis' }, default: { interval: '2s', timeout: '1s', failTrafficOnPanic: true, eventLogPath: '/tmp/meshwork-health-events.log' } }] }),
+      pol('MeshLoadBalancingStrategy', 'ring-hash', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { loadBalancer: { type: 'RingHash', ringHash: { hashFunction: 'MurmurHash2', minRingSize: 64, hashPolicies: [{ type: 'Header', header: { name: 'x-user' } }] } } } }, { targetRef: { kind: 'MeshService', name: 'grpc-api' }, default: { loadBalancer: { type: 'LeastRequest', leastRequest: { choiceCount: 3, activeRequestBias: '1.5' } } } }] }),
       pol('MeshAccessLog', 'logs', { to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ file: { path: '/tmp/meshwork-access.log' } }, { file: { path: '/tmp/meshwork-access.json', format: { type: 'Json', json: [{ key: 'status', value: '%RESPONSE_CODE%' }] } } }, { tcp: { address: 'logstash.example.com:5000' } }, { tcp: { address: '10.0.0.5:5001', format: { type: 'Json', json: [{ key: 'path', value: '%REQ(:PATH)%' }] } } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: 'otel-collector:4317', attributes: [{ key: 'mesh', value: '%KUMA_MESH%' }] } }] } }] }),
     ]),
     // meshwork-dp's FIFO for TCP access log backends.
@@ -194,7 +194,7 @@ const cases: Record<string, ProxyContext> = {
               { matches: [{ headers: [{ type: 'Exact', name: 'x-version', value: 'v2' }] }], default: { backendRefs: [{ kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v2' } }] } },
               { matches: [{ path: { type: 'PathPrefix', value: '/' } }], default: { backendRefs: [{ kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v1' }, weight: 80 }, { kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v2' }, weight: 20 }] } },
               { matches: [{ path: { type: 'Exact', value: '/old' }, method: 'GET' }], default: { filters: [{ type: 'RequestRedirect', requestRedirect: { path: { type: 'ReplaceFullPath', replaceFullPath: '/new' }, statusCode: 301 } }] } },
-              { matches: [{ path: { type: 'PathPrefix', value: '/api' }, queryParams: [{ type: 'Exact', name: 'debug', value: '1' }] }], default: { filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-debug', value: 'on' }], remove: ['x-internal'] } }, { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v2/api' } } }] } },
+              { matches: [{ path: { type: 'PathPrefix', value: '/api' }, queryParams: [{ type: 'Exact', name: 'debug', value: '1' }] }], default: { filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-debug', value: 'on' }], remove: ['x-internal'] } }, { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v2/api' }, hostToBackendHostname: true } }] } },
             ],
           },
         ],
@@ -249,6 +249,9 @@ const cases: Record<string, ProxyContext> = {
             { cluster: { operation: 'Add', value: 'name: extra\ntype: STATIC\nconnectTimeout: 1s\nloadAssignment:\n  clusterName: extra\n  endpoints: []\n' } },
             { cluster: { operation: 'Remove', match: { name: 'redis' } } },
             { listener: { operation: 'Patch', match: { origin: 'inbound' }, jsonPatches: [{ op: 'add', path: '/perConnectionBufferLimitBytes', value: 32768 }] } },
+            // By the tags of the inbound/outbound a listener serves: only the backend outbound.
+            { listener: { operation: 'Patch', match: { tags: { 'kuma.io/service': 'backend' } }, value: 'tcpBacklogSize: 256\n' } },
+            { networkFilter: { operation: 'AddFirst', match: { listenerTags: { 'kuma.io/service': 'web' } }, value: 'name: envoy.filters.network.local_ratelimit\ntypedConfig:\n  "@type": type.googleapis.com/envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit\n  statPrefix: web_limit\n  tokenBucket: {maxTokens: 100, fillInterval: 1s}\n' } },
             { httpFilter: { operation: 'AddBefore', match: { name: 'envoy.filters.http.router', origin: 'inbound' }, value: 'name: envoy.filters.http.fault\ntypedConfig:\n  "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\n' } },
             { virtualHost: { operation: 'Patch', match: { routeConfigurationName: 'outbound:127.0.0.1:10001' }, value: 'retryPolicy:\n  retryOn: 5xx\n  numRetries: 2\n' } },
           ],
@@ -258,6 +261,21 @@ const cases: Record<string, ProxyContext> = {
     dataplane: dp('web-6', {
       networking: {
         address: '127.0.0.14',
+        inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
+        outbound: [{ port: 10001, tags: { 'kuma.io/service': 'backend' } }],
+      },
+    }),
+  },
+  'web-trace-datadog-split': {
+    mesh,
+    zone: 'zone-1',
+    adminPort: 9914,
+    endpoints,
+    // Datadog with splitService: web_INBOUND, web_OUTBOUND_backend.
+    policies: withPolicies([pol('MeshTrace', 'datadog', { default: { backends: [{ type: 'Datadog', datadog: { url: 'http://127.0.0.1:8126', splitService: true } }] } })]),
+    dataplane: dp('web-15', {
+      networking: {
+        address: '127.0.0.15',
         inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
         outbound: [{ port: 10001, tags: { 'kuma.io/service': 'backend' } }],
       },
