@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
 import { meshctl } from '../helpers/meshctl.ts';
 import { freePort } from '../helpers/ports.ts';
-import { startSidecar, type Sidecar } from '../helpers/sidecar.ts';
+import { startSidecar, webDataplane, type Sidecar } from '../helpers/sidecar.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // Cross-zone traffic with real processes and Envoy: web in zone-1 calls backend through
@@ -72,7 +72,7 @@ describe('cross-zone traffic through zone ingresses', () => {
     // zone-1: web, calling backend, which runs only in zone-2 for now.
     const port = await freePort();
     outbound = `http://127.0.0.1:${port}/`;
-    sidecars.web = await startSidecar({ cpUrl: zones['zone-1']!.dpServerUrl, apiUrl: global.apiUrl, dataplane: { type: 'Dataplane', mesh: 'default', name: 'web-1', networking: { address: '127.0.7.1', inbound: [{ port: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port, tags: { 'kuma.io/service': 'backend' } }] } } });
+    sidecars.web = await startSidecar({ cpUrl: zones['zone-1']!.dpServerUrl, apiUrl: global.apiUrl, dataplane: await webDataplane('127.0.7.1', port) });
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
 import { meshctl } from '../helpers/meshctl.ts';
 import { freePort } from '../helpers/ports.ts';
-import { startSidecar, type Sidecar } from '../helpers/sidecar.ts';
+import { startSidecar, webDataplane, type Sidecar } from '../helpers/sidecar.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // The mission in one test: a policy applied with meshctl at global changes traffic between
@@ -47,7 +47,7 @@ describe('a policy applied at global changes traffic in a zone', () => {
     sidecars.push(await startSidecar({ cpUrl: zone.dpServerUrl, apiUrl: global.apiUrl, dataplane: { type: 'Dataplane', mesh: 'default', name: 'backend-1', networking: { address: '127.0.6.1', inbound: [{ port: await freePort(), servicePort: appPort, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } } }));
     const port = await freePort();
     outbound = `http://127.0.0.1:${port}/`;
-    sidecars.push(await startSidecar({ cpUrl: zone.dpServerUrl, apiUrl: global.apiUrl, dataplane: { type: 'Dataplane', mesh: 'default', name: 'web-1', networking: { address: '127.0.6.2', inbound: [{ port: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port, tags: { 'kuma.io/service': 'backend' } }] } } }));
+    sidecars.push(await startSidecar({ cpUrl: zone.dpServerUrl, apiUrl: global.apiUrl, dataplane: await webDataplane('127.0.6.2', port) }));
     await waitFor(() => settled(200), { what: 'mTLS traffic in the zone' });
   });
 

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
 import { freePort } from '../helpers/ports.ts';
-import { startSidecar, type Sidecar } from '../helpers/sidecar.ts';
+import { startSidecar, webDataplane, type Sidecar } from '../helpers/sidecar.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // Builtin CA and mTLS with real Envoy: a standalone zone creates the mesh CA, issues each
@@ -63,12 +63,7 @@ describe('builtin CA and mTLS with real Envoy', () => {
     web = await startSidecar({
       cpUrl: zone.dpServerUrl,
       apiUrl: zone.apiUrl,
-      dataplane: {
-        type: 'Dataplane',
-        mesh: 'default',
-        name: 'web-1',
-        networking: { address: '127.0.3.2', inbound: [{ port: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port: outboundPort, tags: { 'kuma.io/service': 'backend' } }] },
-      },
+      dataplane: await webDataplane('127.0.3.2', outboundPort),
       // web speaks delta (incremental) xDS; backend the default state of the world.
       extraArgs: ['--delta'],
     });

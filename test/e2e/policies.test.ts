@@ -11,7 +11,7 @@ import { freePort } from '../helpers/ports.ts';
 import { meshctl } from '../helpers/meshctl.ts';
 import { startOtlpCollector } from '../helpers/otlp-collector.ts';
 import { selfSignedServerCert } from '../../src/tokens/x509.ts';
-import { startSidecar, type Sidecar } from '../helpers/sidecar.ts';
+import { startSidecar, webDataplane, type Sidecar } from '../helpers/sidecar.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // Policies enforced by real Envoy, applied through the API and removed again, without
@@ -102,12 +102,7 @@ describe('policies enforced by Envoy', () => {
       await startSidecar({
         cpUrl: zone.dpServerUrl,
         apiUrl: zone.apiUrl,
-        dataplane: {
-          type: 'Dataplane',
-          mesh: 'default',
-          name: 'web-1',
-          networking: { address: '127.0.4.9', inbound: [{ port: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port: outboundPort, tags: { 'kuma.io/service': 'backend' } }] },
-        },
+        dataplane: await webDataplane('127.0.4.9', outboundPort),
         // meshwork-dp reads its MeshMetric config from Envoy every 500 ms instead of 10 s,
         // and has a certificate for a ProvidedTLS Prometheus endpoint.
         extraArgs: ['--dynamic-config-refresh-interval', '500ms', '--metrics-cert-path', metricsTls.cert, '--metrics-key-path', metricsTls.key],

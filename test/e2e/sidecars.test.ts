@@ -4,7 +4,7 @@ import { RedisStore } from '../../src/store/redis-store.ts';
 import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
 import { startRedis, type TestServer } from '../helpers/servers.ts';
 import { freePort } from '../helpers/ports.ts';
-import { dataplaneTokenFile, runDp, startEchoApp, startSidecar, type Sidecar } from '../helpers/sidecar.ts';
+import { dataplaneTokenFile, runDp, startEchoApp, startSidecar, webDataplane, type Sidecar } from '../helpers/sidecar.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // Real Envoy sidecars configured by a zone CP: two `backend` instances behind sidecars and
@@ -59,16 +59,7 @@ describe('Envoy sidecars configured by a zone control plane on Redis, with datap
       await startSidecar({
         cpUrl: zone.dpServerUrl,
         apiUrl: zone.apiUrl,
-        dataplane: {
-          type: 'Dataplane',
-          mesh: 'default',
-          name: 'web-1',
-          networking: {
-            address: '127.0.2.9',
-            inbound: [{ port: await freePort(), servicePort: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
-            outbound: [{ port: outboundPort, tags: { 'kuma.io/service': 'backend' } }],
-          },
-        },
+        dataplane: await webDataplane('127.0.2.9', outboundPort, { servicePort: await freePort() }),
       }),
     );
   });

@@ -63,6 +63,20 @@ export async function startSidecar(options: { cpUrl: string; apiUrl?: string; da
 }
 
 /** meshwork-dp expected to fail: runs it to completion. */
+/** The Dataplane of `web-1`, the client of most end-to-end tests: an HTTP inbound and one outbound to `backend` on 127.0.0.1:outboundPort. */
+export async function webDataplane(address: string, outboundPort: number, options: { servicePort?: number } = {}) {
+  return {
+    type: 'Dataplane',
+    mesh: 'default',
+    name: 'web-1',
+    networking: {
+      address,
+      inbound: [{ port: await freePort(), ...(options.servicePort ? { servicePort: options.servicePort } : {}), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
+      outbound: [{ port: outboundPort, tags: { 'kuma.io/service': 'backend' } }],
+    },
+  };
+}
+
 export function runDp(cpUrl: string, dataplane: object, extraArgs: string[] = []): Promise<RunResult> {
   return runNode(MESHWORK_DP, ['run', '--cp-address', cpUrl, '--dataplane-file', dataplaneFile(dataplane), '--binary-path', envoyBinary(), '--admin-port', '1', ...extraArgs], { timeoutMs: 30_000 });
 }
