@@ -19,7 +19,6 @@ export async function startFederation(zoneCount: number): Promise<Federation> {
     const global = stack.use(await startControlPlane({ mode: 'global', env: { MESHWORK_STORE_TYPE: 'etcd', MESHWORK_STORE_ETCD_ENDPOINTS: etcd.url, MESHWORK_LOG_LEVEL: 'warn' } }));
     const cli = meshctl();
     await cli.run(['config', 'control-planes', 'add', '--name', 'global', '--address', global.apiUrl]);
-    const caFile = await cli.kdsCaFile();
     const zones: Federation['zones'][number][] = [];
     for (let i = 1; i <= zoneCount; i++) {
       const name = `zone-${i}`;
@@ -28,10 +27,7 @@ export async function startFederation(zoneCount: number): Promise<Federation> {
         await startControlPlane({
           mode: 'zone',
           env: {
-            MESHWORK_ZONE_NAME: name,
-            MESHWORK_GLOBAL_ADDRESS: `grpcs://${global.kdsHostPort}`,
-            MESHWORK_KDS_CA_FILE: caFile,
-            MESHWORK_ZONE_TOKEN_FILE: await cli.zoneTokenFile(name),
+            ...(await cli.zoneEnv(name, global.kdsHostPort)),
             MESHWORK_STORE_TYPE: 'redis',
             MESHWORK_STORE_REDIS_URL: redis.url,
             MESHWORK_DP_SERVER_AUTH_TYPE: 'none',

@@ -48,12 +48,8 @@ describe('cross-zone traffic through zone ingresses', () => {
     global = await startControlPlane({ mode: 'global' });
     expect((await cli.run(['config', 'control-planes', 'add', '--name', 'global', '--address', global.apiUrl])).code).toBe(0);
     expect((await cli.run(['apply', '-f', '-'], 'type: Mesh\nname: default\nmtls:\n  enabledBackend: ca-1\n  backends:\n    - {name: ca-1, type: builtin}\n')).code).toBe(0);
-    const ca = await cli.kdsCaFile();
     for (const name of ['zone-1', 'zone-2']) {
-      zones[name] = await startControlPlane({
-        mode: 'zone',
-        env: { MESHWORK_ZONE_NAME: name, MESHWORK_GLOBAL_ADDRESS: `grpcs://${global.kdsHostPort}`, MESHWORK_KDS_CA_FILE: ca, MESHWORK_ZONE_TOKEN_FILE: await cli.zoneTokenFile(name), MESHWORK_DP_SERVER_DATAPLANE_GRACE_PERIOD_MS: '300' },
-      });
+      zones[name] = await startControlPlane({ mode: 'zone', env: { ...(await cli.zoneEnv(name, global.kdsHostPort)), MESHWORK_DP_SERVER_DATAPLANE_GRACE_PERIOD_MS: '300' } });
       await waitFor(async () => ((await (await fetch(`${zones[name]!.apiUrl}/meshes/default/secrets`)).json()) as { items: { name: string }[] }).items.some((s) => s.name.includes('ca-builtin-cert')), { what: `the CA in ${name}` });
     }
     // zone-2: its ingress (with a token from zone-2) and the backend.

@@ -34,10 +34,7 @@ describe('a policy applied at global changes traffic in a zone', () => {
     global = await startControlPlane({ mode: 'global' });
     expect((await cli.run(['config', 'control-planes', 'add', '--name', 'global', '--address', global.apiUrl])).code).toBe(0);
     expect((await cli.run(['apply', '-f', '-'], 'type: Mesh\nname: default\nmtls:\n  enabledBackend: ca-1\n  backends:\n    - {name: ca-1, type: builtin}\n')).code).toBe(0);
-    zone = await startControlPlane({
-      mode: 'zone',
-      env: { MESHWORK_ZONE_NAME: 'zone-1', MESHWORK_GLOBAL_ADDRESS: `grpcs://${global.kdsHostPort}`, MESHWORK_KDS_CA_FILE: await cli.kdsCaFile(), MESHWORK_ZONE_TOKEN_FILE: await cli.zoneTokenFile('zone-1') },
-    });
+    zone = await startControlPlane({ mode: 'zone', env: await cli.zoneEnv('zone-1', global.kdsHostPort) });
     // Wait for the mesh CA to reach the zone before starting proxies.
     await waitFor(async () => ((await (await fetch(`${zone.apiUrl}/meshes/default/secrets`)).json()) as { items: { name: string }[] }).items.some((s) => s.name === 'default.ca-builtin-cert-ca-1'), { what: 'the mesh CA in the zone' });
     const appPort = await freePort();

@@ -47,13 +47,8 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
   let zone2: ControlPlaneProcess;
   const cli = meshctl();
 
-  const tokens: Record<string, string> = {};
-  let caFile: string;
-  const zoneEnv = (name: string, redis: TestServer) => ({
-    MESHWORK_ZONE_NAME: name,
-    MESHWORK_GLOBAL_ADDRESS: `grpcs://${global.kdsHostPort}`,
-    MESHWORK_KDS_CA_FILE: caFile,
-    MESHWORK_ZONE_TOKEN_FILE: tokens[name],
+  const zoneEnv = async (name: string, redis: TestServer) => ({
+    ...(await cli.zoneEnv(name, global.kdsHostPort)),
     MESHWORK_STORE_TYPE: 'redis',
     MESHWORK_STORE_REDIS_URL: redis.url,
     MESHWORK_KDS_RECONNECT_BASE_MS: '100',
@@ -69,9 +64,8 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
     global = await startControlPlane({ mode: 'global', env: { MESHWORK_STORE_TYPE: 'etcd', MESHWORK_STORE_ETCD_ENDPOINTS: etcd.url, MESHWORK_KDS_HEARTBEAT_INTERVAL_MS: '1000' } });
     expect((await cli.run(['config', 'control-planes', 'add', '--name', 'global', '--address', global.apiUrl])).code).toBe(0);
     // The secure defaults: KDS over TLS with global's self-signed certificate pinned, and a zone token per zone.
-    caFile = await cli.kdsCaFile();
-    for (const z of ['zone-1', 'zone-2']) tokens[z] = await cli.zoneTokenFile(z);
-    [zone1, zone2] = await Promise.all([startControlPlane({ mode: 'zone', env: zoneEnv('zone-1', redis1) }), startControlPlane({ mode: 'zone', env: zoneEnv('zone-2', redis2) })]);
+    const [env1, env2] = [await zoneEnv('zone-1', redis1), await zoneEnv('zone-2', redis2)];
+    [zone1, zone2] = await Promise.all([startControlPlane({ mode: 'zone', env: env1 }), startControlPlane({ mode: 'zone', env: env2 })]);
   });
 
   afterAll(async () => {

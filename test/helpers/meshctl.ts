@@ -30,5 +30,13 @@ export function meshctl() {
       writeFileSync(file, (await ok(['generate', 'zone-token', '--zone', zone, '--valid-for', '24h'])).trim());
       return file;
     },
+    /**
+     * The environment of a zone CP federated with the global this meshctl points at (whose
+     * KDS server is `globalKds`, HOST:PORT): KDS over TLS with global's certificate pinned,
+     * and a zone token.
+     */
+    async zoneEnv(zone: string, globalKds: string): Promise<NodeJS.ProcessEnv> {
+      return { MESHWORK_ZONE_NAME: zone, MESHWORK_GLOBAL_ADDRESS: `grpcs://${globalKds}`, MESHWORK_KDS_CA_FILE: await this.kdsCaFile(), MESHWORK_ZONE_TOKEN_FILE: await this.zoneTokenFile(zone) };
+    },
   };
 }
