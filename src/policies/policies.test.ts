@@ -172,7 +172,13 @@ const invalid: Record<string, [Record<string, unknown>, string][]> = {
     [{ default: { sidecar: { profiles: { include: [{ type: 'Regex', match: 'envoy_(' }] } } } }, 'spec.default.sidecar.profiles.include[0].match'],
   ],
   MeshTLS: [[{ from: [{ targetRef: { kind: 'Mesh' }, default: { tlsVersion: { min: 'TLS13', max: 'TLS12' } } }] }, 'spec.from[0].default.tlsVersion.min']],
-  MeshProxyPatch: [[{ default: { appendModifications: [{ cluster: { operation: 'Add' } }] } }, 'spec.default.appendModifications[0].cluster.value']],
+  MeshProxyPatch: [
+    [{ default: { appendModifications: [{ cluster: { operation: 'Add' } }] } }, 'spec.default.appendModifications[0].cluster.value'],
+    // Values are checked against Envoy's protos when applied.
+    [{ default: { appendModifications: [{ cluster: { operation: 'Patch', value: 'connectTimeoutz: 7s\n' } }] } }, 'spec.default.appendModifications[0].cluster.value'],
+    [{ default: { appendModifications: [{ listener: { operation: 'Patch', value: 'perConnectionBufferLimitBytes: lots\n' } }] } }, 'spec.default.appendModifications[0].listener.value'],
+    [{ default: { appendModifications: [{ httpFilter: { operation: 'AddFirst', value: 'name: f\ntypedConfig: {"@type": type.googleapis.com/not.a.Type}\n' } }] } }, 'spec.default.appendModifications[0].httpFilter.value'],
+  ],
   MeshPassthrough: [[{ default: { appendMatch: [{ type: 'CIDR', value: '10.0.0.0' }] } }, 'spec.default.appendMatch[0].value']],
 };
 

@@ -1,7 +1,7 @@
 // RFC 6902 JSON Patch on plain JSON, for MeshProxyPatch's jsonPatches. Pointers may name
 // fields in Envoy's camelCase (as Kuma's examples do); they are matched to snake_case.
 
-type Json = unknown;
+export type Json = unknown;
 type Obj = Record<string, Json>;
 
 export interface JsonPatchOp {

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { tagsSchema } from '../../resources/common.ts';
 import { topLevelSpec } from '../core/define-policy.ts';
+import { encodeJson } from '../../xds/envoy/proto-json.ts';
+import { snakeKeys, type Json } from './json-patch.ts';
 
 const jsonPatch = z.strictObject({
   op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test'], { error: 'must be one of: add, remove, replace, move, copy, test' }),
@@ -10,21 +12,34 @@ const jsonPatch = z.strictObject({
   from: z.string().optional(),
 });
 
-/** `value` is Envoy config as a YAML string; it must at least parse. */
-const yamlValue = z.string().superRefine((v, ctx) => {
-  try {
-    parseYaml(v);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `is not valid YAML: ${(err as Error).message.split('\n')[0]}` });
-  }
-});
+/**
+ * `value` is Envoy config as YAML (camelCase or snake_case) of the modified kind: it must
+ * parse and be a valid (partial, for Patch) message of that type, extensions included, as
+ * Meshwork's protos know them. Checked here so that a bad patch is refused when applied
+ * instead of leaving proxies on their last configuration.
+ */
+const yamlValue = (envoyType: string) =>
+  z.string().superRefine((v, ctx) => {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `is not valid YAML: ${(err as Error).message.split('\n')[0]}` });
+      return;
+    }
+    try {
+      encodeJson(envoyType, snakeKeys((parsed ?? {}) as Json));
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `is not a valid ${envoyType.split('.').at(-1)}: ${(err as Error).message}` });
+    }
+  });
 
-function modification<M extends z.ZodType>(operations: readonly [string, ...string[]], match: M) {
+function modification<M extends z.ZodType>(operations: readonly [string, ...string[]], match: M, envoyType: string) {
   return z
     .strictObject({
       operation: z.enum(operations as [string, ...string[]], { error: `must be one of: ${operations.join(', ')}` }),
       match: match.optional(),
-      value: yamlValue.optional(),
+      value: yamlValue(envoyType).optional(),
       jsonPatches: z.array(jsonPatch).optional(),
     })
     .superRefine((m, ctx) => {
@@ -43,11 +58,11 @@ const filterMatch = z.strictObject({ name: z.string().optional(), listenerName: 
 
 const appendModification = z
   .strictObject({
-    cluster: modification(ADD_REMOVE_PATCH, z.strictObject({ name: z.string().optional(), origin })).optional(),
-    listener: modification(ADD_REMOVE_PATCH, z.strictObject({ name: z.string().optional(), origin, tags: tagsSchema.optional() })).optional(),
-    networkFilter: modification(FILTER_OPS, filterMatch).optional(),
-    httpFilter: modification(FILTER_OPS, filterMatch).optional(),
-    virtualHost: modification(ADD_REMOVE_PATCH, z.strictObject({ name: z.string().optional(), origin, routeConfigurationName: z.string().optional() })).optional(),
+    cluster: modification(ADD_REMOVE_PATCH, z.strictObject({ name: z.string().optional(), origin }), 'envoy.config.cluster.v3.Cluster').optional(),
+    listener: modification(ADD_REMOVE_PATCH, z.strictObject({ name: z.string().optional(), origin, tags: tagsSchema.optional() }), 'envoy.config.listener.v3.Listener').optional(),
+    networkFilter: modification(FILTER_OPS, filterMatch, 'envoy.config.listener.v3.Filter').optional(),
+    httpFilter: modification(FILTER_OPS, filterMatch, 'envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter').optional(),
+    virtualHost: modification(ADD_REMOVE_PATCH, z.strictObject({ name: z.string().optional(), origin, routeConfigurationName: z.string().optional() }), 'envoy.config.route.v3.VirtualHost').optional(),
   })
   .superRefine((m, ctx) => {
     const set = Object.keys(m).filter((k) => (m as Record<string, unknown>)[k] !== undefined);
