@@ -1,5 +1,5 @@
 import protobuf from 'protobufjs';
-import { envoyRoot, TYPE_URL_PREFIX } from './protos.ts';
+import { envoyRoot, loadPackageOf, TYPE_URL_PREFIX } from './protos.ts';
 
 // Envoy config is written in proto3 JSON, the form of Envoy's YAML (durations "1.5s",
 // typed configs with "@type", wrappers as plain values). This checks it against the protos
@@ -24,7 +24,11 @@ const camel = (s: string) => s.replace(/_([a-z])/g, (_m, c: string) => c.toUpper
 const typesByName = new Map<string, protobuf.Type>();
 function lookupType(name: string): protobuf.Type {
   let type = typesByName.get(name);
-  if (!type) typesByName.set(name, (type = envoyRoot().lookupType(name)));
+  if (!type) {
+    // Not among the protos loaded up front: an extension named in a MeshProxyPatch.
+    if (!envoyRoot().lookup(name) && loadPackageOf(name)) typesByName.clear();
+    typesByName.set(name, (type = envoyRoot().lookupType(name)));
+  }
   return type;
 }
 

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { PROTO_INCLUDE_DIRS } from '../../kds/proto.ts';
@@ -74,4 +74,32 @@ export function envoyRoot(): protobuf.Root {
 
 export function lookupType(name: string): protobuf.Type {
   return envoyRoot().lookupType(name);
+}
+
+const packagesTried = new Set<string>();
+
+/**
+ * Loads the protos of the package of `typeName` (every .proto file of its directory) when
+ * they are not among FILES: an Envoy extension that only a MeshProxyPatch names. Once per
+ * package; false when there is none or it does not load.
+ */
+export function loadPackageOf(typeName: string): boolean {
+  const rel = typeName.split('.').slice(0, -1).join('/');
+  if (!rel || packagesTried.has(rel)) return false;
+  packagesTried.add(rel);
+  for (const dir of PROTO_INCLUDE_DIRS) {
+    const full = join(dir, rel);
+    if (!existsSync(full)) continue;
+    try {
+      const files = readdirSync(full).filter((f) => f.endsWith('.proto')).map((f) => join(rel, f));
+      if (!files.length) return false;
+      const r = envoyRoot();
+      r.loadSync(files, { keepCase: true });
+      r.resolveAll();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }

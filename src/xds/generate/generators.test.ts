@@ -251,7 +251,9 @@ const cases: Record<string, ProxyContext> = {
             { listener: { operation: 'Patch', match: { origin: 'inbound' }, jsonPatches: [{ op: 'add', path: '/perConnectionBufferLimitBytes', value: 32768 }] } },
             // By the tags of the inbound/outbound a listener serves: only the backend outbound.
             { listener: { operation: 'Patch', match: { tags: { 'kuma.io/service': 'backend' } }, value: 'tcpBacklogSize: 256\n' } },
-            { networkFilter: { operation: 'AddFirst', match: { listenerTags: { 'kuma.io/service': 'web' } }, value: 'name: envoy.filters.network.local_ratelimit\ntypedConfig:\n  "@type": type.googleapis.com/envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit\n  statPrefix: web_limit\n  tokenBucket: {maxTokens: 100, fillInterval: 1s}\n' } },
+            { networkFilter: { operation: 'AddFirst', match: { listenerTags: { 'kuma.io/service': 'web' } }, value: 'name: envoy.filters.network.connection_limit\ntypedConfig:\n  "@type": type.googleapis.com/envoy.extensions.filters.network.connection_limit.v3.ConnectionLimit\n  statPrefix: web_limit\n  maxConnections: 100\n' } },
+            // An extension Meshwork's generators never use: its protos are loaded when named.
+            { httpFilter: { operation: 'AddFirst', match: { origin: 'inbound' }, value: 'name: envoy.filters.http.compressor\ntypedConfig:\n  "@type": type.googleapis.com/envoy.extensions.filters.http.compressor.v3.Compressor\n  compressorLibrary:\n    name: gzip\n    typedConfig: {"@type": type.googleapis.com/envoy.extensions.compression.gzip.compressor.v3.Gzip}\n' } },
             { httpFilter: { operation: 'AddBefore', match: { name: 'envoy.filters.http.router', origin: 'inbound' }, value: 'name: envoy.filters.http.fault\ntypedConfig:\n  "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\n' } },
             { virtualHost: { operation: 'Patch', match: { routeConfigurationName: 'outbound:127.0.0.1:10001' }, value: 'retryPolicy:\n  retryOn: 5xx\n  numRetries: 2\n' } },
           ],
