@@ -33,7 +33,8 @@ export interface Scraped {
   error?: string;
 }
 
-export const appName = (a: MetricsApplication) => a.name ?? `${a.address ?? '127.0.0.1'}:${a.port}`;
+const hostOf = (a: MetricsApplication) => (a.address?.includes(':') ? `[${a.address}]` : (a.address ?? '127.0.0.1'));
+export const appName = (a: MetricsApplication) => a.name ?? `${hostOf(a)}:${a.port}`;
 
 /** Envoy's Prometheus text (from its admin `envoyPath`), then each application's (Kuma's default path /metrics/prometheus). */
 export function scrapeAll(adminPort: number, envoyPath: string, apps: MetricsApplication[], logger: Logger): Promise<Scraped[]> {
@@ -43,7 +44,7 @@ export function scrapeAll(adminPort: number, envoyPath: string, apps: MetricsApp
       (err: Error): Scraped => ({ error: err.message }),
     ),
     ...apps.map((app) =>
-      fetchText(`http://${app.address ?? '127.0.0.1'}:${app.port}${app.path ?? '/metrics/prometheus'}`, 5000).then(
+      fetchText(`http://${hostOf(app)}:${app.port}${app.path ?? '/metrics/prometheus'}`, 5000).then(
         (text): Scraped => ({ app, text }),
         (err: Error): Scraped => {
           logger.warn({ application: appName(app), err: err.message }, 'cannot scrape an application');
