@@ -146,8 +146,17 @@ const invalid: Record<string, [Record<string, unknown>, string][]> = {
     [{ targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'ALLOW' } }] }, 'spec.from[0].default.action'],
     [{ targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Dataplane', name: 'dp' }, default: { action: 'Allow' } }] }, 'spec.from[0].targetRef.kind'],
   ],
-  MeshTimeout: [[{ targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '20 seconds' } }] }, 'spec.to[0].default.idleTimeout']],
-  MeshRetry: [[{ targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { grpc: { retryOn: ['NotARealCode'] } } }] }, 'spec.to[0].default.grpc.retryOn[0]']],
+  MeshTimeout: [
+    [{ targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '20 seconds' } }] }, 'spec.to[0].default.idleTimeout'],
+    // Targeting a MeshHTTPRoute: only route fields, only `to` of kind Mesh.
+    [{ targetRef: { kind: 'MeshHTTPRoute', name: 'r' }, to: [{ targetRef: { kind: 'Mesh' }, default: { connectionTimeout: '10s', http: { requestTimeout: '5s' } } }] }, 'spec.to[0].default.connectionTimeout'],
+    [{ targetRef: { kind: 'MeshHTTPRoute', name: 'r' }, to: [{ targetRef: { kind: 'MeshService', name: 'b' }, default: { http: { requestTimeout: '5s' } } }] }, 'spec.to[0].targetRef.kind'],
+    [{ targetRef: { kind: 'MeshHTTPRoute', name: 'r' }, from: [{ targetRef: { kind: 'Mesh' }, default: { http: { requestTimeout: '5s' } } }] }, 'spec.from'],
+  ],
+  MeshRetry: [
+    [{ targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { grpc: { retryOn: ['NotARealCode'] } } }] }, 'spec.to[0].default.grpc.retryOn[0]'],
+    [{ targetRef: { kind: 'MeshHTTPRoute', name: 'r' }, to: [{ targetRef: { kind: 'Mesh' }, default: { tcp: { maxConnectAttempt: 3 } } }] }, 'spec.to[0].default.tcp.maxConnectAttempt'],
+  ],
   MeshHTTPRoute: [
     [{ to: [{ targetRef: { kind: 'MeshService', name: 'b' }, rules: [{ matches: [{ path: { type: 'Exact', value: 'no-slash' } }], default: {} }] }] }, 'spec.to[0].rules[0].matches[0].path.value'],
     [{ to: [{ targetRef: { kind: 'Mesh' }, rules: [{ matches: [{}], default: {} }] }] }, 'spec.to[0].targetRef.kind'],
@@ -157,7 +166,11 @@ const invalid: Record<string, [Record<string, unknown>, string][]> = {
   MeshHealthCheck: [[{ to: [{ targetRef: { kind: 'Mesh' }, default: { interval: '0s' } }] }, 'spec.to[0].default.interval']],
   MeshLoadBalancingStrategy: [[{ to: [{ targetRef: { kind: 'Mesh' }, default: { loadBalancer: { type: 'Fastest' } } }] }, 'spec.to[0].default.loadBalancer.type']],
   MeshFaultInjection: [[{ from: [{ targetRef: { kind: 'Mesh' }, default: { http: [{ abort: { httpStatus: 700, percentage: 10 } }] } }] }, 'spec.from[0].default.http[0].abort.httpStatus']],
-  MeshRateLimit: [[{ from: [{ targetRef: { kind: 'Mesh' }, default: { local: { http: { requestRate: { num: 5, interval: '10ms' } } } } }] }, 'spec.from[0].default.local.http.requestRate.interval']],
+  MeshRateLimit: [
+    [{ from: [{ targetRef: { kind: 'Mesh' }, default: { local: { http: { requestRate: { num: 5, interval: '10ms' } } } } }] }, 'spec.from[0].default.local.http.requestRate.interval'],
+    // As Kuma (2.6+), sidecars take MeshRateLimit from Mesh/Dataplane selections, not routes.
+    [{ targetRef: { kind: 'MeshHTTPRoute', name: 'r' }, from: [{ targetRef: { kind: 'Mesh' }, default: { local: { http: { requestRate: { num: 5, interval: '10s' } } } } }] }, 'spec.targetRef.kind'],
+  ],
   MeshAccessLog: [
     [{ to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ file: { path: 'relative.log' } }] } }] }, 'spec.to[0].default.backends[0].file.path'],
     [{ to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ type: 'Tcp', file: { path: '/dev/stdout' } }] } }] }, 'spec.to[0].default.backends[0].type'],

@@ -155,6 +155,37 @@ describe('policies enforced by Envoy', () => {
     await waitFor(() => settled(`${outbound}/slow`, 200), { what: 'the default timeout again' });
   });
 
+  it('MeshTimeout targeting a MeshHTTPRoute: only the requests of that route time out', async () => {
+    const slowWith = async (headers: Record<string, string>) => {
+      const t0 = performance.now();
+      try {
+        const res = await fetch(`${outbound}/slow`, { headers, signal: AbortSignal.timeout(10_000) });
+        await res.text();
+        return { status: res.status, ms: performance.now() - t0 };
+      } catch {
+        return { status: 0, ms: performance.now() - t0 };
+      }
+    };
+    await policy('MeshHTTPRoute', 'meshhttproutes', 'impatient', { targetRef: { kind: 'MeshService', name: 'web' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/slow' }, headers: [{ type: 'Exact', name: 'x-impatient', value: 'yes' }] }], default: { backendRefs: [{ kind: 'MeshService', name: 'backend' }] } }] }] });
+    await policy('MeshTimeout', 'meshtimeouts', 'impatient-timeout', { targetRef: { kind: 'MeshHTTPRoute', name: 'impatient' }, to: [{ targetRef: { kind: 'Mesh' }, default: { http: { requestTimeout: '300ms' } } }] });
+    const timedOut = await waitFor(async () => {
+      const r = await slowWith({ 'x-impatient': 'yes' });
+      return r.status === 504 ? r : undefined;
+    }, { what: 'the route\'s timeout' });
+    expect(timedOut.ms).toBeLessThan(1500);
+    // The same path outside the route keeps the default timeout. (A connection that Envoy
+    // closes while draining the replaced listener is retried: status 0 is not an answer.)
+    const outside = await waitFor(async () => {
+      const r = await slowWith({});
+      return r.status ? r : undefined;
+    }, { what: 'an answer outside the route' });
+    expect(outside.status).toBe(200);
+    expect(outside.ms).toBeGreaterThan(1000);
+    await remove(zone, '/meshes/default/meshtimeouts/impatient-timeout');
+    await waitFor(async () => (await slowWith({ 'x-impatient': 'yes' })).status === 200, { what: 'the route without its timeout' });
+    await remove(zone, '/meshes/default/meshhttproutes/impatient');
+  });
+
   it('inspects the rules of a dataplane, the dataplanes of a policy, and the generated config', async () => {
     await apply(zone, { type: 'MeshTimeout', mesh: 'default', name: 'inspected', spec: { targetRef: { kind: 'MeshService', name: 'web' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { http: { requestTimeout: '9s' } } }] } } as never, 'meshtimeouts');
     const cli = meshctl();

@@ -19,6 +19,18 @@ export interface SectionOptions {
   rulesConf?: z.ZodType;
   /** Sections that cannot be combined in one policy. */
   exclusive?: readonly ('to' | 'from' | 'rules')[];
+  /**
+   * With a top-level targetRef of kind MeshHTTPRoute (Kuma: the policy applies to that
+   * route, wherever it applies), the conf fields that configure routes (dotted paths, or
+   * prefixes ending in ".*"); only `to` of kind Mesh is then allowed.
+   */
+  routeFields?: readonly string[];
+}
+
+/** Dotted paths of the fields a conf sets (objects descended, anything else a leaf). */
+function leafPaths(v: unknown, prefix = ''): string[] {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return [prefix];
+  return Object.entries(v).flatMap(([k, x]) => leafPaths(x, prefix ? `${prefix}.${k}` : k));
 }
 
 export const DEFAULT_TOP_KINDS: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane'];
@@ -48,6 +60,16 @@ export function sectionedSpec<C extends z.ZodType, R extends z.ZodType = C>(
     const used = (opts.exclusive ?? []).filter(nonEmpty);
     if (used.length > 1) {
       ctx.addIssue({ code: 'custom', path: [used[1]!], message: `cannot be used together with "${used[0]}"` });
+    }
+    if ((spec.targetRef as TargetRef | undefined)?.kind === 'MeshHTTPRoute' && opts.routeFields) {
+      for (const s of ['from', 'rules'].filter(nonEmpty)) ctx.addIssue({ code: 'custom', path: [s], message: 'cannot be used with a top-level targetRef of kind MeshHTTPRoute (routes are outbound)' });
+      const allowed = (path: string) => opts.routeFields!.some((f) => (f.endsWith('.*') ? path.startsWith(f.slice(0, -1)) : path === f));
+      ((spec.to as { targetRef: TargetRef; default: unknown }[] | undefined) ?? []).forEach((item, i) => {
+        if (item.targetRef.kind !== 'Mesh') ctx.addIssue({ code: 'custom', path: ['to', i, 'targetRef', 'kind'], message: 'must be Mesh with a top-level targetRef of kind MeshHTTPRoute' });
+        for (const leaf of leafPaths(item.default).filter((l) => l && !allowed(l))) {
+          ctx.addIssue({ code: 'custom', path: ['to', i, 'default', ...leaf.split('.')], message: `does not configure routes, so it cannot be set with a top-level targetRef of kind MeshHTTPRoute (allowed: ${opts.routeFields!.join(', ')})` });
+        }
+      });
     }
   }) as unknown as z.ZodType<PolicySpec<z.infer<C>, z.infer<R>>>;
 }

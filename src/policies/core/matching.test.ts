@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../resources/resource.ts';
 import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
-import { computeRules, selectsDataplane, sortPolicies, type Policy } from './matching.ts';
+import { computeRules, routeRule, selectsDataplane, sortPolicies, type Policy } from './matching.ts';
 import { fold, mergePatch } from './merge.ts';
 
 const meta = { creationTime: '', modificationTime: '', version: '1' };
@@ -99,5 +99,22 @@ describe('precedence and merged confs (Kuma examples)', () => {
     expect(rules.single!.conf).toEqual({ sampling: { overall: 10 } });
     // Policies of another mesh or selecting other proxies do not apply.
     expect(computeRules([{ ...policy('x', { to: [{ targetRef: { kind: 'Mesh' }, default: { a: 1 } }] }), mesh: 'other' }], web, ['s']).to.size).toBe(0);
+  });
+});
+
+describe('policies targeting a MeshHTTPRoute (Kuma MADR 028)', () => {
+  const base = { conf: { http: { requestTimeout: '3s', streamIdleTimeout: '1h' } }, origin: ['service-wide'] };
+  const onRoute = (name: string, route: string, conf: object, labels: Record<string, string> = {}) => policy(name, { targetRef: { kind: 'MeshHTTPRoute', name: route }, to: [{ targetRef: { kind: 'Mesh' }, default: conf }] }, labels);
+
+  it('folds the confs of the policies targeting the routes an Envoy route came from over the destination rule', () => {
+    const policies = [onRoute('b', 'route-1', { http: { requestTimeout: '1s' } }), onRoute('a', 'route-1', { http: { requestTimeout: '2s', maxStreamDuration: '5s' } }), onRoute('other', 'route-2', { http: { requestTimeout: '9s' } })];
+    // Same kind and origin: the policy whose name sorts first is the more specific (applied last).
+    expect(routeRule(policies, web, ['route-1'], 'backend', base)).toEqual({ conf: { http: { requestTimeout: '2s', streamIdleTimeout: '1h', maxStreamDuration: '5s' } }, origin: ['service-wide', 'b', 'a'] });
+    expect(routeRule(policies, web, ['route-3'], 'backend', base)).toBeUndefined();
+    // A zone policy is more specific than a global one.
+    const zone = onRoute('z', 'route-1', { http: { requestTimeout: '7s' } }, { 'kuma.io/origin': 'zone' });
+    expect((routeRule([zone, ...policies], web, ['route-1'], 'backend', undefined)!.conf as { http: { requestTimeout: string } }).http.requestTimeout).toBe('7s');
+    // Policies targeting routes never count as selecting a proxy by themselves.
+    expect(computeRules(policies, web, ['backend']).to.size).toBe(0);
   });
 });

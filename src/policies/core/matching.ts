@@ -64,6 +64,18 @@ export function applyingPolicies<P extends Policy>(policies: readonly P[], dp: R
   return sortPolicies(policies.filter((p) => p.mesh === dp.mesh && selectsDataplane(p.spec.targetRef, dp)));
 }
 
+/**
+ * The conf for one destination of the policies whose top-level targetRef is a MeshHTTPRoute
+ * among `routes` (the MeshHTTPRoutes an Envoy route was made from), least specific first,
+ * folded over the proxy's rule for that destination (`base`). Undefined when none targets them.
+ */
+export function routeRule(policies: readonly Policy[], dp: Resource<DataplaneSpec>, routes: readonly string[], service: string, base: Rule | undefined): Rule | undefined {
+  const targeting = sortPolicies(policies.filter((p) => p.mesh === dp.mesh && p.spec.targetRef?.kind === 'MeshHTTPRoute' && routes.includes(p.spec.targetRef.name ?? '')));
+  const items = targeting.flatMap((p) => (p.spec.to ?? []).filter((t) => toMatches(t.targetRef, service)).map((t) => ({ conf: t.default, origin: p.name })));
+  if (!items.length) return undefined;
+  return { conf: fold([...(base ? [base.conf] : []), ...items.map((i) => i.conf)]), origin: [...(base?.origin ?? []), ...new Set(items.map((i) => i.origin))] };
+}
+
 /** A rule's conf and the policies it came from. */
 export interface Rule {
   conf: unknown;

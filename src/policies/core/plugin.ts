@@ -86,6 +86,15 @@ export function forEachOutbound(rules: ProxyRules, out: ResourceSet, fn: (conf: 
   }
 }
 
+/**
+ * On an Envoy route made by MeshHTTPRoute: the names of the MeshHTTPRoutes it came from
+ * (policies can target them). A symbol: never part of the config sent to Envoy.
+ */
+export const ROUTE_ORIGIN = Symbol('meshwork.route-origin');
+
+/** The MeshHTTPRoutes an Envoy route came from (none for the default route). */
+export const routeOrigin = (route: Obj): string[] => ((route as Record<symbol, unknown>)[ROUTE_ORIGIN] as string[] | undefined) ?? [];
+
 /** A Gateway-API-style header match (Exact by default, Prefix, RegularExpression, Present, Absent) as an Envoy HeaderMatcher. */
 export function headerMatcher(h: { type?: string; name: string; value?: string }): Obj {
   const type = h.type ?? 'Exact';

@@ -72,7 +72,7 @@ const backend = z
 export const meshAccessLogConf = z.strictObject({ backends: z.array(backend).optional() });
 
 export const meshAccessLogSpec = sectionedSpec(meshAccessLogConf, {
-  targetRef: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane', 'MeshHTTPRoute'],
+  targetRef: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane'],
   to: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'],
   from: ['Mesh'],
   rules: true,

@@ -2,7 +2,7 @@ import type { TargetRef } from '../core/target-ref.ts';
 import { clusterChoice } from '../core/backends.ts';
 import { applyingPolicies, type Policy } from '../core/matching.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { fractionalPercent, HCM, headerMatcher, networkFilters, outboundsByService } from '../core/plugin.ts';
+import { fractionalPercent, HCM, headerMatcher, networkFilters, outboundsByService, ROUTE_ORIGIN } from '../core/plugin.ts';
 import { backendCluster } from '../core/backends.ts';
 import type { httpMatch, meshHttpRouteConf } from './schema.ts';
 import type { z } from 'zod';
@@ -59,7 +59,9 @@ export const meshHttpRoutePlugin: PolicyPlugin = {
     const policies = applyingPolicies((ctx.policies?.get('MeshHTTPRoute') ?? []) as Policy[], ctx.dataplane).reverse();
     if (!policies.length) return;
     for (const [service, entries] of outboundsByService(out)) {
-      const rules = policies.flatMap((p) => ((p.spec as RouteSpec).to ?? []).filter((t) => t.targetRef.name === service).flatMap((t) => t.rules.flatMap((r) => r.matches.map((m) => ({ match: m, conf: r.default })))));
+      // Each rule remembers its MeshHTTPRoute (by name and display name, as policies target it).
+      const origin = (p: Policy) => [...new Set([p.name, p.labels['kuma.io/display-name'] ?? p.name])];
+      const rules = policies.flatMap((p) => ((p.spec as RouteSpec).to ?? []).filter((t) => t.targetRef.name === service).flatMap((t) => t.rules.flatMap((r) => r.matches.map((m) => ({ match: m, conf: r.default, origin: origin(p) })))));
       if (!rules.length) continue;
       rules.sort((a, b) => {
         const x = specificity(a.match);
@@ -70,8 +72,8 @@ export const meshHttpRoutePlugin: PolicyPlugin = {
         for (const { config } of networkFilters(listener, HCM)) {
           const vhost = (config.route_config as { virtual_hosts: { routes: Obj[] }[] }).virtual_hosts[0]!;
           const fallback = vhost.routes.at(-1)!;
-          const routes: Obj[] = rules.map(({ match, conf }) => {
-            const route: Obj = { match: envoyMatch(match) };
+          const routes: Obj[] = rules.map(({ match, conf, origin }) => {
+            const route: Obj = { match: envoyMatch(match), [ROUTE_ORIGIN]: origin };
             const filters = conf.filters ?? [];
             const redirect = filters.find((f) => f.type === 'RequestRedirect')?.requestRedirect;
             if (redirect) {

@@ -25,7 +25,7 @@ export const meshRateLimitConf = z.strictObject({
 });
 
 export const meshRateLimitSpec = sectionedSpec(meshRateLimitConf, {
-  targetRef: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane', 'MeshHTTPRoute'],
+  targetRef: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane'],
   to: ['Mesh'],
   from: ['Mesh'],
   rules: true,

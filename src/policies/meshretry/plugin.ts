@@ -1,5 +1,6 @@
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { envoyDuration, forEachOutbound, HCM, headerMatcher, listenerTags, networkFilters, routesOf, TCP_PROXY } from '../core/plugin.ts';
+import { envoyDuration, HCM, headerMatcher, listenerTags, networkFilters, outboundsByService, routeOrigin, routesOf, TCP_PROXY } from '../core/plugin.ts';
+import { routeRule, type Policy } from '../core/matching.ts';
 import type { meshRetryConf } from './schema.ts';
 import type { z } from 'zod';
 import type { Endpoint } from '../../xds/generate/context.ts';
@@ -9,7 +10,8 @@ import type { Endpoint } from '../../xds/generate/context.ts';
 // as retriable request methods, retriable request/response headers, back-offs (also the one
 // read from rate-limit response headers), host selection (retry host predicates and the
 // previous-priorities retry priority); tcp.maxConnectAttempt → tcp_proxy
-// max_connect_attempts.
+// max_connect_attempts. A MeshRetry targeting a MeshHTTPRoute sets the retry policy of the
+// routes made from it, over the destination's.
 
 type Conf = z.infer<typeof meshRetryConf>;
 type Obj = Record<string, unknown>;
@@ -88,17 +90,30 @@ export const meshRetryPlugin: PolicyPlugin = {
   type: 'MeshRetry',
   order: 30,
   apply(ctx, rules, out) {
-    forEachOutbound(rules, out, (c, { listener, service }) => {
-      const conf = c as Conf;
-      const { protocol } = listenerTags(listener);
-      // OmitHostsWithTags matches endpoint metadata: the service's endpoints carry their tags.
-      if (protocol !== 'grpc' && conf.http?.hostSelection?.some((h) => h.predicate === 'OmitHostsWithTags')) tagEndpoints(out.endpoint.get(service) as Obj | undefined, ctx.endpoints.get(service) ?? []);
-      const httpConf = protocol === 'grpc' ? conf.grpc : conf.http;
-      for (const { config } of networkFilters(listener, HCM)) {
-        if (!httpConf) continue;
-        for (const route of routesOf(config)) if (route.route) (route.route as Obj).retry_policy = retryPolicy(httpConf, protocol === 'grpc');
+    const policies = (ctx.policies?.get('MeshRetry') ?? []) as Policy[];
+    for (const [service, entries] of outboundsByService(out)) {
+      const rule = rules.to.get(service);
+      for (const { listener } of entries) {
+        const { protocol } = listenerTags(listener);
+        const grpc = protocol === 'grpc';
+        // A route made from a MeshHTTPRoute that a MeshRetry targets gets that conf over the destination's.
+        const confFor = (route: Obj): Conf | undefined => {
+          const origins = routeOrigin(route);
+          return ((origins.length ? routeRule(policies, ctx.dataplane, origins, service, rule) : undefined) ?? rule)?.conf as Conf | undefined;
+        };
+        for (const { config } of networkFilters(listener, HCM)) {
+          for (const route of routesOf(config)) {
+            const conf = confFor(route);
+            const httpConf = grpc ? conf?.grpc : conf?.http;
+            if (!route.route || !httpConf) continue;
+            (route.route as Obj).retry_policy = retryPolicy(httpConf, grpc);
+            // OmitHostsWithTags matches endpoint metadata: the service's endpoints carry their tags.
+            if (!grpc && conf?.http?.hostSelection?.some((h) => h.predicate === 'OmitHostsWithTags')) tagEndpoints(out.endpoint.get(service) as Obj | undefined, ctx.endpoints.get(service) ?? []);
+          }
+        }
+        const tcp = (rule?.conf as Conf | undefined)?.tcp;
+        for (const { config } of networkFilters(listener, TCP_PROXY)) if (tcp?.maxConnectAttempt) config.max_connect_attempts = tcp.maxConnectAttempt;
       }
-      for (const { config } of networkFilters(listener, TCP_PROXY)) if (conf.tcp?.maxConnectAttempt) config.max_connect_attempts = conf.tcp.maxConnectAttempt;
-    });
+    }
   },
 };

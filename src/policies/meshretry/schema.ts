@@ -62,4 +62,5 @@ export const meshRetryConf = z.strictObject({
 export const meshRetrySpec = sectionedSpec(meshRetryConf, {
   targetRef: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane', 'MeshHTTPRoute'],
   to: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'],
+  routeFields: ['http.*', 'grpc.*'],
 });

@@ -1,6 +1,7 @@
 import { parseDuration, toProtoDuration } from '../../core/duration.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { HCM, inboundListeners, networkFilters, outboundsByService, routesOf, TCP_PROXY } from '../core/plugin.ts';
+import { HCM, inboundListeners, networkFilters, outboundsByService, routeOrigin, routesOf, TCP_PROXY } from '../core/plugin.ts';
+import { routeRule, type Policy } from '../core/matching.ts';
 import { T } from '../../xds/generate/envoy-objects.ts';
 import type { MeshTimeoutConf } from './schema.ts';
 
@@ -8,7 +9,10 @@ import type { MeshTimeoutConf } from './schema.ts';
 // connection pool idle timeout (HTTP) or tcp_proxy idle_timeout (TCP); http.requestTimeout
 // → route timeout; http.streamIdleTimeout → HCM stream_idle_timeout;
 // http.maxStreamDuration → route max_stream_duration; http.maxConnectionDuration → pool
-// max_connection_duration; http.requestHeadersTimeout → HCM request_headers_timeout.
+// max_connection_duration; http.requestHeadersTimeout → HCM request_headers_timeout. A
+// MeshTimeout targeting a MeshHTTPRoute sets the timeouts of the routes made from it
+// (requestTimeout, streamIdleTimeout → route idle_timeout, maxStreamDuration), over the
+// destination's.
 
 type Obj = Record<string, unknown>;
 
@@ -51,14 +55,33 @@ function applyToListener(listener: Obj, cluster: Obj | undefined, conf: MeshTime
   applyToCluster(cluster, conf, hcms.length > 0);
 }
 
+/** Route-level timeouts (a MeshTimeout targeting the MeshHTTPRoute a route came from). */
+function applyToRoute(route: Obj, conf: MeshTimeoutConf): void {
+  const action = route.route as Obj | undefined;
+  if (!action) return;
+  const http = conf.http ?? {};
+  if (d(http.requestTimeout)) action.timeout = d(http.requestTimeout);
+  if (d(http.streamIdleTimeout)) action.idle_timeout = d(http.streamIdleTimeout);
+  if (d(http.maxStreamDuration)) action.max_stream_duration = { max_stream_duration: d(http.maxStreamDuration) };
+}
+
 export const meshTimeoutPlugin: PolicyPlugin = {
   type: 'MeshTimeout',
   order: 10,
-  apply(_ctx, rules, out) {
+  apply(ctx, rules, out) {
+    const policies = (ctx.policies?.get('MeshTimeout') ?? []) as Policy[];
     for (const [service, entries] of outboundsByService(out)) {
       const rule = rules.to.get(service);
-      if (!rule) continue;
-      for (const { listener, cluster } of entries) applyToListener(listener, cluster, rule.conf as MeshTimeoutConf);
+      for (const { listener, cluster } of entries) {
+        if (rule) applyToListener(listener, cluster, rule.conf as MeshTimeoutConf);
+        for (const { config } of networkFilters(listener, HCM)) {
+          for (const route of routesOf(config)) {
+            const origins = routeOrigin(route);
+            const routeConf = origins.length ? routeRule(policies, ctx.dataplane, origins, service, rule) : undefined;
+            if (routeConf) applyToRoute(route, routeConf.conf as MeshTimeoutConf);
+          }
+        }
+      }
     }
     if (!rules.inbound) return;
     for (const listener of inboundListeners(out)) {

@@ -23,4 +23,5 @@ export const meshTimeoutSpec = sectionedSpec(meshTimeoutConf, {
   to: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'],
   from: ['Mesh'],
   rules: true,
+  routeFields: ['http.requestTimeout', 'http.streamIdleTimeout', 'http.maxStreamDuration'],
 });

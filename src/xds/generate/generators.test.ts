@@ -201,6 +201,11 @@ const cases: Record<string, ProxyContext> = {
       }),
       pol('MeshTCPRoute', 'redis-to-replica', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'redis' }, rules: [{ default: { backendRefs: [{ kind: 'MeshService', name: 'redis-replica' }] } }] }] }),
       pol('MeshTimeout', 'timeouts', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { http: { requestTimeout: '3s' } } }] }),
+      // Policies targeting a MeshHTTPRoute configure only the routes made from it: /reports
+      // gets 500 ms, a stream idle timeout and retries; the other routes keep 3 s.
+      pol('MeshHTTPRoute', 'reports', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/reports' } }], default: { backendRefs: [{ kind: 'MeshService', name: 'backend' }] } }] }] }),
+      pol('MeshTimeout', 'reports-timeout', { targetRef: { kind: 'MeshHTTPRoute', name: 'reports' }, to: [{ targetRef: { kind: 'Mesh' }, default: { http: { requestTimeout: '500ms', streamIdleTimeout: '10s' } } }] }),
+      pol('MeshRetry', 'reports-retry', { targetRef: { kind: 'MeshHTTPRoute', name: 'reports' }, to: [{ targetRef: { kind: 'Mesh' }, default: { http: { numRetries: 2, retryOn: ['5xx'] } } }] }),
     ]),
     dataplane: dp('web-5', {
       networking: {
