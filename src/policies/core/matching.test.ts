@@ -37,6 +37,8 @@ describe('targetRef selection', () => {
     expect(selectsDataplane({ kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v2' } }, backend)).toBe(true);
     expect(selectsDataplane({ kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v1' } }, backend)).toBe(false);
     expect(selectsDataplane({ kind: 'Dataplane', name: 'web-1' }, web)).toBe(true);
+    expect(selectsDataplane({ kind: 'Mesh', proxyTypes: ['Sidecar'] }, web)).toBe(true);
+    expect(selectsDataplane({ kind: 'Mesh', proxyTypes: ['Gateway'] }, web)).toBe(false);
     // A synced dataplane is also found by its display name.
     expect(selectsDataplane({ kind: 'Dataplane', name: 'web-1' }, dp('web-1-abc', {}, { 'kuma.io/display-name': 'web-1' }))).toBe(true);
   });

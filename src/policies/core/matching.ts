@@ -30,6 +30,8 @@ const tagsMatch = (have: Record<string, string>, want: Record<string, string> | 
 /** Whether a top-level targetRef selects this dataplane. */
 export function selectsDataplane(ref: TargetRef | undefined, dp: Resource<DataplaneSpec>): boolean {
   const kind: TargetRefKind = ref?.kind ?? 'Mesh';
+  // Every proxy Meshwork configures is a sidecar: a policy for gateways only selects none.
+  if (ref?.proxyTypes?.length && !ref.proxyTypes.includes('Sidecar')) return false;
   const inbounds = dp.spec.networking.inbound ?? [];
   switch (kind) {
     case 'Mesh':
