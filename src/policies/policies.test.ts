@@ -170,6 +170,7 @@ const invalid: Record<string, [Record<string, unknown>, string][]> = {
     [{ from: [{ targetRef: { kind: 'Mesh' }, default: { local: { http: { requestRate: { num: 5, interval: '10ms' } } } } }] }, 'spec.from[0].default.local.http.requestRate.interval'],
     // As Kuma (2.6+), sidecars take MeshRateLimit from Mesh/Dataplane selections, not routes.
     [{ targetRef: { kind: 'MeshHTTPRoute', name: 'r' }, from: [{ targetRef: { kind: 'Mesh' }, default: { local: { http: { requestRate: { num: 5, interval: '10s' } } } } }] }, 'spec.targetRef.kind'],
+    [{ to: [{ targetRef: { kind: 'Mesh' }, default: { local: { http: { requestRate: { num: 5, interval: '10s' } } } } }] }, 'spec.to'],
   ],
   MeshAccessLog: [
     [{ to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ file: { path: 'relative.log' } }] } }] }, 'spec.to[0].default.backends[0].file.path'],

@@ -86,7 +86,8 @@ export const meshHttpRouteSpec = z.strictObject({
     .array(
       z.strictObject({
         targetRef: targetRefSchema(['MeshService', 'MeshMultiZoneService', 'MeshExternalService']),
-        hostnames: z.array(z.string()).optional(),
+        // Kuma matches hostnames on MeshGateway listeners only; sidecars have none.
+        hostnames: z.array(z.string()).max(0, 'only applies to MeshGateway listeners, which Meshwork does not have').optional(),
         rules: z.array(rule).min(1, 'must have at least one element'),
       }),
     )

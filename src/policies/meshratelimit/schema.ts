@@ -29,4 +29,7 @@ export const meshRateLimitSpec = sectionedSpec(meshRateLimitConf, {
   to: ['Mesh'],
   from: ['Mesh'],
   rules: true,
+}).superRefine((spec, ctx) => {
+  // Kuma rate-limits outbound traffic on MeshGateway listeners only; sidecars limit inbounds.
+  if (spec.to?.length) ctx.addIssue({ code: 'custom', path: ['to'], message: 'only applies to MeshGateway listeners, which Meshwork does not have: use "from" or "rules" to limit what a service receives' });
 });
