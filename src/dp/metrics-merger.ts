@@ -74,10 +74,14 @@ export async function startMetricsMerger(path: string, adminPort: number, logger
       let profiles: SidecarProfiles | undefined;
       const profilesHeader = req.headers[METRICS_PROFILES_HEADER];
       try {
-        apps = JSON.parse(String(req.headers[METRICS_APPLICATIONS_HEADER] ?? '[]')) as MetricsApplication[];
+        apps = JSON.parse(String(req.headers[METRICS_APPLICATIONS_HEADER] || '[]')) as MetricsApplication[];
+      } catch {
+        logger.warn('unreadable MeshMetric applications header');
+      }
+      try {
         if (profilesHeader !== undefined) profiles = JSON.parse(String(profilesHeader)) as SidecarProfiles;
       } catch {
-        logger.warn('unreadable MeshMetric headers');
+        logger.warn('unreadable MeshMetric profiles header');
       }
       const envoyPath = String(req.headers[METRICS_ENVOY_PATH_HEADER] ?? '/stats/prometheus');
       const parts = await scrapeAll(adminPort, envoyPath, apps, logger);

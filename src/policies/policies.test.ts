@@ -182,6 +182,7 @@ const invalid: Record<string, [Record<string, unknown>, string][]> = {
   MeshMetric: [
     [{ default: { backends: [{ type: 'Graphite' }] } }, 'spec.default.backends[0].type'],
     [{ default: { backends: [{ type: 'OpenTelemetry', openTelemetry: { endpoint: 'otel-collector' } }] } }, 'spec.default.backends[0].openTelemetry.endpoint'],
+    [{ default: { backends: [{ type: 'Prometheus', prometheus: { port: 5670 } }, { type: 'Prometheus', prometheus: { clientId: 'b' } }] } }, 'spec.default.backends[1].prometheus.port'],
     [{ default: { backends: [{ type: 'OpenTelemetry', openTelemetry: { endpoint: 'c:4317', refreshInterval: '0s' } }] } }, 'spec.default.backends[0].openTelemetry.refreshInterval'],
     [{ default: { sidecar: { profiles: { include: [{ type: 'Regex', match: 'envoy_(' }] } } } }, 'spec.default.sidecar.profiles.include[0].match'],
   ],

@@ -17,8 +17,10 @@ import { MESH_METRIC_CONFIG_PATH, METRICS_APPLICATIONS_HEADER, METRICS_ENVOY_PAT
 // (ctx.dynamicConfigSocket); meshwork-dp scrapes as for Prometheus and pushes OTLP/gRPC.
 
 type Conf = z.infer<typeof meshMetricConf>;
+type Prom = NonNullable<NonNullable<Conf['backends']>[number]['prometheus']>;
 type Obj = Record<string, unknown>;
 const MERGER = 'meshwork:metrics:merger';
+const PROMETHEUS = 'meshwork:metrics:prometheus';
 const DYNAMIC_CONFIG = 'meshwork:dynamicconfig';
 const DEFAULT_REFRESH_MS = 60_000; // Kuma's default refreshInterval
 
@@ -27,19 +29,8 @@ export const meshMetricPlugin: PolicyPlugin = {
   order: 91,
   apply(ctx, rules, out) {
     const conf = rules.single?.conf as Conf | undefined;
-    const listener = out.listener.get('meshwork:metrics:prometheus') as Obj | undefined;
-    if (!conf || !listener) return;
-    const prom = conf.backends?.find((b) => b.type === 'Prometheus')?.prometheus;
-    if (prom?.port) listener.address = socketAddress(ctx.dataplane.spec.networking.address, prom.port);
-    // ProvidedTLS, as kuma-dp: the certificate and key are files on the proxy's host, given to meshwork-dp.
-    if (prom?.tls?.mode === 'ProvidedTLS' && ctx.metricsCertPath && ctx.metricsKeyPath) {
-      for (const chain of (listener.filter_chains as Obj[] | undefined) ?? []) {
-        chain.transport_socket = {
-          name: 'envoy.transport_sockets.tls',
-          typed_config: { '@type': T.downstreamTls, common_tls_context: { tls_certificates: [{ certificate_chain: { filename: ctx.metricsCertPath }, private_key: { filename: ctx.metricsKeyPath } }] } },
-        };
-      }
-    }
+    const base = out.listener.get(PROMETHEUS) as Obj | undefined;
+    if (!conf || !base) return;
     const query = [...(conf.sidecar?.includeUnused === false ? ['usedonly'] : []), ...(conf.sidecar?.regex ? [`filter=${encodeURIComponent(conf.sidecar.regex)}`] : [])];
     const envoyPath = `/stats/prometheus${query.length ? `?${query.join('&')}` : ''}`;
     const profiles = conf.sidecar?.profiles ?? {};
@@ -79,18 +70,39 @@ export const meshMetricPlugin: PolicyPlugin = {
     }
     const merge = Boolean(ctx.metricsSocket);
     if (merge) out.cluster.set(MERGER, { name: MERGER, type: 'STATIC', connect_timeout: '1s', load_assignment: { cluster_name: MERGER, endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: ctx.metricsSocket } } } }] }] } });
-    for (const { config } of networkFilters(listener, HCM)) {
-      for (const route of routesOf(config)) {
-        if (prom?.path) (route.match as Obj).path = prom.path;
-        if (merge) {
-          route.route = { cluster: MERGER, timeout: '10s' };
-          route.request_headers_to_add = [
-            { header: { key: METRICS_APPLICATIONS_HEADER, value: JSON.stringify(conf.applications) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
-            { header: { key: METRICS_ENVOY_PATH_HEADER, value: envoyPath }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
-            { header: { key: METRICS_PROFILES_HEADER, value: JSON.stringify(profiles) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
-          ];
-        } else if (envoyPath !== '/stats/prometheus') (route.route as Obj).prefix_rewrite = envoyPath;
+    // A listener per Prometheus backend (Kuma allows several, on different ports); the
+    // proxy's default one when there is none.
+    const proms = (conf.backends ?? []).flatMap((b) => (b.type === 'Prometheus' ? [b.prometheus ?? {}] : []));
+    const pristine = structuredClone(base);
+    (proms.length ? proms : [{}]).forEach((prom: Prom, i) => {
+      const listener = i === 0 ? base : structuredClone(pristine);
+      if (i > 0) {
+        listener.name = `${PROMETHEUS}:${prom.clientId ?? i}`;
+        out.listener.set(String(listener.name), listener);
       }
-    }
+      if (prom.port) listener.address = socketAddress(ctx.dataplane.spec.networking.address, prom.port);
+      // ProvidedTLS, as kuma-dp: the certificate and key are files on the proxy's host, given to meshwork-dp.
+      if (prom.tls?.mode === 'ProvidedTLS' && ctx.metricsCertPath && ctx.metricsKeyPath) {
+        for (const chain of (listener.filter_chains as Obj[] | undefined) ?? []) {
+          chain.transport_socket = {
+            name: 'envoy.transport_sockets.tls',
+            typed_config: { '@type': T.downstreamTls, common_tls_context: { tls_certificates: [{ certificate_chain: { filename: ctx.metricsCertPath }, private_key: { filename: ctx.metricsKeyPath } }] } },
+          };
+        }
+      }
+      for (const { config } of networkFilters(listener, HCM)) {
+        for (const route of routesOf(config)) {
+          if (prom.path) (route.match as Obj).path = prom.path;
+          if (merge) {
+            route.route = { cluster: MERGER, timeout: '10s' };
+            route.request_headers_to_add = [
+              { header: { key: METRICS_APPLICATIONS_HEADER, value: JSON.stringify(conf.applications ?? []) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+              { header: { key: METRICS_ENVOY_PATH_HEADER, value: envoyPath }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+              { header: { key: METRICS_PROFILES_HEADER, value: JSON.stringify(profiles) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+            ];
+          } else if (envoyPath !== '/stats/prometheus') (route.route as Obj).prefix_rewrite = envoyPath;
+        }
+      }
+    });
   },
 };

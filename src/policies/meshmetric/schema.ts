@@ -55,6 +55,15 @@ export const meshMetricConf = z.strictObject({
     .array(z.strictObject({ name: z.string().optional(), path: z.string().optional(), port, address: z.string().optional() }))
     .optional(),
   backends: z.array(backend).optional(),
+}).superRefine((conf, ctx) => {
+  // Several Prometheus backends are several listeners: each needs its own port.
+  const seen = new Map<number, number>();
+  (conf.backends ?? []).forEach((b, i) => {
+    if (b.type !== 'Prometheus') return;
+    const port = b.prometheus?.port ?? 5670;
+    if (seen.has(port)) ctx.addIssue({ code: 'custom', path: ['backends', i, 'prometheus', 'port'], message: `${port} is already the port of backends[${seen.get(port)}]` });
+    else seen.set(port, i);
+  });
 });
 
 export const meshMetricSpec = topLevelSpec(meshMetricConf, ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane']);

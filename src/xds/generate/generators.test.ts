@@ -229,7 +229,7 @@ const cases: Record<string, ProxyContext> = {
     zone: 'zone-1',
     adminPort: 9913,
     endpoints,
-    policies: withPolicies([pol('MeshMetric', 'with-apps', { default: { sidecar: { includeUnused: false, regex: 'http2_act.*', profiles: { appendProfiles: [{ name: 'All' }], exclude: [{ type: 'Prefix', match: 'envoy_cluster_' }] } }, applications: [{ name: 'app', port: 9100, path: '/metrics' }, { port: 9200, address: '127.0.0.1' }], backends: [{ type: 'Prometheus', prometheus: { port: 5672, path: '/metrics', tls: { mode: 'ProvidedTLS' } } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: 'otel-collector:4317', refreshInterval: '30s' } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: '10.0.0.7:4317' } }] } })]),
+    policies: withPolicies([pol('MeshMetric', 'with-apps', { default: { sidecar: { includeUnused: false, regex: 'http2_act.*', profiles: { appendProfiles: [{ name: 'All' }], exclude: [{ type: 'Prefix', match: 'envoy_cluster_' }] } }, applications: [{ name: 'app', port: 9100, path: '/metrics' }, { port: 9200, address: '127.0.0.1' }], backends: [{ type: 'Prometheus', prometheus: { port: 5672, path: '/metrics', tls: { mode: 'ProvidedTLS' } } }, { type: 'Prometheus', prometheus: { clientId: 'second', port: 5673, path: '/other-metrics' } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: 'otel-collector:4317', refreshInterval: '30s' } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: '10.0.0.7:4317' } }] } })]),
     // meshwork-dp's socket where it merges application metrics, and the one where Envoy
     // serves it the OpenTelemetry backends.
     metricsSocket: '/tmp/meshwork-dp-metrics.sock',
