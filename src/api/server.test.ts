@@ -312,5 +312,20 @@ describe('REST API: inspection', () => {
     expect(selected).toMatchObject({ total: 1, items: [{ mesh: 'default', name: 'web-1' }] });
     expect((await app.inject({ method: 'GET', url: '/meshes/default/dataplanes/web-1/_config' })).statusCode).toBe(405);
   });
+
+  it('shows policies targeting a MeshHTTPRoute where that route applies', async () => {
+    const { app, store } = await setup();
+    await store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
+    await store.create({ type: 'Dataplane', mesh: 'default', name: 'web-1', labels: {}, spec: { networking: { address: '10.0.0.1', inbound: [{ port: 80, tags: { 'kuma.io/service': 'web' } }], outbound: [{ port: 10001, tags: { 'kuma.io/service': 'backend' } }] } } });
+    await store.create({ type: 'Dataplane', mesh: 'default', name: 'other-1', labels: {}, spec: { networking: { address: '10.0.0.2', inbound: [{ port: 80, tags: { 'kuma.io/service': 'other' } }] } } });
+    const put = async (path: string, payload: object) => expect((await app.inject({ method: 'PUT', url: path, payload })).statusCode).toBeLessThan(300);
+    await put('/meshes/default/meshhttproutes/reports', { type: 'MeshHTTPRoute', mesh: 'default', name: 'reports', spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/reports' } }], default: { backendRefs: [{ kind: 'MeshService', name: 'backend' }] } }] }] } });
+    await put('/meshes/default/meshtimeouts/reports-timeout', { type: 'MeshTimeout', mesh: 'default', name: 'reports-timeout', spec: { targetRef: { kind: 'MeshHTTPRoute', name: 'reports' }, to: [{ targetRef: { kind: 'Mesh' }, default: { http: { requestTimeout: '500ms' } } }] } });
+    const rules = (await app.inject({ method: 'GET', url: '/meshes/default/dataplanes/web-1/_rules' })).json();
+    expect(rules.rules.find((r: { type: string }) => r.type === 'MeshTimeout')).toEqual({ type: 'MeshTimeout', toRules: [], toRouteRules: [{ destination: { 'kuma.io/service': 'backend' }, route: 'reports', conf: { http: { requestTimeout: '500ms' } }, origin: ['reports-timeout'] }], inboundRule: null, fromRules: [], proxyRule: null });
+    // The route applies to web-1 (it calls backend), not to other-1.
+    const selected = (await app.inject({ method: 'GET', url: '/meshes/default/meshtimeouts/reports-timeout/_resources/dataplanes' })).json();
+    expect(selected).toMatchObject({ total: 1, items: [{ mesh: 'default', name: 'web-1' }] });
+  });
 });
 

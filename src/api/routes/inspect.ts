@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MeshworkError } from '../../core/errors.ts';
-import { computeRules, selectsDataplane, type Policy, type ProxyRules } from '../../policies/core/matching.ts';
+import { applyingRoutes, computeRules, routeRule, selectsDataplane, targetNames, type Policy, type ProxyRules } from '../../policies/core/matching.ts';
 import type { Resource } from '../../resources/resource.ts';
 import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
 import { outboundServices } from '../../xds/generate/context.ts';
@@ -13,10 +13,14 @@ import { listBody, listOptionsFromQuery } from '../paging.ts';
 
 type Params = { mesh: string; name: string };
 
-function rulesView(type: string, r: ProxyRules) {
+type RouteRule = { destination: { 'kuma.io/service': string }; route: string; conf: unknown; origin: string[] };
+
+function rulesView(type: string, r: ProxyRules, toRouteRules: RouteRule[]) {
   return {
     type,
     toRules: [...r.to].map(([service, rule]) => ({ destination: { 'kuma.io/service': service }, conf: rule.conf, origin: rule.origin })),
+    // Policies targeting a MeshHTTPRoute: the conf of the routes it makes, per destination.
+    ...(toRouteRules.length ? { toRouteRules } : {}),
     inboundRule: r.inbound ? { conf: r.inbound.conf, origin: r.inbound.origin } : null,
     fromRules: r.from.map((f) => ({ matcher: f.targetRef, conf: f.conf, origin: f.origin })),
     proxyRule: r.single ? { conf: r.single.conf, origin: r.single.origin } : null,
@@ -29,12 +33,19 @@ export function inspectRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/meshes/:mesh/dataplanes/:name/_rules', async (req: FastifyRequest<{ Params: Params }>) => {
     const dp = (await deps.manager.get({ type: 'Dataplane', mesh: req.params.mesh, name: req.params.name })) as Resource<DataplaneSpec>;
     const services = outboundServices(dp.spec);
+    const routes = applyingRoutes((await deps.manager.list('MeshHTTPRoute', { mesh: req.params.mesh })).items as Policy[], dp, services);
     const rules = [];
     for (const d of policyTypes) {
       const policies = (await deps.manager.list(d.name, { mesh: req.params.mesh })).items as Policy[];
       if (policies.length === 0) continue;
       const r = computeRules(policies, dp, services);
-      if (r.to.size || r.inbound || r.from.length || r.single) rules.push(rulesView(d.name, r));
+      const toRouteRules = routes.flatMap(({ route, services: routed }) =>
+        routed.flatMap((service): RouteRule[] => {
+          const rule = routeRule(policies, dp, targetNames(route), service, undefined);
+          return rule ? [{ destination: { 'kuma.io/service': service }, route: targetNames(route).at(-1)!, conf: rule.conf, origin: rule.origin }] : [];
+        }),
+      );
+      if (r.to.size || r.inbound || r.from.length || r.single || toRouteRules.length) rules.push(rulesView(d.name, r, toRouteRules));
     }
     return { rules };
   });
@@ -52,7 +63,11 @@ export function inspectRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const policy = (await deps.manager.get({ type: d.name, mesh: req.params.mesh, name: req.params.name })) as Policy;
       const options = listOptionsFromQuery(req);
       const all = (await deps.manager.list('Dataplane', { mesh: req.params.mesh })).items as Resource<DataplaneSpec>[];
-      const selected = all.filter((dp) => selectsDataplane(policy.spec.targetRef, dp)).map((dp) => ({ mesh: dp.mesh, name: dp.name }));
+      // A policy targeting a MeshHTTPRoute takes effect where that route does.
+      const target = policy.spec.targetRef;
+      const routes = target?.kind === 'MeshHTTPRoute' ? ((await deps.manager.list('MeshHTTPRoute', { mesh: req.params.mesh })).items as Policy[]).filter((r) => targetNames(r).includes(target.name ?? '')) : [];
+      const applies = (dp: Resource<DataplaneSpec>) => (target?.kind === 'MeshHTTPRoute' ? applyingRoutes(routes, dp, outboundServices(dp.spec)).length > 0 : selectsDataplane(target, dp));
+      const selected = all.filter(applies).map((dp) => ({ mesh: dp.mesh, name: dp.name }));
       const page = selected.slice(options.offset, options.offset + options.size);
       return listBody(req, { items: [], total: selected.length, ...(options.offset + page.length < selected.length ? { nextOffset: options.offset + page.length } : {}) }, page, options.size);
     });

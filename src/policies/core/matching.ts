@@ -78,6 +78,20 @@ export function routeRule(policies: readonly Policy[], dp: Resource<DataplaneSpe
   return { conf: fold([...(base ? [base.conf] : []), ...items.map((i) => i.conf)]), origin: [...(base?.origin ?? []), ...new Set(items.map((i) => i.origin))] };
 }
 
+/** The names a policy can be targeted by: its own, and its display name once synced. */
+export const targetNames = (p: Policy): string[] => [...new Set([p.name, p.labels['kuma.io/display-name'] ?? p.name])];
+
+/**
+ * The MeshHTTPRoutes (of `routes`) that apply to the dataplane and route one of `services`,
+ * with the destinations they route: where a policy targeting them takes effect.
+ */
+export function applyingRoutes(routes: readonly Policy[], dp: Resource<DataplaneSpec>, services: readonly string[]): { route: Policy; services: string[] }[] {
+  return applyingPolicies(routes, dp).flatMap((route) => {
+    const routed = [...new Set((route.spec.to ?? []).map((t) => t.targetRef.name ?? '').filter((s) => services.includes(s)))];
+    return routed.length ? [{ route, services: routed }] : [];
+  });
+}
+
 /** A rule's conf and the policies it came from. */
 export interface Rule {
   conf: unknown;

@@ -1,6 +1,6 @@
 import type { TargetRef } from '../core/target-ref.ts';
 import { clusterChoice } from '../core/backends.ts';
-import { applyingPolicies, type Policy } from '../core/matching.ts';
+import { applyingPolicies, targetNames, type Policy } from '../core/matching.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { fractionalPercent, HCM, headerMatcher, networkFilters, outboundsByService, ROUTE_ORIGIN } from '../core/plugin.ts';
 import { backendCluster } from '../core/backends.ts';
@@ -60,8 +60,7 @@ export const meshHttpRoutePlugin: PolicyPlugin = {
     if (!policies.length) return;
     for (const [service, entries] of outboundsByService(out)) {
       // Each rule remembers its MeshHTTPRoute (by name and display name, as policies target it).
-      const origin = (p: Policy) => [...new Set([p.name, p.labels['kuma.io/display-name'] ?? p.name])];
-      const rules = policies.flatMap((p) => ((p.spec as RouteSpec).to ?? []).filter((t) => t.targetRef.name === service).flatMap((t) => t.rules.flatMap((r) => r.matches.map((m) => ({ match: m, conf: r.default, origin: origin(p) })))));
+      const rules = policies.flatMap((p) => ((p.spec as RouteSpec).to ?? []).filter((t) => t.targetRef.name === service).flatMap((t) => t.rules.flatMap((r) => r.matches.map((m) => ({ match: m, conf: r.default, origin: targetNames(p) })))));
       if (!rules.length) continue;
       rules.sort((a, b) => {
         const x = specificity(a.match);
