@@ -375,6 +375,18 @@ describe('policies enforced by Envoy', () => {
       // Each application's metrics in a scope named after it, as kuma-dp does.
       expect(appMetric.scope).toBe('app');
       await remove(zone, '/meshes/default/meshmetrics/otel-metrics');
+      await waitFor(async () => !(await sidecars.at(-1)!.admin('/config_dump?resource=dynamic_listeners')).includes('meshwork:dynamicconfig'), { what: 'the config listener gone' });
+      // Applied again, to another collector: Envoy serves the config anew (the socket path is
+      // reused) and meshwork-dp moves its pushes there; the first collector gets no more.
+      await using second = await startOtlpCollector();
+      await apply(zone, { type: 'MeshMetric', mesh: 'default', name: 'otel-metrics', spec: { targetRef: { kind: 'MeshService', name: 'web' }, default: { backends: [{ type: 'OpenTelemetry', openTelemetry: { endpoint: second.endpoint, refreshInterval: '500ms' } }] } } } as never, 'meshmetrics');
+      const pushes = (c: typeof collector) => c.metrics.filter((m) => m.name === 'envoy_server_live').length;
+      // Two pushes there: an export to the first one still in flight at the switch has landed.
+      await waitFor(() => pushes(second) >= 2, { what: 'pushes to the second collector' });
+      const firstCount = pushes(collector);
+      await waitFor(() => pushes(second) >= 5, { what: 'three more pushes to the second collector' });
+      expect(pushes(collector)).toBe(firstCount);
+      await remove(zone, '/meshes/default/meshmetrics/otel-metrics');
     } finally {
       app.close();
     }
