@@ -2,21 +2,23 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { LOADER_OPTIONS } from '../kds/proto.ts';
 
-// OpenTelemetry's OTLP/gRPC services (collector logs and metrics), loaded once from the
+// OpenTelemetry's OTLP/gRPC collector services (logs, metrics, traces), loaded once from the
 // OTLP protos on the include path. meshwork-dp pushes metrics with the metrics client; tests
-// run a collector with both.
+// run a collector with all three.
 
 type ServiceCtor = grpc.ServiceClientConstructor;
 
-let loaded: { logs: ServiceCtor; metrics: ServiceCtor } | undefined;
+type Services = { logs: ServiceCtor; metrics: ServiceCtor; traces: ServiceCtor };
+let loaded: Services | undefined;
 
-export function otlpServices(): { logs: ServiceCtor; metrics: ServiceCtor } {
+export function otlpServices(): Services {
   if (!loaded) {
-    const def = protoLoader.loadSync(['opentelemetry/proto/collector/logs/v1/logs_service.proto', 'opentelemetry/proto/collector/metrics/v1/metrics_service.proto'], { ...LOADER_OPTIONS, defaults: false });
-    const pkg = grpc.loadPackageDefinition(def) as unknown as {
-      opentelemetry: { proto: { collector: { logs: { v1: { LogsService: ServiceCtor } }; metrics: { v1: { MetricsService: ServiceCtor } } } } };
-    };
-    loaded = { logs: pkg.opentelemetry.proto.collector.logs.v1.LogsService, metrics: pkg.opentelemetry.proto.collector.metrics.v1.MetricsService };
+    const files = ['logs/v1/logs_service.proto', 'metrics/v1/metrics_service.proto', 'trace/v1/trace_service.proto'].map((f) => `opentelemetry/proto/collector/${f}`);
+    const def = protoLoader.loadSync(files, { ...LOADER_OPTIONS, defaults: false });
+    const collector = (grpc.loadPackageDefinition(def) as unknown as {
+      opentelemetry: { proto: { collector: { logs: { v1: { LogsService: ServiceCtor } }; metrics: { v1: { MetricsService: ServiceCtor } }; trace: { v1: { TraceService: ServiceCtor } } } } };
+    }).opentelemetry.proto.collector;
+    loaded = { logs: collector.logs.v1.LogsService, metrics: collector.metrics.v1.MetricsService, traces: collector.trace.v1.TraceService };
   }
   return loaded;
 }

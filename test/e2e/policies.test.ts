@@ -311,6 +311,40 @@ describe('policies enforced by Envoy', () => {
     await remove(zone, '/meshes/default/meshaccesslogs/otel-backend');
   });
 
+  it('MeshTrace: spans reach an OpenTelemetry collector, then a Zipkin one, with the custom tags', async () => {
+    await using collector = await startOtlpCollector();
+    await policy('MeshTrace', 'meshtraces', 'tracing', { targetRef: { kind: 'Mesh' }, default: { backends: [{ type: 'OpenTelemetry', openTelemetry: { endpoint: collector.endpoint } }], sampling: { overall: 100 }, tags: [{ name: 'team', literal: 'core' }] } });
+    const span = await waitFor(async () => {
+      await call(`${outbound}/traced`);
+      return collector.spans.find((sp) => sp.attributes['http.url'] !== undefined && String(sp.attributes['http.url']).endsWith('/traced'));
+    }, { what: 'a span at the OTLP collector' });
+    expect(span.attributes.team).toBe('core');
+    expect(['web', 'backend']).toContain(span.resource['service.name']);
+    // The same policy switched to Zipkin (JSON v2 over HTTP).
+    const zipkinSpans: { name?: string; tags?: Record<string, string> }[] = [];
+    const zipkin = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if (req.url === '/api/v2/spans') zipkinSpans.push(...(JSON.parse(body) as typeof zipkinSpans));
+        res.writeHead(202).end();
+      });
+    });
+    const zipkinPort = await freePort();
+    await new Promise<void>((resolve) => zipkin.listen(zipkinPort, '127.0.0.1', resolve));
+    try {
+      await policy('MeshTrace', 'meshtraces', 'tracing', { targetRef: { kind: 'Mesh' }, default: { backends: [{ type: 'Zipkin', zipkin: { url: `http://127.0.0.1:${zipkinPort}/api/v2/spans` } }], sampling: { overall: 100 }, tags: [{ name: 'team', literal: 'core' }] } });
+      const zspan = await waitFor(async () => {
+        await call(`${outbound}/zipkin`);
+        return zipkinSpans.find((sp) => String(sp.tags?.['http.url'] ?? '').endsWith('/zipkin'));
+      }, { what: 'a span at the Zipkin collector' });
+      expect(zspan.tags?.team).toBe('core');
+    } finally {
+      await remove(zone, '/meshes/default/meshtraces/tracing');
+      zipkin.close();
+    }
+  });
+
   it('MeshMetric: the Prometheus endpoint merges the applications\' metrics with Envoy\'s, through meshwork-dp', async () => {
     const appPort = await freePort();
     const app = createServer((_req, res) => res.end('# TYPE app_requests_total counter\napp_requests_total 42\n'));
