@@ -228,7 +228,11 @@ describe('policy schemas', () => {
   it('checks targetRef fields per kind', () => {
     const to = (targetRef: unknown) => ({ type: 'MeshTimeout', spec: { to: [{ targetRef, default: {} }] } });
     expect(fieldsOf(to({ kind: 'MeshService' }))).toEqual(['spec.to[0].targetRef.name']);
-    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Dataplane', name: 'dp-1', sectionName: 'http' }, from: [{ targetRef: { kind: 'Mesh' }, default: {} }] } })).toEqual(['spec.targetRef.sectionName']);
+    // sectionName: one inbound of a Dataplane, for inbound rules only.
+    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Dataplane', name: 'dp-1', sectionName: 'http' }, from: [{ targetRef: { kind: 'Mesh' }, default: {} }] } })).toEqual([]);
+    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Mesh', sectionName: 'http' }, from: [{ targetRef: { kind: 'Mesh' }, default: {} }] } })).toEqual(['spec.targetRef.sectionName']);
+    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Dataplane', labels: { app: 'b' }, sectionName: '8080' }, to: [{ targetRef: { kind: 'Mesh' }, default: {} }] } })).toEqual(['spec.to']);
+    expect(fieldsOf({ type: 'MeshTrace', spec: { targetRef: { kind: 'Dataplane', name: 'dp-1', sectionName: 'http' }, default: {} } })).toEqual(['spec.targetRef.sectionName']);
     expect(fieldsOf(to({ kind: 'Mesh', name: 'x' }))).toEqual(['spec.to[0].targetRef.name']);
     expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'MeshServiceSubset', name: 'b' }, to: [{ targetRef: { kind: 'Mesh' }, default: {} }] } })).toEqual(['spec.targetRef.tags']);
   });

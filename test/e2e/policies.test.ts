@@ -54,6 +54,7 @@ describe('policies enforced by Envoy', () => {
   const sidecars: Sidecar[] = [];
   let outbound: string;
   let metricsTls: { cert: string; key: string; ca: string };
+  const inboundPorts: Record<string, number> = {};
   const healthy: Record<string, boolean> = { 'backend-1': true, 'backend-2': true };
   /** Attempts seen per x-request-id, across instances (for retries). */
   const attempts = new Map<string, number>();
@@ -87,7 +88,7 @@ describe('policies enforced by Envoy', () => {
         await startSidecar({
           cpUrl: zone.dpServerUrl,
           apiUrl: zone.apiUrl,
-          dataplane: { type: 'Dataplane', mesh: 'default', name, networking: { address: `127.0.4.${i + 1}`, inbound: [{ port: await freePort(), servicePort: appPort, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } },
+          dataplane: { type: 'Dataplane', mesh: 'default', name, networking: { address: `127.0.4.${i + 1}`, inbound: [{ port: (inboundPorts[name] = await freePort()), servicePort: appPort, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } },
         }),
       );
     }
@@ -217,6 +218,25 @@ describe('policies enforced by Envoy', () => {
     await waitFor(() => settled(`${outbound}/`, 418), { what: 'the injected abort' });
     await remove(zone, '/meshes/default/meshfaultinjections/abort-backend');
     await waitFor(() => settled(`${outbound}/`, 200), { what: 'no fault again' });
+  });
+
+  it('a policy for one inbound (sectionName): only backend-1\'s inbound aborts', async () => {
+    await policy('MeshFaultInjection', 'meshfaultinjections', 'one-inbound', { targetRef: { kind: 'Dataplane', name: 'backend-1', sectionName: String(inboundPorts['backend-1']) }, from: [{ targetRef: { kind: 'Mesh' }, default: { http: [{ abort: { httpStatus: 418, percentage: 100 } }] } }] });
+    const answer = async () => {
+      const res = await fetch(`${outbound}/`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+      return res ? `${res.status} ${(await res.text()).trim()}` : 'failed';
+    };
+    await waitFor(async () => (await answer()).startsWith('418'), { what: 'the abort on backend-1' });
+    // Once in effect: backend-2 still answers, backend-1 never does.
+    const answers = new Set<string>();
+    await waitFor(async () => {
+      answers.add(await answer());
+      return answers.has('200 backend-2');
+    }, { what: 'an answer from backend-2' });
+    for (let i = 0; i < 10; i++) answers.add(await answer());
+    expect([...answers].filter((a) => a !== '200 backend-2' && !a.startsWith('418'))).toEqual([]);
+    await remove(zone, '/meshes/default/meshfaultinjections/one-inbound');
+    await waitFor(() => settled(`${outbound}/`, 200), { what: 'no aborts' });
   });
 
   it('MeshRateLimit: requests past the rate get 429', async () => {

@@ -61,6 +61,9 @@ export function sectionedSpec<C extends z.ZodType, R extends z.ZodType = C>(
     if (used.length > 1) {
       ctx.addIssue({ code: 'custom', path: [used[1]!], message: `cannot be used together with "${used[0]}"` });
     }
+    if ((spec.targetRef as TargetRef | undefined)?.sectionName !== undefined && nonEmpty('to')) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'cannot be used with a targetRef sectionName, which selects one inbound' });
+    }
     if ((spec.targetRef as TargetRef | undefined)?.kind === 'MeshHTTPRoute' && opts.routeFields) {
       for (const s of ['from', 'rules'].filter(nonEmpty)) ctx.addIssue({ code: 'custom', path: [s], message: 'cannot be used with a top-level targetRef of kind MeshHTTPRoute (routes are outbound)' });
       const allowed = (path: string) => opts.routeFields!.some((f) => (f.endsWith('.*') ? path.startsWith(f.slice(0, -1)) : path === f));
@@ -76,7 +79,9 @@ export function sectionedSpec<C extends z.ZodType, R extends z.ZodType = C>(
 
 /** A policy with one top-level `default` conf. */
 export function topLevelSpec<C extends z.ZodType>(conf: C, targetRef: readonly TargetRefKind[]) {
-  return z.strictObject({ targetRef: targetRefSchema(targetRef).optional(), default: conf });
+  return z.strictObject({ targetRef: targetRefSchema(targetRef).optional(), default: conf }).superRefine((spec, ctx) => {
+    if ((spec.targetRef as TargetRef | undefined)?.sectionName !== undefined) ctx.addIssue({ code: 'custom', path: ['targetRef', 'sectionName'], message: 'must not be set: this policy configures whole proxies, not one inbound' });
+  });
 }
 
 export function definePolicy<S extends z.ZodType>(name: string, schema: S, collection?: string): ResourceTypeDescriptor<S> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../resources/resource.ts';
 import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
-import { computeRules, routeRule, selectsDataplane, sortPolicies, type Policy } from './matching.ts';
+import { computeRules, inboundRulesOf, routeRule, selectsDataplane, sortPolicies, type Policy } from './matching.ts';
 import { fold, mergePatch } from './merge.ts';
 
 const meta = { creationTime: '', modificationTime: '', version: '1' };
@@ -118,5 +118,26 @@ describe('policies targeting a MeshHTTPRoute (Kuma MADR 028)', () => {
     expect((routeRule([zone, ...policies], web, ['route-1'], 'backend', undefined)!.conf as { http: { requestTimeout: string } }).http.requestTimeout).toBe('7s');
     // Policies targeting routes never count as selecting a proxy by themselves.
     expect(computeRules(policies, web, ['backend']).to.size).toBe(0);
+  });
+});
+
+describe('policies for one inbound (targetRef sectionName, Kuma 2.10)', () => {
+  const twoInbounds: Resource<DataplaneSpec> = {
+    ...backend,
+    labels: { app: 'backend' },
+    spec: { networking: { address: '10.0.0.2', inbound: [{ port: 8080, name: 'http', tags: { 'kuma.io/service': 'backend' } }, { port: 9090, tags: { 'kuma.io/service': 'backend' } }] } },
+  };
+  it('adds its rules to the inbound it names (by name or port) only', () => {
+    const all = policy('all', { targetRef: { kind: 'Mesh' }, rules: [{ default: { idleTimeout: '1m' } }] });
+    const byName = policy('by-name', { targetRef: { kind: 'Dataplane', labels: { app: 'backend' }, sectionName: 'http' }, rules: [{ default: { http: { requestTimeout: '5s' } } }] });
+    const byPort = policy('by-port', { targetRef: { kind: 'Dataplane', name: 'backend-1', sectionName: '9090' }, rules: [{ default: { idleTimeout: '2m' } }] });
+    const rules = computeRules([all, byName, byPort], twoInbounds, []);
+    expect(rules.inbound?.conf).toEqual({ idleTimeout: '1m' });
+    expect(inboundRulesOf(rules, 'inbound:10.0.0.2:8080').inbound).toEqual({ conf: { idleTimeout: '1m', http: { requestTimeout: '5s' } }, origin: ['all', 'by-name'] });
+    expect(inboundRulesOf(rules, 'inbound:10.0.0.2:9090').inbound).toEqual({ conf: { idleTimeout: '2m' }, origin: ['all', 'by-port'] });
+    // A section the dataplane does not have selects nothing.
+    expect(selectsDataplane({ kind: 'Dataplane', name: 'backend-1', sectionName: 'grpc' }, twoInbounds)).toBe(false);
+    // Without sectioned policies, no per-inbound rules are computed.
+    expect(computeRules([all], twoInbounds, []).sections).toBeUndefined();
   });
 });

@@ -42,8 +42,10 @@ export function selectsDataplane(ref: TargetRef | undefined, dp: Resource<Datapl
       return inbounds.some((ib) => ib.tags[SERVICE_TAG] === ref!.name);
     case 'MeshServiceSubset':
       return inbounds.some((ib) => ib.tags[SERVICE_TAG] === ref!.name && tagsMatch(ib.tags, ref!.tags));
-    case 'Dataplane':
-      return ref!.name === undefined ? tagsMatch(dp.labels, ref!.labels) : ref!.name === dp.name || ref!.name === dp.labels['kuma.io/display-name'];
+    case 'Dataplane': {
+      const named = ref!.name === undefined ? tagsMatch(dp.labels, ref!.labels) : ref!.name === dp.name || ref!.name === dp.labels['kuma.io/display-name'];
+      return named && (ref!.sectionName === undefined || inbounds.some((ib) => sectionMatches(ref!.sectionName!, ib)));
+    }
     default:
       return false;
   }
@@ -107,6 +109,20 @@ export interface ProxyRules {
   from: { targetRef: TargetRef; conf: unknown; origin: string }[];
   /** Top-level `default` (MeshTrace, MeshMetric, MeshProxyPatch, MeshPassthrough). */
   single: Rule | undefined;
+  /**
+   * Set when a policy targets one inbound (`sectionName`): the inbound rules of each inbound,
+   * by port. `inbound`/`from` above are then those of the policies without a section.
+   */
+  sections?: Map<number, { inbound: Rule | undefined; from: ProxyRules['from'] }>;
+}
+
+/** Whether a targetRef's sectionName names this inbound (by its name or its port). */
+export const sectionMatches = (section: string, ib: { name?: string; port: number }) => ib.name === section || String(ib.port) === section;
+
+/** The inbound rules for one inbound listener (`inbound:ADDRESS:PORT`). */
+export function inboundRulesOf(rules: ProxyRules, listenerName: string): { inbound: Rule | undefined; from: ProxyRules['from'] } {
+  const port = Number(listenerName.slice(listenerName.lastIndexOf(':') + 1));
+  return rules.sections?.get(port) ?? { inbound: rules.inbound, from: rules.from };
 }
 
 const toMatches = (ref: TargetRef, service: string) => ref.kind === 'Mesh' || (ref.kind === 'MeshService' && ref.name === service) || (ref.kind === 'MeshMultiZoneService' && ref.name === service);
@@ -126,6 +142,24 @@ export function computeRules(policies: readonly Policy[], dp: Resource<Dataplane
     items.sort((a, b) => a.specific - b.specific || a.order - b.order);
     if (items.length) to.set(service, { conf: fold(items.map((i) => i.conf)), origin: [...new Set(items.map((i) => i.origin))] });
   }
+  const general = applying.filter((p) => p.spec.targetRef?.sectionName === undefined);
+  const singles = general.filter((p) => p.spec.default !== undefined);
+  const rules: ProxyRules = {
+    to,
+    ...inboundRules(general),
+    single: singles.length ? { conf: fold(singles.map((p) => p.spec.default)), origin: singles.map((p) => p.name) } : undefined,
+  };
+  // Policies targeting one inbound (Kuma 2.10's sectionName) add to that inbound's rules only.
+  if (general.length < applying.length) {
+    rules.sections = new Map(
+      (dp.spec.networking.inbound ?? []).map((ib) => [ib.port, inboundRules(applying.filter((p) => p.spec.targetRef?.sectionName === undefined || sectionMatches(p.spec.targetRef.sectionName, ib)))]),
+    );
+  }
+  return rules;
+}
+
+/** The inbound part of the rules of `applying` (in order of application). */
+function inboundRules(applying: readonly Policy[]): { inbound: Rule | undefined; from: ProxyRules['from'] } {
   const inboundItems: { conf: unknown; origin: string }[] = [];
   const from: ProxyRules['from'] = [];
   for (const p of applying) {
@@ -135,11 +169,5 @@ export function computeRules(policies: readonly Policy[], dp: Resource<Dataplane
     }
     for (const r of p.spec.rules ?? []) inboundItems.push({ conf: r.default, origin: p.name });
   }
-  const singles = applying.filter((p) => p.spec.default !== undefined);
-  return {
-    to,
-    inbound: inboundItems.length ? { conf: fold(inboundItems.map((i) => i.conf)), origin: [...new Set(inboundItems.map((i) => i.origin))] } : undefined,
-    from,
-    single: singles.length ? { conf: fold(singles.map((p) => p.spec.default)), origin: singles.map((p) => p.name) } : undefined,
-  };
+  return { inbound: inboundItems.length ? { conf: fold(inboundItems.map((i) => i.conf)), origin: [...new Set(inboundItems.map((i) => i.origin))] } : undefined, from };
 }

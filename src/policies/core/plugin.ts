@@ -1,6 +1,6 @@
 import type { ProxyContext } from '../../xds/generate/context.ts';
 import type { ResourceSet } from '../../xds/generate/generators.ts';
-import type { ProxyRules } from './matching.ts';
+import { inboundRulesOf, type ProxyRules, type Rule } from './matching.ts';
 import { parseDuration, toProtoDuration } from '../../core/duration.ts';
 
 // A policy plugin turns the rules of one policy type into changes of the Envoy resources the
@@ -37,6 +37,11 @@ export function outboundsByService(out: ResourceSet): Map<string, { listener: Ob
 /** Inbound listeners of the proxy's own services (not the Prometheus or passthrough ones). */
 export function inboundListeners(out: ResourceSet): Obj[] {
   return ([...out.listener.values()] as Obj[]).filter((l) => l.traffic_direction === 'INBOUND' && String(l.name).startsWith('inbound:') && !String(l.name).includes('passthrough'));
+}
+
+/** Each inbound listener with its inbound rules (per inbound when a policy targets one with sectionName). */
+export function forEachInbound(rules: ProxyRules, out: ResourceSet, fn: (listener: Obj, r: { inbound: Rule | undefined; from: ProxyRules['from'] }) => void): void {
+  for (const listener of inboundListeners(out)) fn(listener, inboundRulesOf(rules, String(listener.name)));
 }
 
 /** Every network filter of a listener with the given name, in every filter chain. */

@@ -55,8 +55,8 @@ export function targetRefSchema(allowed: readonly TargetRefKind[]) {
       // A kind outside the allowed set is already reported; its per-kind rules would be noise.
       if (!(allowed as readonly string[]).includes(ref.kind)) return;
       const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
-      // Kuma 2.10's per-inbound targeting; refused rather than applied to every inbound.
-      if (ref.sectionName !== undefined) issue('sectionName', 'is not supported yet: a policy applies to all inbounds of the proxies it selects');
+      // Kuma 2.10's per-inbound targeting: the name or port of one of the Dataplane's inbounds.
+      if (ref.sectionName !== undefined && ref.kind !== 'Dataplane') issue('sectionName', `must not be set with kind ${ref.kind}: it names an inbound of a Dataplane`);
       if (ref.kind === 'Mesh' || ref.kind === 'MeshSubset') {
         if (ref.name !== undefined) issue('name', `must not be set with kind ${ref.kind}`);
       }

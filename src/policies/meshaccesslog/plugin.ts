@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { forEachOutbound, HCM, inboundListeners, listenerTags, networkFilters, TCP_PROXY } from '../core/plugin.ts';
+import { forEachOutbound, HCM, forEachInbound, listenerTags, networkFilters, TCP_PROXY } from '../core/plugin.ts';
 import type { AgentPaths, ProxyContext } from '../../xds/generate/context.ts';
 import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import type { AnyValue, meshAccessLogConf } from './schema.ts';
@@ -109,6 +109,6 @@ export const meshAccessLogPlugin: PolicyPlugin = {
   order: 80,
   apply(ctx, rules, out) {
     forEachOutbound(rules, out, (conf, { listener }) => attach(listener, conf as Conf, ctx, out, 'OUTBOUND'));
-    if (rules.inbound) for (const listener of inboundListeners(out)) attach(listener, rules.inbound.conf as Conf, ctx, out, 'INBOUND');
+    forEachInbound(rules, out, (listener, { inbound }) => inbound && attach(listener, inbound.conf as Conf, ctx, out, 'INBOUND'));
   },
 };

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { envoyDuration, forEachOutbound, fractionalPercent, HCM, inboundListeners, insertHttpFilters, networkFilters } from '../core/plugin.ts';
+import { envoyDuration, forEachOutbound, fractionalPercent, HCM, forEachInbound, insertHttpFilters, networkFilters } from '../core/plugin.ts';
 import type { meshFaultInjectionConf } from './schema.ts';
 
 // MeshFaultInjection → one Envoy HTTP fault filter per `http[]` entry, on the inbound HTTP
@@ -34,7 +34,8 @@ export const meshFaultInjectionPlugin: PolicyPlugin = {
     forEachOutbound(rules, out, (conf, { listener }) => {
       for (const { config } of networkFilters(listener, HCM)) insertHttpFilters(config, faultFilters(conf as Conf));
     });
-    if (!rules.inbound) return;
-    for (const listener of inboundListeners(out)) for (const { config } of networkFilters(listener, HCM)) insertHttpFilters(config, faultFilters(rules.inbound.conf as Conf));
+    forEachInbound(rules, out, (listener, { inbound }) => {
+      if (inbound) for (const { config } of networkFilters(listener, HCM)) insertHttpFilters(config, faultFilters(inbound.conf as Conf));
+    });
   },
 };

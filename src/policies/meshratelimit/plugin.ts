@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { envoyDuration, HCM, inboundListeners, insertHttpFilters, networkFilters, TCP_PROXY } from '../core/plugin.ts';
+import { envoyDuration, forEachInbound, HCM, insertHttpFilters, networkFilters, TCP_PROXY } from '../core/plugin.ts';
 import type { meshRateLimitConf } from './schema.ts';
 
 // MeshRateLimit (local) → Envoy's local rate limit: the HTTP filter on inbound HTTP
@@ -19,10 +19,10 @@ export const meshRateLimitPlugin: PolicyPlugin = {
   type: 'MeshRateLimit',
   order: 5,
   apply(_ctx, rules, out) {
-    const conf = rules.inbound?.conf as Conf | undefined;
-    const http = conf?.local?.http;
-    const tcp = conf?.local?.tcp;
-    for (const listener of inboundListeners(out)) {
+    forEachInbound(rules, out, (listener, { inbound }) => {
+      const conf = inbound?.conf as Conf | undefined;
+      const http = conf?.local?.http;
+      const tcp = conf?.local?.tcp;
       if (http?.requestRate && !http.disabled) {
         for (const { config } of networkFilters(listener, HCM)) {
           const headers = [...(http.onRateLimit?.headers?.set ?? []).map((h) => ({ header: { key: h.name, value: h.value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' })), ...(http.onRateLimit?.headers?.add ?? []).map((h) => ({ header: { key: h.name, value: h.value }, append_action: 'APPEND_IF_EXISTS_OR_ADD' }))];
@@ -49,6 +49,6 @@ export const meshRateLimitPlugin: PolicyPlugin = {
           chain.filters = [{ name: 'envoy.filters.network.local_ratelimit', typed_config: { '@type': NET_RL, stat_prefix: 'rate_limit', token_bucket: bucket(tcp.connectionRate) } }, ...filters];
         }
       }
-    }
+    });
   },
 };

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { inboundListeners } from '../core/plugin.ts';
+import { forEachInbound } from '../core/plugin.ts';
 import type { meshTlsConf } from './schema.ts';
 
 // MeshTLS (from/rules) → the inbound mTLS filter chains: TLS versions and ciphers in the
@@ -15,12 +15,13 @@ export const meshTlsPlugin: PolicyPlugin = {
   type: 'MeshTLS',
   order: 4,
   apply(ctx, rules, out) {
-    const conf = rules.inbound?.conf as Conf | undefined;
-    if (!ctx.mtls || !conf) return;
-    for (const listener of inboundListeners(out)) {
+    if (!ctx.mtls) return;
+    forEachInbound(rules, out, (listener, { inbound }) => {
+      const conf = inbound?.conf as Conf | undefined;
+      if (!conf) return;
       const chains = (listener.filter_chains as Obj[]) ?? [];
       const tls = chains.find((c) => (c.filter_chain_match as Obj | undefined)?.transport_protocol === 'tls');
-      if (!tls) continue;
+      if (!tls) return;
       const context = ((tls.transport_socket as Obj).typed_config as Obj).common_tls_context as Obj;
       const params: Obj = {};
       if (conf.tlsVersion?.min) params.tls_minimum_protocol_version = VERSION[conf.tlsVersion.min];
@@ -35,6 +36,6 @@ export const meshTlsPlugin: PolicyPlugin = {
         for (const f of filters) delete ((f.typed_config as Obj | undefined) ?? {}).set_current_client_cert_details;
         listener.filter_chains = [...chains, { filter_chain_match: { transport_protocol: 'raw_buffer' }, filters: filters.filter((f) => !String(f.name).includes('rbac')) }];
       }
-    }
+    });
   },
 };

@@ -2,7 +2,7 @@ import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import { spiffeId } from '../../mtls/identity-certs.ts';
 import { fold } from '../core/merge.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { HCM, inboundListeners, TCP_PROXY } from '../core/plugin.ts';
+import { HCM, forEachInbound, TCP_PROXY } from '../core/plugin.ts';
 import type { TargetRef } from '../core/target-ref.ts';
 
 // MeshTrafficPermission → Envoy RBAC on the mTLS filter chains of inbound listeners (the
@@ -72,12 +72,12 @@ export const meshTrafficPermissionPlugin: PolicyPlugin = {
   order: 1,
   apply(ctx, rules, out) {
     if (!ctx.mtls) return;
-    const from = rules.from;
-    const ruleConf = rules.inbound && from.length === 0 ? rules.inbound.conf : undefined;
-    if (from.length === 0 && ruleConf === undefined) return;
-    const sets = rbacFilters(ctx.mesh.name, from, ruleConf, [...ctx.endpoints.keys()].sort());
-    if (sets.length === 0) return;
-    for (const listener of inboundListeners(out)) {
+    const services = [...ctx.endpoints.keys()].sort();
+    forEachInbound(rules, out, (listener, { inbound, from }) => {
+      const ruleConf = inbound && from.length === 0 ? inbound.conf : undefined;
+      if (from.length === 0 && ruleConf === undefined) return;
+      const sets = rbacFilters(ctx.mesh.name, from, ruleConf, services);
+      if (sets.length === 0) return;
       for (const chain of (listener.filter_chains as Obj[] | undefined) ?? []) {
         if ((chain.filter_chain_match as Obj | undefined)?.transport_protocol !== 'tls') continue;
         const filters = chain.filters as Obj[];
@@ -90,6 +90,6 @@ export const meshTrafficPermissionPlugin: PolicyPlugin = {
           chain.filters = [...sets.map((rbac, i) => ({ name: `envoy.filters.network.rbac.${i}`, typed_config: { '@type': NET_RBAC, stat_prefix: rbac.shadow_rules ? 'mtp_shadow' : `mtp_${i}`, ...rbac } })), ...filters];
         }
       }
-    }
+    });
   },
 };

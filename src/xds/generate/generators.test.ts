@@ -163,17 +163,23 @@ const cases: Record<string, ProxyContext> = {
     policies: withPolicies([
       pol('MeshRateLimit', 'limits', { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'Mesh' }, default: { local: { http: { requestRate: { num: 5, interval: '10s' }, onRateLimit: { status: 423, headers: { set: [{ name: 'x-limited', value: 'true' }] } } }, tcp: { connectionRate: { num: 10, interval: '1s' } } } } }] }),
       pol('MeshFaultInjection', 'inbound-faults', { from: [{ targetRef: { kind: 'Mesh' }, default: { http: [{ responseBandwidth: { limit: '50Mbps', percentage: 100 } }] } }] }),
+      // Kuma 2.10's sectionName: only the inbound on port 8080 (by port), and the one named redis.
+      pol('MeshTimeout', 'http-inbound', { targetRef: { kind: 'Dataplane', name: 'backend-10', sectionName: '8080' }, rules: [{ default: { http: { requestTimeout: '7s' } } }] }),
+      pol('MeshTimeout', 'redis-inbound', { targetRef: { kind: 'Dataplane', labels: { team: 'storage' }, sectionName: 'redis' }, rules: [{ default: { idleTimeout: '77s' } }] }),
       pol('MeshAccessLog', 'inbound-logs', { from: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ file: { path: '/tmp/inbound.log', format: { type: 'Plain', plain: '%START_TIME% %RESPONSE_CODE%' } } }, { openTelemetry: { endpoint: '10.0.0.9:4317', body: { kvlistValue: { values: [{ key: 'path', value: { stringValue: '%REQ(:PATH)%' } }, { key: 'route', value: { arrayValue: { values: [{ stringValue: '%KUMA_SOURCE_SERVICE%' }, { stringValue: '%KUMA_DESTINATION_SERVICE%' }] } } }] } } } }, { file: { path: '/tmp/inbound-default.log' } }] } }] }),
     ]),
-    dataplane: dp('backend-10', {
-      networking: {
-        address: '127.0.0.11',
-        inbound: [
-          { port: 8080, servicePort: 18080, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } },
-          { port: 6379, servicePort: 16379, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'tcp' } },
-        ],
-      },
-    }),
+    dataplane: {
+      ...dp('backend-10', {
+        networking: {
+          address: '127.0.0.11',
+          inbound: [
+            { port: 8080, servicePort: 18080, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } },
+            { port: 6379, servicePort: 16379, name: 'redis', tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'tcp' } },
+          ],
+        },
+      }),
+      labels: { team: 'storage' },
+    },
   },
   'web-routes': {
     mesh,
