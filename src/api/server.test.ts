@@ -323,6 +323,10 @@ describe('REST API: inspection', () => {
     await put('/meshes/default/meshtimeouts/reports-timeout', { type: 'MeshTimeout', mesh: 'default', name: 'reports-timeout', spec: { targetRef: { kind: 'MeshHTTPRoute', name: 'reports' }, to: [{ targetRef: { kind: 'Mesh' }, default: { http: { requestTimeout: '500ms' } } }] } });
     const rules = (await app.inject({ method: 'GET', url: '/meshes/default/dataplanes/web-1/_rules' })).json();
     expect(rules.rules.find((r: { type: string }) => r.type === 'MeshTimeout')).toEqual({ type: 'MeshTimeout', toRules: [], toRouteRules: [{ destination: { 'kuma.io/service': 'backend' }, route: 'reports', conf: { http: { requestTimeout: '500ms' } }, origin: ['reports-timeout'] }], inboundRule: null, fromRules: [], proxyRule: null });
+    // A policy for one inbound of web-1 shows per port.
+    await put('/meshes/default/meshtimeouts/web-80', { type: 'MeshTimeout', mesh: 'default', name: 'web-80', spec: { targetRef: { kind: 'Dataplane', name: 'web-1', sectionName: '80' }, rules: [{ default: { idleTimeout: '9s' } }] } });
+    const sectioned = (await app.inject({ method: 'GET', url: '/meshes/default/dataplanes/web-1/_rules' })).json().rules.find((r: { type: string }) => r.type === 'MeshTimeout');
+    expect(sectioned).toMatchObject({ inboundRule: null, inboundRulesByPort: [{ port: 80, inboundRule: { conf: { idleTimeout: '9s' }, origin: ['web-80'] }, fromRules: [] }] });
     // The route applies to web-1 (it calls backend), not to other-1.
     const selected = (await app.inject({ method: 'GET', url: '/meshes/default/meshtimeouts/reports-timeout/_resources/dataplanes' })).json();
     expect(selected).toMatchObject({ total: 1, items: [{ mesh: 'default', name: 'web-1' }] });

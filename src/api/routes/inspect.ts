@@ -23,6 +23,16 @@ function rulesView(type: string, r: ProxyRules, toRouteRules: RouteRule[]) {
     ...(toRouteRules.length ? { toRouteRules } : {}),
     inboundRule: r.inbound ? { conf: r.inbound.conf, origin: r.inbound.origin } : null,
     fromRules: r.from.map((f) => ({ matcher: f.targetRef, conf: f.conf, origin: f.origin })),
+    // With a policy for one inbound (sectionName): the inbound rules of each inbound, by port.
+    ...(r.sections
+      ? {
+          inboundRulesByPort: [...r.sections].map(([port, s]) => ({
+            port,
+            inboundRule: s.inbound ? { conf: s.inbound.conf, origin: s.inbound.origin } : null,
+            fromRules: s.from.map((f) => ({ matcher: f.targetRef, conf: f.conf, origin: f.origin })),
+          })),
+        }
+      : {}),
     proxyRule: r.single ? { conf: r.single.conf, origin: r.single.origin } : null,
   };
 }
@@ -45,7 +55,7 @@ export function inspectRoutes(app: FastifyInstance, deps: ApiDeps): void {
           return rule ? [{ destination: { 'kuma.io/service': service }, route: targetNames(route).at(-1)!, conf: rule.conf, origin: rule.origin }] : [];
         }),
       );
-      if (r.to.size || r.inbound || r.from.length || r.single || toRouteRules.length) rules.push(rulesView(d.name, r, toRouteRules));
+      if (r.to.size || r.inbound || r.from.length || r.single || r.sections || toRouteRules.length) rules.push(rulesView(d.name, r, toRouteRules));
     }
     return { rules };
   });
