@@ -220,6 +220,18 @@ describe('policies enforced by Envoy', () => {
     await waitFor(() => settled(`${outbound}/`, 200), { what: 'no fault again' });
   });
 
+  it('MeshFaultInjection from one caller: backend aborts web\'s requests (x-kuma-tags), not another caller\'s', async () => {
+    const fromCaller = (service: string) => ({ targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshService', name: service }, default: { http: [{ abort: { httpStatus: 418, percentage: 100 } }] } }] });
+    await policy('MeshFaultInjection', 'meshfaultinjections', 'from-caller', fromCaller('other'));
+    // Applied (the inbound has the filter), but web is not "other".
+    await waitFor(async () => (await sidecars[0]!.admin('/config_dump?resource=dynamic_listeners')).includes('fault.from'), { what: 'the per-caller fault on backend' });
+    expect(await settled(`${outbound}/`, 200)).toBe(true);
+    await policy('MeshFaultInjection', 'meshfaultinjections', 'from-caller', fromCaller('web'));
+    await waitFor(() => settled(`${outbound}/`, 418), { what: 'web\'s requests aborted' });
+    await remove(zone, '/meshes/default/meshfaultinjections/from-caller');
+    await waitFor(() => settled(`${outbound}/`, 200), { what: 'no fault again' });
+  });
+
   it('a policy for one inbound (sectionName): only backend-1\'s inbound aborts', async () => {
     await policy('MeshFaultInjection', 'meshfaultinjections', 'one-inbound', { targetRef: { kind: 'Dataplane', name: 'backend-1', sectionName: String(inboundPorts['backend-1']) }, from: [{ targetRef: { kind: 'Mesh' }, default: { http: [{ abort: { httpStatus: 418, percentage: 100 } }] } }] });
     const answer = async () => {

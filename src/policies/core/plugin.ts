@@ -44,6 +44,13 @@ export function forEachInbound(rules: ProxyRules, out: ResourceSet, fn: (listene
   for (const listener of inboundListeners(out)) fn(listener, inboundRulesOf(rules, String(listener.name)));
 }
 
+/** The local cluster an inbound listener sends to (its route's, or its TCP proxy's). */
+export function inboundCluster(listener: Obj, out: ResourceSet): Obj | undefined {
+  const local = networkFilters(listener, HCM)[0]?.config ?? networkFilters(listener, TCP_PROXY)[0]?.config;
+  const name = (local && (routesOf(local)[0]?.route as Obj | undefined)?.cluster) ?? local?.cluster;
+  return out.cluster.get(String(name)) as Obj | undefined;
+}
+
 /** Every network filter of a listener with the given name, in every filter chain. */
 export function networkFilters(listener: Obj, name: string): { chain: Obj; filter: Obj; config: Obj }[] {
   const out: { chain: Obj; filter: Obj; config: Obj }[] = [];

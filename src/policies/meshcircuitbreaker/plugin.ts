@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { envoyDuration, forEachOutbound } from '../core/plugin.ts';
+import { envoyDuration, forEachInbound, forEachOutbound, inboundCluster } from '../core/plugin.ts';
 import type { meshCircuitBreakerConf } from './schema.ts';
 
 // MeshCircuitBreaker (to) → the destination cluster's circuit_breakers thresholds and
@@ -40,28 +40,33 @@ export const meshCircuitBreakerPlugin: PolicyPlugin = {
   type: 'MeshCircuitBreaker',
   order: 50,
   apply(_ctx, rules, out) {
-    forEachOutbound(rules, out, (c, { cluster }) => {
-      if (!cluster) return;
-      const conf = c as Conf;
-      const l = conf.connectionLimits;
-      if (l) {
-        cluster.circuit_breakers = {
-          thresholds: [
-            {
-              priority: 'DEFAULT',
-              ...(l.maxConnections !== undefined ? { max_connections: l.maxConnections } : {}),
-              ...(l.maxConnectionPools !== undefined ? { max_connection_pools: l.maxConnectionPools } : {}),
-              ...(l.maxPendingRequests !== undefined ? { max_pending_requests: l.maxPendingRequests } : {}),
-              ...(l.maxRequests !== undefined ? { max_requests: l.maxRequests } : {}),
-              ...(l.maxRetries !== undefined ? { max_retries: l.maxRetries } : {}),
-            },
-          ],
-        };
-      }
-      const od = conf.outlierDetection && outlier(conf.outlierDetection);
-      if (od) cluster.outlier_detection = od;
-      const panic = conf.outlierDetection?.healthyPanicThreshold;
-      if (od && panic !== undefined) cluster.common_lb_config = { ...((cluster.common_lb_config as Obj | undefined) ?? {}), healthy_panic_threshold: { value: Number(panic) } };
+    forEachOutbound(rules, out, (c, { cluster }) => cluster && configure(cluster, c as Conf));
+    // from/rules: the inbound's local cluster, protecting the application.
+    forEachInbound(rules, out, (listener, { inbound }) => {
+      const cluster = inbound && inboundCluster(listener, out);
+      if (cluster) configure(cluster, inbound.conf as Conf);
     });
   },
 };
+
+function configure(cluster: Obj, conf: Conf): void {
+  const l = conf.connectionLimits;
+  if (l) {
+    cluster.circuit_breakers = {
+      thresholds: [
+        {
+          priority: 'DEFAULT',
+          ...(l.maxConnections !== undefined ? { max_connections: l.maxConnections } : {}),
+          ...(l.maxConnectionPools !== undefined ? { max_connection_pools: l.maxConnectionPools } : {}),
+          ...(l.maxPendingRequests !== undefined ? { max_pending_requests: l.maxPendingRequests } : {}),
+          ...(l.maxRequests !== undefined ? { max_requests: l.maxRequests } : {}),
+          ...(l.maxRetries !== undefined ? { max_retries: l.maxRetries } : {}),
+        },
+      ],
+    };
+  }
+  const od = conf.outlierDetection && outlier(conf.outlierDetection);
+  if (od) cluster.outlier_detection = od;
+  const panic = conf.outlierDetection?.healthyPanicThreshold;
+  if (od && panic !== undefined) cluster.common_lb_config = { ...((cluster.common_lb_config as Obj | undefined) ?? {}), healthy_panic_threshold: { value: Number(panic) } };
+}

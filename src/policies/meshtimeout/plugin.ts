@@ -1,6 +1,6 @@
 import { parseDuration, toProtoDuration } from '../../core/duration.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { HCM, forEachInbound, networkFilters, outboundsByService, routeOrigin, routesOf, TCP_PROXY } from '../core/plugin.ts';
+import { forEachInbound, HCM, inboundCluster, networkFilters, outboundsByService, routeOrigin, routesOf, TCP_PROXY } from '../core/plugin.ts';
 import { routeRule, type Policy } from '../core/matching.ts';
 import { T } from '../../xds/generate/envoy-objects.ts';
 import type { MeshTimeoutConf } from './schema.ts';
@@ -84,10 +84,7 @@ export const meshTimeoutPlugin: PolicyPlugin = {
       }
     }
     forEachInbound(rules, out, (listener, { inbound }) => {
-      if (!inbound) return;
-      const local = networkFilters(listener, HCM)[0]?.config ?? networkFilters(listener, TCP_PROXY)[0]?.config;
-      const clusterName = (local && (routesOf(local)[0]?.route as Obj | undefined)?.cluster) ?? local?.cluster;
-      applyToListener(listener, out.cluster.get(String(clusterName)) as Obj | undefined, inbound.conf as MeshTimeoutConf);
+      if (inbound) applyToListener(listener, inboundCluster(listener, out), inbound.conf as MeshTimeoutConf);
     });
   },
 };

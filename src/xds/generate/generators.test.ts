@@ -163,6 +163,10 @@ const cases: Record<string, ProxyContext> = {
     policies: withPolicies([
       pol('MeshRateLimit', 'limits', { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'Mesh' }, default: { local: { http: { requestRate: { num: 5, interval: '10s' }, onRateLimit: { status: 423, headers: { set: [{ name: 'x-limited', value: 'true' }] } } }, tcp: { connectionRate: { num: 10, interval: '1s' } } } } }] }),
       pol('MeshFaultInjection', 'inbound-faults', { from: [{ targetRef: { kind: 'Mesh' }, default: { http: [{ responseBandwidth: { limit: '50Mbps', percentage: 100 } }] } }] }),
+      // Inbound circuit breaking: the local clusters, protecting the application.
+      pol('MeshCircuitBreaker', 'protect-app', { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'Mesh' }, default: { connectionLimits: { maxConnections: 100, maxRequests: 200 } } }] }),
+      // Faults for some callers only, matched on the x-kuma-tags their requests carry.
+      pol('MeshFaultInjection', 'caller-faults', { from: [{ targetRef: { kind: 'MeshService', name: 'web' }, default: { http: [{ abort: { httpStatus: 503, percentage: 50 } }] } }, { targetRef: { kind: 'MeshServiceSubset', name: 'web', tags: { version: 'v2' } }, default: { http: [{ delay: { value: '1s', percentage: 100 } }] } }] }),
       // Kuma 2.10's sectionName: only the inbound on port 8080 (by port), and the one named redis.
       pol('MeshTimeout', 'http-inbound', { targetRef: { kind: 'Dataplane', name: 'backend-10', sectionName: '8080' }, rules: [{ default: { http: { requestTimeout: '7s' } } }] }),
       pol('MeshTimeout', 'redis-inbound', { targetRef: { kind: 'Dataplane', labels: { team: 'storage' }, sectionName: 'redis' }, rules: [{ default: { idleTimeout: '77s' } }] }),

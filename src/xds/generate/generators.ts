@@ -1,3 +1,4 @@
+import { tagsHeaderValue, TAGS_HEADER } from '../../policies/core/source-tags.ts';
 import { PROTOCOL_TAG, SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import type { XdsKind } from '../envoy/protos.ts';
 import { HTTP_PROTOCOLS, serviceProtocol, type Endpoint, type ProxyContext } from './context.ts';
@@ -119,7 +120,10 @@ export const outboundGenerator: Generator = {
         });
         out.endpoint.set(service, loadAssignment(service, endpoints, ctx.zone));
       }
-      const filter = isHttp(protocol) ? httpConnectionManager(name, routeAllTo(name, service), { http2 }) : tcpProxy(name, service);
+      // The caller's tags ride along (x-kuma-tags), for callee policies that select callers.
+      const tagsHeader = tagsHeaderValue(ctx.dataplane.spec);
+      const routes = tagsHeader ? { ...routeAllTo(name, service), request_headers_to_add: [{ header: { key: TAGS_HEADER, value: tagsHeader }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }] } : routeAllTo(name, service);
+      const filter = isHttp(protocol) ? httpConnectionManager(name, routes, { http2 }) : tcpProxy(name, service);
       out.listener.set(name, {
         name,
         address: socketAddress(address, ob.port),
