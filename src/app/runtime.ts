@@ -44,7 +44,7 @@ export function buildRuntime(config: Readonly<Config>, logger: Logger, options: 
     logger,
     registry,
     store,
-    manager: new ResourceManager({ registry, store, role }),
+    manager: new ResourceManager({ registry, store, role, ...(config.mode === 'zone' && config.multizone.zone.name ? { zone: config.multizone.zone.name } : {}) }),
     metrics: createMetrics({ defaultMetrics: true }),
     components: new ComponentManager(logger.child({ component: 'component-manager' })),
     instanceId: `${host}-${randomUUID().slice(0, 8)}`,

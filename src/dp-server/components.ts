@@ -84,7 +84,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
           if (!token) throw new MeshworkError('UNAUTHENTICATED', 'the zone ingress sent no token; generate one with `meshctl generate zone-ingress-token` against this zone');
           await ingressTokens.verify(token.replace(/^Bearer\s+/i, ''));
         };
-  const registration = { store: rt.store, registry: rt.registry, maxResourceBytes: config.store.maxResourceBytes, zone: zoneName };
+  const registration = { store: rt.store, registry: rt.registry, maxResourceBytes: config.store.maxResourceBytes, zone: zoneName, ...(config.multizone.zone.name ? { zoneTag: config.multizone.zone.name } : {}) };
 
   /** Waits briefly for a resource a proxy names (its registration may still be on its way to the cache). */
   const awaitInCache = <T>(find: () => T | undefined) =>

@@ -4,7 +4,7 @@ import { MeshworkError, isMeshworkError } from '../core/errors.ts';
 import { nameSchema, port } from '../resources/common.ts';
 import { parseDocument } from '../resources/document.ts';
 import type { ResourceRegistry } from '../resources/registry.ts';
-import type { DataplaneSpec } from '../resources/types/dataplane.ts';
+import { withZoneTag, type DataplaneSpec } from '../resources/types/dataplane.ts';
 import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
 import { zodIssuesToParameters } from '../resources/validation.ts';
 import type { ResourceStore } from '../store/store.ts';
@@ -32,6 +32,8 @@ const request = z.strictObject({
 export interface BootstrapDeps {
   /** This zone's name, written into the ZoneIngresses it registers. */
   zone: string;
+  /** A named zone's name: the `kuma.io/zone` tag of the inbounds of the Dataplanes it registers. */
+  zoneTag?: string;
   /** Checks a zone ingress token (undefined: auth is off). */
   checkIngressToken?: (token: string | undefined) => Promise<void>;
   /** Checks the proxy's dataplane token (undefined: auth is off). */
@@ -71,7 +73,7 @@ export async function registerZoneIngress(deps: Pick<BootstrapDeps, 'store' | 'r
 }
 
 /** Validates a proxy's Dataplane and stores it as registered by a proxy (lifecycle label). */
-export async function registerDataplane(deps: Pick<BootstrapDeps, 'store' | 'registry' | 'maxResourceBytes'>, mesh: string, name: string, dataplane: Record<string, unknown>, adminPort: number): Promise<DataplaneSpec> {
+export async function registerDataplane(deps: Pick<BootstrapDeps, 'store' | 'registry' | 'maxResourceBytes' | 'zoneTag'>, mesh: string, name: string, dataplane: Record<string, unknown>, adminPort: number): Promise<DataplaneSpec> {
   const doc: Record<string, unknown> = { ...dataplane, type: 'Dataplane' };
   const mismatches = (['mesh', 'name'] as const).filter((f) => doc[f] !== undefined && doc[f] !== { mesh, name }[f]).map((f) => ({ field: `dataplane.${f}`, reason: `must match the proxy's ${f} "${{ mesh, name }[f]}"` }));
   if (mismatches.length > 0) throw new MeshworkError('INVALID_RESOURCE', 'the Dataplane does not match the proxy', { invalidParameters: mismatches });
@@ -82,10 +84,10 @@ export async function registerDataplane(deps: Pick<BootstrapDeps, 'store' | 'reg
     if (isMeshworkError(err)) throw new MeshworkError(err.code, `invalid Dataplane: ${err.message}`, { invalidParameters: err.invalidParameters.map((p) => ({ ...p, field: `dataplane.${p.field}` })) });
     throw err;
   }
-  const spec = input.spec as DataplaneSpec;
+  const spec = withZoneTag(input.spec as DataplaneSpec, deps.zoneTag, 'dataplane');
   spec.networking.admin = { ...spec.networking.admin, port: adminPort };
   await assertMeshExists(deps.store, mesh);
-  await upsert(deps.store, { ...input, labels: { ...input.labels, [LIFECYCLE_LABEL]: 'dp' } });
+  await upsert(deps.store, { ...input, spec, labels: { ...input.labels, [LIFECYCLE_LABEL]: 'dp' } });
   return spec;
 }
 

@@ -4,6 +4,7 @@ import { upsert } from '../store/upsert.ts';
 import type { ResourceTypeDescriptor } from './descriptor.ts';
 import type { ResourceRegistry } from './registry.ts';
 import { describeKey, type Resource, type ResourceInput, type ResourceKey } from './resource.ts';
+import { withZoneTag, type DataplaneSpec } from './types/dataplane.ts';
 
 /** What this control plane is: it decides which types users may write. */
 export type CpRole = 'global' | 'federated-zone' | 'standalone';
@@ -30,11 +31,14 @@ export class ResourceManager {
   readonly registry: ResourceRegistry;
   readonly store: ResourceStore;
   readonly role: CpRole;
+  /** A named zone's name: Dataplanes written here get it as their inbounds' kuma.io/zone tag. */
+  readonly zone: string | undefined;
 
-  constructor(deps: { registry: ResourceRegistry; store: ResourceStore; role: CpRole }) {
+  constructor(deps: { registry: ResourceRegistry; store: ResourceStore; role: CpRole; zone?: string }) {
     this.registry = deps.registry;
     this.store = deps.store;
     this.role = deps.role;
+    this.zone = deps.zone;
   }
 
   /** Throws READ_ONLY if users may not write this resource on this control plane. */
@@ -69,6 +73,7 @@ export class ResourceManager {
 
   async apply(input: ResourceInput, options: ApplyOptions = {}): Promise<ApplyResult> {
     const d = this.registry.get(input.type);
+    if (input.type === 'Dataplane' && this.role !== 'global') input = { ...input, spec: withZoneTag(input.spec as DataplaneSpec, this.zone) };
     const check = (existing: Resource | undefined) => {
       this.assertWritable(d, input.labels, existing);
       if (options.expectedVersion === undefined) return;

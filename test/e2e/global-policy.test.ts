@@ -74,5 +74,14 @@ describe('a policy applied at global changes traffic in a zone', () => {
       return out.includes('backend-1') && out.includes('web-1') ? out : undefined;
     }, { what: 'dataplanes at global' });
     expect(dps).toMatch(/backend-1-\w+\s+Online/);
+    // As in Kuma, the zone tags their inbounds with kuma.io/zone, so policies can select by zone.
+    const [backendAtGlobal] = JSON.parse((await cli.run(['get', 'dataplanes', '-o', 'json'])).stdout).items.filter((d: { name: string }) => d.name.startsWith('backend-1')) as { networking: { inbound: { tags: Record<string, string> }[] } }[];
+    expect(backendAtGlobal!.networking.inbound[0]!.tags['kuma.io/zone']).toBe('zone-1');
+    const selected = await fetch(`${global.apiUrl}/meshes/default/meshtimeouts/zone-1-only/_resources/dataplanes`);
+    expect(selected.status).toBe(404);
+    expect((await cli.run(['apply', '-f', '-'], 'type: MeshTimeout\nname: zone-1-only\nmesh: default\nspec:\n  targetRef: {kind: MeshSubset, tags: {kuma.io/zone: zone-1}}\n  to: [{targetRef: {kind: Mesh}, default: {http: {requestTimeout: 9s}}}]\n')).code).toBe(0);
+    const names = ((await (await fetch(`${global.apiUrl}/meshes/default/meshtimeouts/zone-1-only/_resources/dataplanes`)).json()) as { items: { name: string }[] }).items.map((i) => i.name);
+    expect(names.length).toBe(2);
+    await cli.run(['delete', 'meshtimeout', 'zone-1-only', '-m', 'default']);
   });
 });

@@ -1,3 +1,4 @@
+import { MeshworkError } from '../../core/errors.ts';
 import { z } from 'zod';
 import { address, duration, port, tagsSchema } from '../common.ts';
 import { defineResource } from '../descriptor.ts';
@@ -115,3 +116,19 @@ export const DataplaneType = defineResource({
     },
   ],
 });
+
+/**
+ * A Dataplane of a named zone, as Kuma keeps it: every inbound tagged `kuma.io/zone: <zone>`
+ * (policies and routes select by it). A different value set by the user is refused.
+ */
+export function withZoneTag<S extends DataplaneSpec>(spec: S, zone: string | undefined, fieldPrefix = 'spec'): S {
+  if (!zone) return spec;
+  const inbound = (spec.networking.inbound ?? []).map((ib, i) => {
+    const set = ib.tags[ZONE_TAG];
+    if (set !== undefined && set !== zone) {
+      throw new MeshworkError('INVALID_RESOURCE', `the Dataplane is in zone "${zone}"`, { invalidParameters: [{ field: `${fieldPrefix}.networking.inbound[${i}].tags["${ZONE_TAG}"]`, reason: `must be "${zone}", the zone of this control plane (or left out)` }] });
+    }
+    return set === zone ? ib : { ...ib, tags: { ...ib.tags, [ZONE_TAG]: zone } };
+  });
+  return { ...spec, networking: { ...spec.networking, ...(spec.networking.inbound ? { inbound } : {}) } };
+}
