@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { HCM, networkFilters, routesOf } from '../core/plugin.ts';
-import { httpConnectionManager, socketAddress, T } from '../../xds/generate/envoy-objects.ts';
+import { socketAddress, T } from '../../xds/generate/envoy-objects.ts';
+import { DYNAMIC_CONFIG_LISTENER } from '../../xds/generate/generators.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import type { meshMetricConf } from './schema.ts';
@@ -21,7 +22,6 @@ type Prom = NonNullable<NonNullable<Conf['backends']>[number]['prometheus']>;
 type Obj = Record<string, unknown>;
 const MERGER = 'meshwork:metrics:merger';
 const PROMETHEUS = 'meshwork:metrics:prometheus';
-const DYNAMIC_CONFIG = 'meshwork:dynamicconfig';
 const DEFAULT_REFRESH_MS = 60_000; // Kuma's default refreshInterval
 
 export const meshMetricPlugin: PolicyPlugin = {
@@ -52,21 +52,13 @@ export const meshMetricPlugin: PolicyPlugin = {
         },
       };
       const body = JSON.stringify(agentConfig);
-      out.listener.set(DYNAMIC_CONFIG, {
-        name: DYNAMIC_CONFIG,
-        address: { pipe: { path: ctx.dynamicConfigSocket } },
-        filter_chains: [
-          {
-            filters: [
-              httpConnectionManager(DYNAMIC_CONFIG, {
-                name: DYNAMIC_CONFIG,
-                max_direct_response_body_size_bytes: Math.max(4096, Buffer.byteLength(body)),
-                virtual_hosts: [{ name: DYNAMIC_CONFIG, domains: ['*'], routes: [{ match: { path: MESH_METRIC_CONFIG_PATH }, direct_response: { status: 200, body: { inline_string: body } } }] }],
-              }),
-            ],
-          },
-        ],
-      });
+      // The dynamic configuration listener answers the config (404 without one).
+      const listener = out.listener.get(DYNAMIC_CONFIG_LISTENER) as Obj | undefined;
+      for (const { config } of listener ? networkFilters(listener, HCM) : []) {
+        const routeConfig = config.route_config as Obj;
+        routeConfig.max_direct_response_body_size_bytes = Math.max(4096, Buffer.byteLength(body));
+        for (const route of routesOf(config)) if ((route.match as Obj).path === MESH_METRIC_CONFIG_PATH) route.direct_response = { status: 200, body: { inline_string: body } };
+      }
     }
     const merge = Boolean(ctx.metricsSocket);
     if (merge) out.cluster.set(MERGER, { name: MERGER, type: 'STATIC', connect_timeout: '1s', load_assignment: { cluster_name: MERGER, endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: ctx.metricsSocket } } } }] }] } });

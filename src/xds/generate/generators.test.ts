@@ -145,8 +145,10 @@ const cases: Record<string, ProxyContext> = {
       pol('MeshLoadBalancingStrategy', 'ring-hash', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { loadBalancer: { type: 'RingHash', ringHash: { hashFunction: 'MurmurHash2', minRingSize: 64, hashPolicies: [{ type: 'Header', header: { name: 'x-user' } }] } } } }, { targetRef: { kind: 'MeshService', name: 'grpc-api' }, default: { loadBalancer: { type: 'LeastRequest', leastRequest: { choiceCount: 3, activeRequestBias: '1.5' } } } }] }),
       pol('MeshAccessLog', 'logs', { to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ file: { path: '/tmp/meshwork-access.log' } }, { file: { path: '/tmp/meshwork-access.json', format: { type: 'Json', json: [{ key: 'status', value: '%RESPONSE_CODE%' }] } } }, { tcp: { address: 'logstash.example.com:5000' } }, { tcp: { address: '10.0.0.5:5001', format: { type: 'Json', json: [{ key: 'path', value: '%REQ(:PATH)%' }] } } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: 'otel-collector:4317', attributes: [{ key: 'mesh', value: '%KUMA_MESH%' }] } }] } }] }),
     ]),
-    // meshwork-dp's FIFO for TCP access log backends.
+    // meshwork-dp's FIFO for TCP access log backends, and its dynamic configuration socket
+    // (no MeshMetric here: the listener answers 404).
     accessLogPath: '/tmp/meshwork-dp-access-log.fifo',
+    dynamicConfigSocket: '/tmp/meshwork-dp-dynamic-config-4.sock',
     dataplane: dp('web-4', {
       networking: {
         address: '127.0.0.10',

@@ -1,3 +1,4 @@
+import { MESH_METRIC_CONFIG_PATH } from '../../dp/agent-protocol.ts';
 import { tagsHeaderValue, TAGS_HEADER } from '../../policies/core/source-tags.ts';
 import { PROTOCOL_TAG, SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import type { XdsKind } from '../envoy/protos.ts';
@@ -216,4 +217,33 @@ export const prometheusGenerator: Generator = {
   },
 };
 
-export const GENERATORS: readonly Generator[] = [mtlsSecretsGenerator, inboundGenerator, outboundGenerator, transparentProxyGenerator, prometheusGenerator];
+export const DYNAMIC_CONFIG_LISTENER = 'meshwork:dynamicconfig';
+
+/**
+ * The listener where Envoy serves meshwork-dp its dynamic configuration (as kuma-dp's), on
+ * the unix socket meshwork-dp announced. Always there while the agent is: policies change
+ * what it answers (MeshMetric), never whether it is bound, so the socket is never rebound.
+ */
+export const dynamicConfigGenerator: Generator = {
+  name: 'dynamic-config',
+  generate(ctx, out) {
+    if (!ctx.dynamicConfigSocket) return;
+    const name = DYNAMIC_CONFIG_LISTENER;
+    out.listener.set(name, {
+      name,
+      address: { pipe: { path: ctx.dynamicConfigSocket } },
+      filter_chains: [
+        {
+          filters: [
+            httpConnectionManager(name, {
+              name,
+              virtual_hosts: [{ name, domains: ['*'], routes: [{ match: { path: MESH_METRIC_CONFIG_PATH }, direct_response: { status: 404, body: { inline_string: 'no MeshMetric with OpenTelemetry backends applies to this proxy\n' } } }] }],
+            }),
+          ],
+        },
+      ],
+    });
+  },
+};
+
+export const GENERATORS: readonly Generator[] = [mtlsSecretsGenerator, inboundGenerator, outboundGenerator, transparentProxyGenerator, prometheusGenerator, dynamicConfigGenerator];
