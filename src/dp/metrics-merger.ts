@@ -55,10 +55,10 @@ export function scrapeAll(adminPort: number, envoyPath: string, apps: MetricsApp
   ]);
 }
 
-/** Envoy's families filtered by the profiles (none given: unfiltered); the applications' as they are. */
-export function familiesOf(part: Scraped, profiles: SidecarProfiles | undefined, hasProfiles: boolean): Family[] {
+/** A scraped source's families: Envoy's through the profiles' filter, the applications' as they are. */
+export function familiesOf(part: Scraped, filter: (families: Family[]) => Family[]): Family[] {
   const families = parsePrometheusText(part.text ?? '');
-  return part.app || !hasProfiles ? families : profileFilter(profiles)(families);
+  return part.app ? families : filter(families);
 }
 
 export interface MetricsMerger {
@@ -90,7 +90,7 @@ export async function startMetricsMerger(path: string, adminPort: number, logger
         parts
           .map((p) => {
             if (p.error !== undefined) return `# meshwork: ${p.app ? `application ${appName(p.app)}` : 'Envoy metrics'} unavailable: ${p.error}\n`;
-            if (!p.app && profilesHeader !== undefined) return formatPrometheusText(familiesOf(p, profiles, true));
+            if (!p.app && profilesHeader !== undefined) return formatPrometheusText(familiesOf(p, profileFilter(profiles)));
             return p.text!.endsWith('\n') ? p.text! : `${p.text!}\n`;
           })
           .join(''),

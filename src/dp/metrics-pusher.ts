@@ -4,6 +4,7 @@ import { MESH_METRIC_CONFIG_PATH, type MeshMetricAgentConfig } from './agent-pro
 import { appName, familiesOf, fetchText, scrapeAll } from './metrics-merger.ts';
 import { otlpServices } from './otlp.ts';
 import { exportMetricsRequest } from './prometheus-to-otlp.ts';
+import { profileFilter } from './metric-profiles.ts';
 
 // MeshMetric's OpenTelemetry backends, as kuma-dp pushes them: poll the config Envoy serves
 // on the dynamic configuration socket; for each backend, every refreshInterval, scrape
@@ -31,6 +32,8 @@ export function startMetricsPusher(opts: { configSocket: string; adminPort: numb
   const MetricsService = otlpServices().metrics;
   const startNanos = String(BigInt(Date.now()) * 1_000_000n);
   let config: MeshMetricAgentConfig | undefined;
+  // The profiles' selectors, compiled once per config rather than on every push.
+  let filter = profileFilter(undefined);
   let configText = '';
   const backends = new Map<string, Backend>();
 
@@ -38,7 +41,7 @@ export function startMetricsPusher(opts: { configSocket: string; adminPort: numb
     const cfg = config;
     if (!cfg) return;
     const parts = await scrapeAll(opts.adminPort, cfg.envoyPath, cfg.applications, logger);
-    const sources = parts.map((p) => ({ scope: p.app ? { name: appName(p.app) } : { name: 'meshwork-dp', version: opts.version }, families: familiesOf(p, cfg.profiles, true) }));
+    const sources = parts.map((p) => ({ scope: p.app ? { name: appName(p.app) } : { name: 'meshwork-dp', version: opts.version }, families: familiesOf(p, filter) }));
     const req = exportMetricsRequest(sources, cfg.resource, { start: startNanos, now: String(BigInt(Date.now()) * 1_000_000n) });
     b.client.Export(req, { deadline: Date.now() + 10_000 }, (err) => {
       if (err && !b.failing) logger.warn({ endpoint: b.key, err: err.message }, 'cannot push metrics to the OpenTelemetry backend (retrying every refresh interval)');
@@ -55,6 +58,7 @@ export function startMetricsPusher(opts: { configSocket: string; adminPort: numb
 
   const apply = (next: MeshMetricAgentConfig | undefined) => {
     config = next;
+    filter = profileFilter(next?.profiles);
     const wanted = new Map((next?.openTelemetry ?? []).map((o) => [`${o.endpoint}@${o.refreshIntervalMs}`, o]));
     for (const b of [...backends.values()]) if (!wanted.has(b.key)) stop(b);
     for (const [key, o] of wanted) {

@@ -25,7 +25,8 @@ interface PolicySpecShape {
 
 export type Policy = Resource<PolicySpecShape>;
 
-const tagsMatch = (have: Record<string, string>, want: Record<string, string> | undefined) => Object.entries(want ?? {}).every(([k, v]) => have[k] === v);
+/** Whether `have` holds every tag of `want`. */
+export const tagsMatch = (have: Record<string, string>, want: Record<string, string> | undefined) => Object.entries(want ?? {}).every(([k, v]) => have[k] === v);
 
 /** Whether a top-level targetRef selects this dataplane. */
 export function selectsDataplane(ref: TargetRef | undefined, dp: Resource<DataplaneSpec>): boolean {

@@ -1,7 +1,8 @@
 import type { ProxyContext } from '../../xds/generate/context.ts';
 import type { ResourceSet } from '../../xds/generate/generators.ts';
-import { inboundRulesOf, type ProxyRules, type Rule } from './matching.ts';
+import { inboundRulesOf, routeRule, type Policy, type ProxyRules, type Rule } from './matching.ts';
 import { parseDuration, toProtoDuration } from '../../core/duration.ts';
+import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 
 // A policy plugin turns the rules of one policy type into changes of the Envoy resources the
 // generators produced. Plugins run in `order` after every generator; each touches only the
@@ -14,6 +15,9 @@ export interface PolicyPlugin {
 }
 
 type Obj = Record<string, unknown>;
+
+/** The proxy's own service (its first inbound's kuma.io/service), as logs, traces and metrics name it. */
+export const ownService = (ctx: ProxyContext): string | undefined => ctx.dataplane.spec.networking.inbound?.[0]?.tags[SERVICE_TAG];
 
 /** What the generators tag a listener with in `metadata.filter_metadata.meshwork`. */
 export function listenerTags(listener: Obj): { service?: string; protocol?: string } {
@@ -105,7 +109,22 @@ export function forEachOutbound(rules: ProxyRules, out: ResourceSet, fn: (conf: 
 export const ROUTE_ORIGIN = Symbol('meshwork.route-origin');
 
 /** The MeshHTTPRoutes an Envoy route came from (none for the default route). */
-export const routeOrigin = (route: Obj): string[] => ((route as Record<symbol, unknown>)[ROUTE_ORIGIN] as string[] | undefined) ?? [];
+const routeOrigin = (route: Obj): string[] => ((route as Record<symbol, unknown>)[ROUTE_ORIGIN] as string[] | undefined) ?? [];
+
+/**
+ * For plugins with route-level conf (MeshTimeout, MeshRetry): the rule of an Envoy route of an
+ * outbound to `service`, where `base` is the destination's rule. A route made from a
+ * MeshHTTPRoute that policies of this type target gets their conf over `base`; any other
+ * route gets `base`. The targeting policies are picked once per proxy build.
+ */
+export function routeRules(ctx: ProxyContext, type: string): (route: Obj, service: string, base: Rule | undefined) => Rule | undefined {
+  const targeting = ((ctx.policies?.get(type) ?? []) as Policy[]).filter((p) => p.spec.targetRef?.kind === 'MeshHTTPRoute');
+  if (!targeting.length) return (_route, _service, base) => base;
+  return (route, service, base) => {
+    const origins = routeOrigin(route);
+    return (origins.length ? routeRule(targeting, ctx.dataplane, origins, service, base) : undefined) ?? base;
+  };
+}
 
 /** A Gateway-API-style header match (Exact by default, Prefix, RegularExpression, Present, Absent) as an Envoy HeaderMatcher. */
 export function headerMatcher(h: { type?: string; name: string; value?: string }): Obj {

@@ -1,8 +1,7 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { forEachOutbound, HCM, forEachInbound, listenerTags, networkFilters, TCP_PROXY } from '../core/plugin.ts';
+import { forEachInbound, forEachOutbound, HCM, listenerTags, networkFilters, ownService, TCP_PROXY } from '../core/plugin.ts';
 import type { AgentPaths, ProxyContext } from '../../xds/generate/context.ts';
-import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import type { AnyValue, meshAccessLogConf } from './schema.ts';
 import type { ResourceSet } from '../../xds/generate/generators.ts';
 import { staticCluster } from '../../xds/generate/envoy-objects.ts';
@@ -83,7 +82,7 @@ function loggers(conf: Conf, site: Site, ctx: AgentPaths, out: ResourceSet): Obj
 }
 
 function attach(listener: Obj, conf: Conf, ctx: ProxyContext, out: ResourceSet, direction: 'INBOUND' | 'OUTBOUND'): void {
-  const own = ctx.dataplane.spec.networking.inbound?.[0]?.tags[SERVICE_TAG] ?? 'unknown';
+  const own = ownService(ctx) ?? 'unknown';
   const listenerService = listenerTags(listener).service ?? 'unknown';
   const ip = ctx.dataplane.spec.networking.address;
   const vars = {

@@ -1,10 +1,9 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { HCM, networkFilters, routesOf } from '../core/plugin.ts';
+import { HCM, networkFilters, ownService, routesOf } from '../core/plugin.ts';
 import { socketAddress, T } from '../../xds/generate/envoy-objects.ts';
 import { DYNAMIC_CONFIG_LISTENER } from '../../xds/generate/generators.ts';
 import { parseDuration } from '../../core/duration.ts';
-import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import type { meshMetricConf } from './schema.ts';
 import { MESH_METRIC_CONFIG_PATH, METRICS_APPLICATIONS_HEADER, METRICS_ENVOY_PATH_HEADER, METRICS_PROFILES_HEADER, type MeshMetricAgentConfig } from '../../dp/agent-protocol.ts';
 
@@ -13,9 +12,10 @@ import { MESH_METRIC_CONFIG_PATH, METRICS_APPLICATIONS_HEADER, METRICS_ENVOY_PAT
 // `sidecar.regex` for the stats its filter matches. As with kuma-dp, the endpoint's scrapes
 // go to meshwork-dp's unix socket (ctx.metricsSocket), which filters Envoy's metrics by the
 // `sidecar.profiles` (Kuma's Basic by default) and appends the `applications`' metrics,
-// both passed in request headers that Envoy sets. OpenTelemetry backends, as kuma-dp's: Envoy serves meshwork-dp the config
-// (endpoints, refresh intervals, applications) on a unix socket it announced
-// (ctx.dynamicConfigSocket); meshwork-dp scrapes as for Prometheus and pushes OTLP/gRPC.
+// both passed in request headers that Envoy sets. OpenTelemetry backends, as kuma-dp's:
+// Envoy serves meshwork-dp the config (endpoints, refresh intervals, applications) on the
+// dynamic configuration listener (ctx.dynamicConfigSocket); meshwork-dp scrapes as for
+// Prometheus and pushes OTLP/gRPC.
 
 type Conf = z.infer<typeof meshMetricConf>;
 type Prom = NonNullable<NonNullable<Conf['backends']>[number]['prometheus']>;
@@ -45,7 +45,7 @@ export const meshMetricPlugin: PolicyPlugin = {
           return { endpoint: o.endpoint, refreshIntervalMs: refresh?.ok ? refresh.ms : DEFAULT_REFRESH_MS };
         }),
         resource: {
-          'service.name': ctx.dataplane.spec.networking.inbound?.[0]?.tags[SERVICE_TAG] ?? ctx.dataplane.name,
+          'service.name': ownService(ctx) ?? ctx.dataplane.name,
           'service.instance.id': ctx.dataplane.name,
           'kuma.io/mesh': ctx.mesh.name,
           'kuma.io/zone': ctx.zone,
@@ -65,9 +65,10 @@ export const meshMetricPlugin: PolicyPlugin = {
     // A listener per Prometheus backend (Kuma allows several, on different ports); the
     // proxy's default one when there is none.
     const proms = (conf.backends ?? []).flatMap((b) => (b.type === 'Prometheus' ? [b.prometheus ?? {}] : []));
-    const pristine = structuredClone(base);
+    // Extra listeners start from the generated one, before it is configured for the first.
+    const pristine = proms.length > 1 ? structuredClone(base) : undefined;
     (proms.length ? proms : [{}]).forEach((prom: Prom, i) => {
-      const listener = i === 0 ? base : structuredClone(pristine);
+      const listener = i === 0 ? base : structuredClone(pristine!);
       if (i > 0) {
         listener.name = `${PROMETHEUS}:${prom.clientId ?? i}`;
         out.listener.set(String(listener.name), listener);

@@ -6,6 +6,7 @@ import { applyJsonPatch, snakeKeys, type JsonPatchOp } from './json-patch.ts';
 import type { meshProxyPatchConf } from './schema.ts';
 import type { ProxyContext } from '../../xds/generate/context.ts';
 import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
+import { tagsMatch } from '../core/matching.ts';
 
 // MeshProxyPatch → raw changes to the generated resources, in order: Add, Remove or Patch
 // clusters, listeners and virtual hosts; add, remove or patch network and HTTP filters.
@@ -37,7 +38,8 @@ function listenerTagsOf(ctx: ProxyContext, name: string): Record<string, string>
   return {};
 }
 
-const tagsMatch = (want: Record<string, string> | undefined, have: () => Record<string, string>) => !want || Object.entries(want).every(([k, v]) => have()[k] === v);
+/** Whether a listener match's tags (if any) hold for the listener. */
+const listenerMatches = (ctx: ProxyContext, want: Record<string, string> | undefined, name: string) => !want || tagsMatch(listenerTagsOf(ctx, name), want);
 
 /** Protobuf-style merge: objects merged recursively, lists appended, scalars replaced. */
 function protoMerge(target: unknown, patch: unknown): unknown {
@@ -53,7 +55,7 @@ const patched = (target: Obj, op: Op): Obj => (op.jsonPatches ? (applyJsonPatch(
 
 function resourceOp(ctx: ProxyContext, map: Map<string, object>, op: Op, kind: 'cluster' | 'listener', out: { cluster: Map<string, object> }): void {
   const selected = (name: string) =>
-    (!op.match?.name || op.match.name === name) && (!op.match?.origin || op.match.origin === origin(name, out, kind)) && (kind !== 'listener' || tagsMatch(op.match?.tags, () => listenerTagsOf(ctx, name)));
+    (!op.match?.name || op.match.name === name) && (!op.match?.origin || op.match.origin === origin(name, out, kind)) && (kind !== 'listener' || listenerMatches(ctx, op.match?.tags, name));
   if (op.operation === 'Add') {
     const v = value(op);
     map.set(String(v.name), v);
@@ -101,7 +103,7 @@ export const meshProxyPatchPlugin: PolicyPlugin = {
         const op = (filterMod ?? vhMod)!;
         if (op.match?.listenerName && op.match.listenerName !== name) continue;
         if (op.match?.origin && op.match.origin !== origin(name, out, 'listener')) continue;
-        if (!tagsMatch(op.match?.listenerTags, () => listenerTagsOf(ctx, name))) continue;
+        if (!listenerMatches(ctx, op.match?.listenerTags, name)) continue;
         for (const chain of ((l as Obj).filter_chains as Obj[] | undefined) ?? []) {
           if (mod.networkFilter) chain.filters = filterOp(chain.filters as Obj[], filterMod!);
           for (const f of (chain.filters as Obj[]).filter((x) => x.name === HCM)) {

@@ -14,8 +14,8 @@ const jsonPatch = z.strictObject({
 
 /**
  * `value` is Envoy config as YAML (camelCase or snake_case) of the modified kind: it must
- * parse and be a valid (partial, for Patch) message of that type, extensions included, as
- * Meshwork's protos know them. Checked here so that a bad patch is refused when applied
+ * parse and be a valid (partial, for Patch) message of that type, extensions included (any
+ * Envoy v3 extension: its protos are loaded when named). Checked here so that a bad patch is refused when applied
  * instead of leaving proxies on their last configuration.
  */
 const yamlValue = (envoyType: string) =>

@@ -1,6 +1,5 @@
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { envoyDuration, HCM, headerMatcher, listenerTags, networkFilters, outboundsByService, routeOrigin, routesOf, TCP_PROXY } from '../core/plugin.ts';
-import { routeRule, type Policy } from '../core/matching.ts';
+import { envoyDuration, HCM, headerMatcher, listenerTags, networkFilters, outboundsByService, routeRules, routesOf, TCP_PROXY } from '../core/plugin.ts';
 import type { meshRetryConf } from './schema.ts';
 import type { z } from 'zod';
 import type { Endpoint } from '../../xds/generate/context.ts';
@@ -90,20 +89,15 @@ export const meshRetryPlugin: PolicyPlugin = {
   type: 'MeshRetry',
   order: 30,
   apply(ctx, rules, out) {
-    const policies = (ctx.policies?.get('MeshRetry') ?? []) as Policy[];
+    const ruleOf = routeRules(ctx, 'MeshRetry');
     for (const [service, entries] of outboundsByService(out)) {
       const rule = rules.to.get(service);
       for (const { listener } of entries) {
         const { protocol } = listenerTags(listener);
         const grpc = protocol === 'grpc';
-        // A route made from a MeshHTTPRoute that a MeshRetry targets gets that conf over the destination's.
-        const confFor = (route: Obj): Conf | undefined => {
-          const origins = routeOrigin(route);
-          return ((origins.length ? routeRule(policies, ctx.dataplane, origins, service, rule) : undefined) ?? rule)?.conf as Conf | undefined;
-        };
         for (const { config } of networkFilters(listener, HCM)) {
           for (const route of routesOf(config)) {
-            const conf = confFor(route);
+            const conf = ruleOf(route, service, rule)?.conf as Conf | undefined;
             const httpConf = grpc ? conf?.grpc : conf?.http;
             if (!route.route || !httpConf) continue;
             (route.route as Obj).retry_policy = retryPolicy(httpConf, grpc);

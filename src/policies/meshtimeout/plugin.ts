@@ -1,7 +1,6 @@
 import { parseDuration, toProtoDuration } from '../../core/duration.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { forEachInbound, HCM, inboundCluster, networkFilters, outboundsByService, routeOrigin, routesOf, TCP_PROXY } from '../core/plugin.ts';
-import { routeRule, type Policy } from '../core/matching.ts';
+import { forEachInbound, HCM, inboundCluster, networkFilters, outboundsByService, routeRules, routesOf, TCP_PROXY } from '../core/plugin.ts';
 import { T } from '../../xds/generate/envoy-objects.ts';
 import type { MeshTimeoutConf } from './schema.ts';
 
@@ -26,12 +25,7 @@ function applyToHttp(hcm: Obj, conf: MeshTimeoutConf): void {
   const http = conf.http ?? {};
   if (d(http.streamIdleTimeout)) hcm.stream_idle_timeout = d(http.streamIdleTimeout);
   if (d(http.requestHeadersTimeout)) hcm.request_headers_timeout = d(http.requestHeadersTimeout);
-  for (const route of routesOf(hcm)) {
-    const action = route.route as Obj | undefined;
-    if (!action) continue;
-    if (d(http.requestTimeout)) action.timeout = d(http.requestTimeout);
-    if (d(http.maxStreamDuration)) action.max_stream_duration = { max_stream_duration: d(http.maxStreamDuration) };
-  }
+  for (const route of routesOf(hcm)) applyToRoute(route, conf, false);
 }
 
 function applyToCluster(cluster: Obj | undefined, conf: MeshTimeoutConf, http: boolean): void {
@@ -55,13 +49,16 @@ function applyToListener(listener: Obj, cluster: Obj | undefined, conf: MeshTime
   applyToCluster(cluster, conf, hcms.length > 0);
 }
 
-/** Route-level timeouts (a MeshTimeout targeting the MeshHTTPRoute a route came from). */
-function applyToRoute(route: Obj, conf: MeshTimeoutConf): void {
+/**
+ * A route's timeouts. `streamIdle`: for a MeshTimeout targeting the MeshHTTPRoute the route
+ * came from, where the stream idle timeout is the route's (otherwise it is the HCM's).
+ */
+function applyToRoute(route: Obj, conf: MeshTimeoutConf, streamIdle: boolean): void {
   const action = route.route as Obj | undefined;
   if (!action) return;
   const http = conf.http ?? {};
   if (d(http.requestTimeout)) action.timeout = d(http.requestTimeout);
-  if (d(http.streamIdleTimeout)) action.idle_timeout = d(http.streamIdleTimeout);
+  if (streamIdle && d(http.streamIdleTimeout)) action.idle_timeout = d(http.streamIdleTimeout);
   if (d(http.maxStreamDuration)) action.max_stream_duration = { max_stream_duration: d(http.maxStreamDuration) };
 }
 
@@ -69,16 +66,16 @@ export const meshTimeoutPlugin: PolicyPlugin = {
   type: 'MeshTimeout',
   order: 10,
   apply(ctx, rules, out) {
-    const policies = (ctx.policies?.get('MeshTimeout') ?? []) as Policy[];
+    const ruleOf = routeRules(ctx, 'MeshTimeout');
     for (const [service, entries] of outboundsByService(out)) {
       const rule = rules.to.get(service);
       for (const { listener, cluster } of entries) {
         if (rule) applyToListener(listener, cluster, rule.conf as MeshTimeoutConf);
         for (const { config } of networkFilters(listener, HCM)) {
           for (const route of routesOf(config)) {
-            const origins = routeOrigin(route);
-            const routeConf = origins.length ? routeRule(policies, ctx.dataplane, origins, service, rule) : undefined;
-            if (routeConf) applyToRoute(route, routeConf.conf as MeshTimeoutConf);
+            // Only a route some MeshTimeout targets differs from what the listener got.
+            const routeRule = ruleOf(route, service, rule);
+            if (routeRule && routeRule !== rule) applyToRoute(route, routeRule.conf as MeshTimeoutConf, true);
           }
         }
       }

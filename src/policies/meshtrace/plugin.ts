@@ -1,7 +1,6 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { HCM, listenerTags, networkFilters } from '../core/plugin.ts';
-import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
+import { HCM, listenerTags, networkFilters, ownService } from '../core/plugin.ts';
 import { staticCluster } from '../../xds/generate/envoy-objects.ts';
 import type { meshTraceConf } from './schema.ts';
 
@@ -24,7 +23,7 @@ export const meshTracePlugin: PolicyPlugin = {
     const conf = rules.single?.conf as Conf | undefined;
     const backend = conf?.backends?.[0];
     if (!conf || !backend) return;
-    const ownService = ctx.dataplane.spec.networking.inbound?.[0]?.tags[SERVICE_TAG] ?? ctx.dataplane.name;
+    const service = ownService(ctx) ?? ctx.dataplane.name;
     let provider: Obj;
     if (backend.zipkin) {
       const url = new URL(backend.zipkin.url);
@@ -43,11 +42,11 @@ export const meshTracePlugin: PolicyPlugin = {
     } else if (backend.datadog) {
       const url = new URL(backend.datadog.url);
       out.cluster.set(CLUSTER, staticCluster(CLUSTER, url.hostname, Number(url.port || 8126)));
-      provider = { name: 'envoy.tracers.datadog', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.DatadogConfig', collector_cluster: CLUSTER, service_name: ownService } };
+      provider = { name: 'envoy.tracers.datadog', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.DatadogConfig', collector_cluster: CLUSTER, service_name: service } };
     } else {
       const { host, port } = hostPort(backend.openTelemetry!.endpoint);
       out.cluster.set(CLUSTER, staticCluster(CLUSTER, host, port, { http2: true }));
-      provider = { name: 'envoy.tracers.opentelemetry', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig', grpc_service: { envoy_grpc: { cluster_name: CLUSTER } }, service_name: ownService } };
+      provider = { name: 'envoy.tracers.opentelemetry', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig', grpc_service: { envoy_grpc: { cluster_name: CLUSTER } }, service_name: service } };
     }
     const pct = (v: number | string | undefined) => (v === undefined ? undefined : { value: Number(v) });
     const tracing: Obj = {
@@ -67,7 +66,7 @@ export const meshTracePlugin: PolicyPlugin = {
         if (backend.datadog?.splitService) {
           const direction = listener.traffic_direction === 'INBOUND' ? 'INBOUND' : 'OUTBOUND';
           const dest = listenerTags(listener).service;
-          ((t.provider as Obj).typed_config as Obj).service_name = direction === 'INBOUND' ? `${ownService}_INBOUND` : `${ownService}_OUTBOUND${dest ? `_${dest}` : ''}`;
+          ((t.provider as Obj).typed_config as Obj).service_name = direction === 'INBOUND' ? `${service}_INBOUND` : `${service}_OUTBOUND${dest ? `_${dest}` : ''}`;
         }
         config.tracing = t;
       }

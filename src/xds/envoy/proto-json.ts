@@ -26,7 +26,7 @@ function lookupType(name: string): protobuf.Type {
   let type = typesByName.get(name);
   if (!type) {
     // Not among the protos loaded up front: an extension named in a MeshProxyPatch.
-    if (!envoyRoot().lookup(name) && loadPackageOf(name)) typesByName.clear();
+    if (!envoyRoot().lookup(name)) loadPackageOf(name);
     typesByName.set(name, (type = envoyRoot().lookupType(name)));
   }
   return type;
