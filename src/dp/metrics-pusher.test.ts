@@ -59,6 +59,44 @@ describe('MeshMetric OpenTelemetry pusher', () => {
     expect(pusher.endpoints()).toEqual([]);
   });
 
+  it('survives a backend dropped while its scrape is in flight (its client is closed by then)', async () => {
+    const collector = await startOtlpCollector();
+    closers.push(() => collector.close());
+    // Envoy's admin answers slowly: the config changes before the scrape returns.
+    let answerScrape: (() => void) | undefined;
+    const scraping = new Promise<void>((resolve) => (answerScrape = resolve));
+    let released: () => void = () => {};
+    let answered = false;
+    const adminPort = await freePort();
+    await listen(
+      createServer((_req, res) => {
+        answerScrape?.();
+        res.on('finish', () => (answered = true));
+        released = () => res.end('# TYPE envoy_server_live gauge\nenvoy_server_live{} 1\n');
+      }),
+      adminPort,
+    );
+    let config: MeshMetricAgentConfig | undefined = { envoyPath: '/stats/prometheus', applications: [], openTelemetry: [{ endpoint: collector.endpoint, refreshIntervalMs: 3_600_000 }], resource: {} };
+    const socket = join(mkdtempSync(join(tmpdir(), 'pusher-')), 'config.sock');
+    await listen(createServer((_req, res) => (config ? res.end(JSON.stringify(config)) : res.writeHead(404).end())), socket);
+    const warnings: string[] = [];
+    const logger = { ...silentLogger(), warn: (o: unknown, msg?: string) => void warnings.push(String(msg ?? o)) } as unknown as ReturnType<typeof silentLogger>;
+    const pusher = startMetricsPusher({ configSocket: socket, adminPort, pollIntervalMs: 3_600_000, version: 'test', logger });
+    closers.push(() => pusher.close());
+    await pusher.refresh();
+    await scraping;
+    config = undefined;
+    await pusher.refresh();
+    expect(pusher.endpoints()).toEqual([]);
+    released();
+    // The scrape completes after the drop: nothing is exported, nothing throws (an unhandled
+    // rejection would fail this test and, in meshwork-dp, kill the process).
+    await waitFor(() => answered, { what: 'the scrape answered' });
+    await pusher.settled();
+    expect(collector.metrics).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
   it('pushes nothing while Envoy serves no config', async () => {
     const socket = join(mkdtempSync(join(tmpdir(), 'pusher-')), 'absent.sock');
     const pusher = startMetricsPusher({ configSocket: socket, adminPort: 1, pollIntervalMs: 3_600_000, version: 'test', logger: silentLogger() });

@@ -24,6 +24,8 @@ export interface MetricsPusher {
   endpoints(): string[];
   /** Polls the config now (tests; the poll loop does it every interval). */
   refresh(): Promise<void>;
+  /** Resolves once the pushes under way have ended (tests). */
+  settled(): Promise<void>;
   close(): void;
 }
 
@@ -41,6 +43,8 @@ export function startMetricsPusher(opts: { configSocket: string; adminPort: numb
     const cfg = config;
     if (!cfg) return;
     const parts = await scrapeAll(opts.adminPort, cfg.envoyPath, cfg.applications, logger);
+    // The backend may have been dropped while scraping: its client is closed by now.
+    if (backends.get(b.key) !== b) return;
     const sources = parts.map((p) => ({ scope: p.app ? { name: appName(p.app) } : { name: 'meshwork-dp', version: opts.version }, families: familiesOf(p, filter) }));
     const req = exportMetricsRequest(sources, cfg.resource, { start: startNanos, now: String(BigInt(Date.now()) * 1_000_000n) });
     b.client.Export(req, { deadline: Date.now() + 10_000 }, (err) => {
@@ -48,6 +52,15 @@ export function startMetricsPusher(opts: { configSocket: string; adminPort: numb
       else if (!err && b.failing) logger.info({ endpoint: b.key }, 'pushing metrics to the OpenTelemetry backend again');
       b.failing = Boolean(err);
     });
+  };
+
+  // A push never takes meshwork-dp (and the proxy's other helpers) down with it.
+  const inFlight = new Set<Promise<void>>();
+  const pushLogged = (b: Backend) => {
+    const p = push(b)
+      .catch((err: Error) => logger.warn({ endpoint: b.key, err: err.message }, 'cannot push metrics'))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
   };
 
   const stop = (b: Backend) => {
@@ -67,9 +80,9 @@ export function startMetricsPusher(opts: { configSocket: string; adminPort: numb
       const url = /^(https?):\/\/(.+?)\/?$/.exec(o.endpoint);
       const credentials = url?.[1] === 'https' ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
       const client = new MetricsService(url ? url[2]! : o.endpoint, credentials) as unknown as Backend['client'];
-      const b: Backend = { key, client, failing: false, timer: setInterval(() => void push(b), o.refreshIntervalMs) };
+      const b: Backend = { key, client, failing: false, timer: setInterval(() => pushLogged(b), o.refreshIntervalMs) };
       backends.set(key, b);
-      void push(b);
+      pushLogged(b);
     }
     logger.info({ endpoints: [...wanted.values()].map((o) => o.endpoint) }, 'MeshMetric OpenTelemetry backends');
   };
@@ -97,6 +110,7 @@ export function startMetricsPusher(opts: { configSocket: string; adminPort: numb
   return {
     endpoints: () => [...backends.values()].map((b) => b.key.slice(0, b.key.lastIndexOf('@'))),
     refresh,
+    settled: async () => void (await Promise.all([...inFlight])),
     close() {
       clearInterval(poll);
       for (const b of [...backends.values()]) stop(b);
