@@ -27,10 +27,13 @@ export async function kdsPropagation(options: { quick: boolean; progress: (msg: 
   const arrivals = new Map<string, Map<string, number>>();
   const waiters = new Map<string, () => void>();
   const ac = new AbortController();
-  const watchers = [redis1, redis2].map(async (r, i) => {
-    const store = new RedisStore({ registry, url: r.url, prefix: 'meshwork:', maxResourceBytes: 1 << 20 });
+  // Each watch starts from a revision read before anything is written: a revision read
+  // concurrently with the writes could already include one, which would never be seen.
+  const zoneStores = [redis1, redis2].map((r) => new RedisStore({ registry, url: r.url, prefix: 'meshwork:', maxResourceBytes: 1 << 20 }));
+  const zoneRevisions = await Promise.all(zoneStores.map((s) => s.revision()));
+  const watchers = zoneStores.map(async (store, i) => {
     try {
-      for await (const e of store.watch({ fromRevision: await store.revision(), signal: ac.signal })) {
+      for await (const e of store.watch({ fromRevision: zoneRevisions[i]!, signal: ac.signal })) {
         const name = e.resource?.labels['kuma.io/display-name'];
         if (e.kind !== 'put' || e.key.type !== 'MeshTimeout' || !name) continue;
         const seen = arrivals.get(name) ?? new Map<string, number>();
@@ -96,12 +99,14 @@ export async function kdsPropagation(options: { quick: boolean; progress: (msg: 
   await waitFor(async () => (await globalDataplanes()) === dataplanes, { what: 'zone-1 dataplanes at global', timeoutMs: 120_000 });
   let deletes = 0;
   const puts = [0, 0];
-  const countDeletes = [
+  const deleteStores = [
     new EtcdStore({ registry, endpoints: [etcd.url], prefix: '/meshwork/', maxResourceBytes: 1 << 20 }),
     new RedisStore({ registry, url: redis2.url, prefix: 'meshwork:', maxResourceBytes: 1 << 20 }),
-  ].map(async (store, i) => {
+  ];
+  const deleteRevisions = await Promise.all(deleteStores.map((s) => s.revision()));
+  const countDeletes = deleteStores.map(async (store, i) => {
     try {
-      for await (const e of store.watch({ fromRevision: await store.revision(), signal: ac.signal })) {
+      for await (const e of store.watch({ fromRevision: deleteRevisions[i]!, signal: ac.signal })) {
         if (e.kind === 'delete' && e.key.type !== 'ZoneInsight') deletes++;
         if (e.kind === 'put' && e.key.type === 'MeshTimeout') puts[i]!++;
       }
