@@ -297,7 +297,7 @@ describe('policies enforced by Envoy', () => {
     await policy('MeshLoadBalancingStrategy', 'meshloadbalancingstrategies', 'ring-backend', toBackend({ loadBalancer: { type: 'RingHash', ringHash: { hashPolicies: [{ type: 'Header', header: { name: 'x-user' } }] } } }));
     const backendsFor = async (user: string) => {
       const names = new Set<string>();
-      for (let i = 0; i < 8; i++) names.add((await (await fetch(`${outbound}/`, { headers: { 'x-user': user }, signal: AbortSignal.timeout(2000) })).text()).trim());
+      for (let i = 0; i < 8; i++) names.add((await (await fetch(`${outbound}/`, { headers: { 'x-user': user }, signal: AbortSignal.timeout(10_000) })).text()).trim());
       return names;
     };
     await waitFor(async () => {

@@ -16,7 +16,8 @@ async function put(cp: ControlPlaneProcess, collection: string, doc: { name: str
 
 async function version(url: string, headers: Record<string, string> = {}): Promise<string> {
   try {
-    return (await (await fetch(url, { headers, signal: AbortSignal.timeout(2000) })).text()).trim();
+    // Generous: on a loaded 2-core machine a request can wait seconds for a core.
+    return (await (await fetch(url, { headers, signal: AbortSignal.timeout(10_000) })).text()).trim();
   } catch {
     return 'failed';
   }
@@ -113,9 +114,9 @@ describe('routing policies enforced by Envoy', () => {
       else counts.other++;
     }
     console.log(`80/20 split over 400 requests: ${JSON.stringify(counts)}`);
-    expect(counts.other).toBe(0);
-    expect(counts.v1 / 400).toBeGreaterThan(0.73);
-    expect(counts.v1 / 400).toBeLessThan(0.87);
+    expect(counts.other, JSON.stringify(counts)).toBe(0);
+    expect(counts.v1 / 400, JSON.stringify(counts)).toBeGreaterThan(0.73);
+    expect(counts.v1 / 400, JSON.stringify(counts)).toBeLessThan(0.87);
   });
 
   it('MeshTCPRoute: traffic goes to the chosen backend', async () => {
