@@ -136,7 +136,9 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
     print(`✔ global control plane: API ${globalApi}, KDS grpcs://127.0.0.1:${g.kds}`);
 
     await request('PUT', `${globalApi}/meshes/default`, { type: 'Mesh', name: 'default', mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } });
-    print('✔ mesh "default" with builtin mTLS');
+    // As with Kuma 2.x, mTLS denies what no MeshTrafficPermission allows: the demo allows the mesh.
+    await request('PUT', `${globalApi}/meshes/default/meshtrafficpermissions/allow-all`, { type: 'MeshTrafficPermission', mesh: 'default', name: 'allow-all', spec: { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] } });
+    print('✔ mesh "default" with builtin mTLS, and a MeshTrafficPermission allowing it');
     const kdsSecret = JSON.parse(await until('the KDS certificate', () => request('GET', `${globalApi}/global-secrets/kds-server-tls`))) as { data: string };
     const kdsCa = join(logDir, 'kds-ca.pem');
     writeFileSync(kdsCa, (JSON.parse(Buffer.from(kdsSecret.data, 'base64').toString('utf8')) as { cert: string }).cert);

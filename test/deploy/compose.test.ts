@@ -168,6 +168,7 @@ describe('deploy/demo setup scripts, run for real', () => {
     const mesh = (await (await fetch(`${global.apiUrl}/meshes/default`)).json()) as { mtls?: { enabledBackend: string } };
     expect(mesh.mtls?.enabledBackend).toBe('ca-1');
     expect((await fetch(`${global.apiUrl}/meshes/default/meshloadbalancingstrategies/spread-over-zones`)).status).toBe(200);
+    expect((await fetch(`${global.apiUrl}/meshes/default/meshtrafficpermissions/allow-all`)).status).toBe(200);
 
     // zone-1 exactly as compose configures it, except for loopback addresses and the store.
     const zone1 = compose.services['zone-1']!.environment!;

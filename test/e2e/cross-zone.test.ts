@@ -47,7 +47,8 @@ describe('cross-zone traffic through zone ingresses', () => {
   beforeAll(async () => {
     global = await startControlPlane({ mode: 'global' });
     expect((await cli.run(['config', 'control-planes', 'add', '--name', 'global', '--address', global.apiUrl])).code).toBe(0);
-    expect((await cli.run(['apply', '-f', '-'], 'type: Mesh\nname: default\nmtls:\n  enabledBackend: ca-1\n  backends:\n    - {name: ca-1, type: builtin}\n')).code).toBe(0);
+    // mTLS on, and (as Kuma 2.x users must) a MeshTrafficPermission that allows the mesh.
+    expect((await cli.run(['apply', '-f', '-'], 'type: Mesh\nname: default\nmtls:\n  enabledBackend: ca-1\n  backends:\n    - {name: ca-1, type: builtin}\n---\ntype: MeshTrafficPermission\nname: allow-all\nmesh: default\nspec:\n  targetRef: {kind: Mesh}\n  from:\n    - targetRef: {kind: Mesh}\n      default: {action: Allow}\n')).code).toBe(0);
     for (const name of ['zone-1', 'zone-2']) {
       zones[name] = await startControlPlane({ mode: 'zone', env: { ...(await cli.zoneEnv(name, global.kdsHostPort)), MESHWORK_DP_SERVER_DATAPLANE_GRACE_PERIOD_MS: '300' } });
       await waitFor(async () => ((await (await fetch(`${zones[name]!.apiUrl}/meshes/default/secrets`)).json()) as { items: { name: string }[] }).items.some((s) => s.name.includes('ca-builtin-cert')), { what: `the CA in ${name}` });

@@ -84,6 +84,13 @@ describe('builtin CA and mTLS with real Envoy', () => {
     expect(ca.ca).toBe(true);
   });
 
+  it('STRICT: without a MeshTrafficPermission mesh traffic is denied (as Kuma 2.x); an allow-all one lets it flow', async () => {
+    // The request reaches the backend's sidecar over mTLS and is refused by its RBAC filter.
+    await waitFor(async () => (await get(outbound)) === 'RBAC: access denied', { what: 'the default deny' });
+    await put(zone, '/meshes/default/meshtrafficpermissions/allow-all', { type: 'MeshTrafficPermission', mesh: 'default', name: 'allow-all', spec: { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] } });
+    await waitFor(async () => (await get(outbound)).startsWith('backend'), { what: 'traffic allowed' });
+  });
+
   it('STRICT: mesh traffic flows over mTLS and the app sees the caller\'s SPIFFE id', async () => {
     const answer = await waitFor(async () => {
       const a = await get(outbound);

@@ -19,6 +19,8 @@ import { waitFor } from '../helpers/wait.ts';
 
 const mesh = { type: 'Mesh', name: 'default', mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin', mode: 'STRICT' }] } };
 
+const ALLOW_ALL = { type: 'MeshTrafficPermission', mesh: 'default', name: 'allow-all', spec: { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] } };
+
 async function apply(cp: ControlPlaneProcess, doc: { type: string; name: string; mesh?: string }, collection: string) {
   const path = doc.mesh ? `/meshes/${doc.mesh}/${collection}/${doc.name}` : `/${collection}/${doc.name}`;
   const res = await fetch(`${cp.apiUrl}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
@@ -62,6 +64,8 @@ describe('policies enforced by Envoy', () => {
   beforeAll(async () => {
     zone = await startControlPlane({ mode: 'zone' });
     await apply(zone, mesh, 'meshes');
+    // With mTLS, Kuma 2.x denies what no MeshTrafficPermission allows: allow the mesh first.
+    await apply(zone, ALLOW_ALL, 'meshtrafficpermissions');
     for (const [i, name] of ['backend-1', 'backend-2'].entries()) {
       const appPort = await freePort();
       // /slow answers after 1.5 s; /flaky fails the first two attempts of a request;
@@ -135,11 +139,17 @@ describe('policies enforced by Envoy', () => {
     // A Mesh-wide deny with web allowed still lets web through.
     await apply(zone, { type: 'MeshTrafficPermission', mesh: 'default', name: 'deny-all', spec: { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Deny' } }] } } as never, 'meshtrafficpermissions');
     await waitFor(() => settled(`${outbound}/`, 200), { what: 'web allowed under a mesh-wide deny' });
-    // Removing the allow leaves the mesh-wide deny.
+    // Removing both allows leaves the mesh-wide deny (allow-all would win over deny-all:
+    // same kind, and the smaller name is applied last).
     await remove(zone, '/meshes/default/meshtrafficpermissions/backend-access');
+    await remove(zone, '/meshes/default/meshtrafficpermissions/allow-all');
     await waitFor(() => settled(`${outbound}/`, 403), { what: 'the mesh-wide deny alone' });
+    // No policy at all: still denied (Kuma's default with mTLS); allow-all restores traffic.
     await remove(zone, '/meshes/default/meshtrafficpermissions/deny-all');
-    await waitFor(() => settled(`${outbound}/`, 200), { what: 'no policy: allowed' });
+    // (backend's RBAC is the same as under deny-all: an allow list with nobody on it.)
+    expect(await settled(`${outbound}/`, 403)).toBe(true);
+    await apply(zone, ALLOW_ALL, 'meshtrafficpermissions');
+    await waitFor(() => settled(`${outbound}/`, 200), { what: 'allow-all: allowed' });
   });
 
   it('MeshTimeout: a slow backend gives 504 after the configured time, and removing the policy restores it', async () => {

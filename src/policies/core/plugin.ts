@@ -11,6 +11,8 @@ import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 export interface PolicyPlugin {
   readonly type: string;
   readonly order: number;
+  /** Applied even when no policy of its type exists in the mesh (the policy has a default effect). */
+  readonly appliesWithoutPolicies?: boolean;
   apply(ctx: ProxyContext, rules: ProxyRules, out: ResourceSet): void;
 }
 

@@ -9,10 +9,11 @@ import type { TargetRef } from '../core/target-ref.ts';
 // caller's identity is its certificate's SPIFFE id, so MTP is enforced only with mTLS, as
 // in Kuma). HTTP inbounds get the HTTP RBAC filter (denied requests: 403), others the
 // network RBAC filter (denied connections are closed). The effective action is folded per
-// caller service known in the mesh; any other identity gets the Mesh-wide action. No
-// MeshTrafficPermission selecting the proxy means no RBAC: traffic is allowed, as with the
-// allow-all policy Kuma creates for new meshes. AllowWithShadowDeny allows, and reports
-// the denial it would have been in Envoy's RBAC shadow stats and dynamic metadata.
+// caller service known in the mesh; any other identity gets the Mesh-wide action. An
+// inbound no MeshTrafficPermission selects denies every caller, as in Kuma 2.x (which no
+// longer creates an allow-all policy for new meshes): with mTLS on, traffic flows once a
+// MeshTrafficPermission allows it. AllowWithShadowDeny allows, and reports the denial it
+// would have been in Envoy's RBAC shadow stats and dynamic metadata.
 
 type Obj = Record<string, unknown>;
 const HTTP_RBAC = 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC';
@@ -22,6 +23,9 @@ const matchesCaller = (ref: TargetRef, service: string) =>
   ref.kind === 'Mesh' ||
   ((ref.kind === 'MeshService' || ref.kind === 'MeshServiceSubset') && ref.name === service) ||
   (ref.kind === 'MeshSubset' && (ref.tags?.[SERVICE_TAG] === undefined || ref.tags[SERVICE_TAG] === service));
+
+/** The service a caller targetRef names, if any. */
+const namedService = (ref: TargetRef): string | undefined => (ref.kind === 'MeshService' || ref.kind === 'MeshServiceSubset' ? ref.name : ref.kind === 'MeshSubset' ? ref.tags?.[SERVICE_TAG] : undefined);
 
 const allows = (action: unknown) => action === 'Allow' || action === 'AllowWithShadowDeny';
 
@@ -40,8 +44,11 @@ export const SHADOW_STAT_PREFIX = 'meshwork_mtp';
  * shadow DENY rules for them: Envoy counts what would have been denied (`shadow_denied`)
  * and puts the shadow verdict in its dynamic metadata, for access logs.
  */
-function rbacFilters(mesh: string, from: { targetRef: TargetRef; conf: unknown }[], rules: unknown, callers: string[]): Obj[] {
+function rbacFilters(mesh: string, from: { targetRef: TargetRef; conf: unknown }[], rules: unknown, known: string[]): Obj[] {
   const out: Obj[] = [];
+  // Every service a `from` names gets its own verdict, even one with no endpoint this zone
+  // knows of (a caller in another zone): otherwise it would fall under the Mesh-wide action.
+  const callers = [...new Set([...known, ...from.map((f) => namedService(f.targetRef)).filter((s) => s !== undefined)])].sort();
   const shadowDenied: Obj[] = [];
   if (from.length > 0) {
     const exact = (s: string) => ({ authenticated: { principal_name: { exact: spiffeId(mesh, s) } } });
@@ -67,16 +74,20 @@ function rbacFilters(mesh: string, from: { targetRef: TargetRef; conf: unknown }
   return out;
 }
 
+/** An inbound no MeshTrafficPermission selects: an ALLOW list with nobody on it. */
+const DENY_ALL: Obj = { rules: { action: 'ALLOW', policies: {} } };
+
 export const meshTrafficPermissionPlugin: PolicyPlugin = {
   type: 'MeshTrafficPermission',
   order: 1,
+  appliesWithoutPolicies: true,
   apply(ctx, rules, out) {
     if (!ctx.mtls) return;
     const services = [...ctx.endpoints.keys()].sort();
     forEachInbound(rules, out, (listener, { inbound, from }) => {
       const ruleConf = inbound && from.length === 0 ? inbound.conf : undefined;
-      if (from.length === 0 && ruleConf === undefined) return;
-      const sets = rbacFilters(ctx.mesh.name, from, ruleConf, services);
+      const selected = from.length > 0 || ruleConf !== undefined;
+      const sets = selected ? rbacFilters(ctx.mesh.name, from, ruleConf, services) : [DENY_ALL];
       if (sets.length === 0) return;
       for (const chain of (listener.filter_chains as Obj[] | undefined) ?? []) {
         if ((chain.filter_chain_match as Obj | undefined)?.transport_protocol !== 'tls') continue;

@@ -110,7 +110,7 @@ export function buildSnapshot(ctx: ProxyContext, generators: readonly Generator[
   const services = outboundServices(ctx.dataplane.spec);
   for (const plugin of plugins) {
     const policies = ctx.policies?.get(plugin.type) ?? [];
-    if (policies.length > 0) plugin.apply(ctx, computeRules(policies, ctx.dataplane, services), set);
+    if (policies.length > 0 || plugin.appliesWithoutPolicies) plugin.apply(ctx, computeRules(policies, ctx.dataplane, services), set);
   }
   return snapshotOf(set, `${ctx.mesh.name}.${ctx.dataplane.name}`);
 }

@@ -348,6 +348,29 @@ describe('xDS generators', () => {
     });
   }
 
+  it('MeshTrafficPermission: no policy denies every caller under mTLS; a caller named in `from` gets its own verdict even with no endpoint known here', () => {
+    const ctx = cases['backend-mtls-strict']!;
+    type Rbac = { rules: { action: string; policies: Record<string, { principals: unknown[] }> } };
+    const rbacOf = (snap: XdsSnapshot) => {
+      const listener = [...snap.resources.listener.values()].find((l) => l.name.startsWith('inbound:'))!.json as { filter_chains: { filters: { typed_config: { http_filters?: { name: string; typed_config: Rbac }[] } }[] }[] };
+      return listener.filter_chains[0]!.filters[0]!.typed_config.http_filters!.filter((f) => f.name.includes('rbac')).map((f) => f.typed_config.rules);
+    };
+    expect(rbacOf(buildSnapshot(ctx, GENERATORS, POLICY_PLUGINS))).toEqual([{ action: 'ALLOW', policies: {} }]);
+    expect(rbacOf(buildSnapshot({ ...ctx, mtls: undefined, mesh }, GENERATORS, POLICY_PLUGINS))).toEqual([]);
+    // web calls from another zone: this zone has no endpoint of it. The Mesh-wide allow must not cover it.
+    expect(ctx.endpoints.has('web')).toBe(false);
+    const policies = withPolicies([
+      pol('MeshTrafficPermission', 'allow-all', { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] }),
+      pol('MeshTrafficPermission', 'no-web', { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshService', name: 'web' }, default: { action: 'Deny' } }] }),
+    ]);
+    const [allow] = rbacOf(buildSnapshot({ ...ctx, policies }, GENERATORS, POLICY_PLUGINS));
+    const web = { authenticated: { principal_name: { exact: 'spiffe://default/web' } } };
+    const principals = allow!.policies['meshwork-mtp']!.principals as { and_ids?: { ids: { not_id?: { or_ids: { ids: unknown[] } } }[] } }[];
+    expect(principals).not.toContainEqual(web); // not allowed by name…
+    const others = principals.find((p) => p.and_ids)!.and_ids!.ids.find((i) => i.not_id)!.not_id!.or_ids.ids;
+    expect(others).toContainEqual(web); // …nor as one of the mesh's other services
+  });
+
   it('prefers local endpoints, and MeshLoadBalancingStrategy can turn locality awareness off', () => {
     const ctx = cases['web-outbounds']!;
     const crossZone = new Map(endpoints);
