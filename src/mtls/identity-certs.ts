@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { issueWorkloadCert, type PemPair } from '../tokens/x509.ts';
 
 // Workload certificates of the proxies of one zone CP: issued from the mesh CA with SAN
-// spiffe://<mesh>/<service> per inbound service, kept in memory, and reissued once 80% of
+// spiffe://<mesh>/<service> per inbound service (and kuma://<tag>/<value> per inbound tag), kept in memory, and reissued once 80% of
 // their lifetime has passed (at least 2 s before expiry, at most halfway, so that a busy CP
 // still delivers the new one in time) or when the CA or the proxy's services change.
 
@@ -12,6 +12,9 @@ export interface IdentityCert extends PemPair {
 }
 
 export const spiffeId = (mesh: string, service: string) => `spiffe://${mesh}/${service}`;
+
+/** The URI SAN Kuma gives a proxy for each tag of its inbounds (MeshTrafficPermission matches callers by them). */
+export const kumaTagUri = (tag: string, value: string) => `kuma://${tag}/${value}`;
 
 /** When to reissue a certificate valid for validMs: at 80% of its life, but leaving at least 2 s (and at most half of it). */
 export function renewAfterMs(validMs: number): number {
@@ -28,8 +31,11 @@ export class IdentityCertManager {
   }
 
   /** The proxy's current certificate, issuing a new one when needed. */
-  async ensure(nodeId: string, mesh: string, ca: PemPair, services: string[], validMs: number): Promise<IdentityCert> {
-    const uris = [...new Set(services)].sort().map((s) => spiffeId(mesh, s));
+  async ensure(nodeId: string, mesh: string, ca: PemPair, services: string[], validMs: number, tags: Record<string, string>[] = []): Promise<IdentityCert> {
+    // spiffe://<mesh>/<service> first (apps read the first URI as the caller's identity), then
+    // kuma://<tag>/<value> for every other tag of the inbounds, as Kuma's certificates have.
+    const tagUris = tags.flatMap((t) => Object.entries(t).filter(([k]) => k !== 'kuma.io/service').map(([k, v]) => kumaTagUri(k, v)));
+    const uris = [...[...new Set(services)].sort().map((s) => spiffeId(mesh, s)), ...[...new Set(tagUris)].sort()];
     const fingerprint = createHash('sha256').update(ca.cert).update(uris.join(',')).update(String(validMs)).digest('hex');
     const held = this.#certs.get(nodeId);
     if (held && held.fingerprint === fingerprint && Date.now() < held.cert.renewAt.getTime()) return held.cert;

@@ -151,7 +151,8 @@ export class XdsReconciler {
     const ca = readMeshCa(this.#o.cache, mesh.name, backend.name);
     if (!ca) return 'unavailable';
     const services = (dataplane.spec.networking.inbound ?? []).map((ib) => ib.tags[SERVICE_TAG]!);
-    const cert = await this.#o.certs.ensure(nodeId, mesh.name, ca, services.length ? services : [dataplane.name], certValidityMs(backend));
+    const tags = (dataplane.spec.networking.inbound ?? []).map((ib) => ib.tags);
+    const cert = await this.#o.certs.ensure(nodeId, mesh.name, ca, services.length ? services : [dataplane.name], certValidityMs(backend), tags);
     // Rotation: reconcile this proxy again when its certificate is due for renewal.
     clearTimeout(this.#renewals.get(nodeId));
     const timer = setTimeout(() => void this.reconcile([nodeId]), Math.max(1000, cert.renewAt.getTime() - Date.now()));

@@ -36,6 +36,16 @@ async function servedCert(sidecar: Sidecar): Promise<{ san: string; serial: stri
   return chain ? { san: chain.subject_alt_names.find((s) => s.uri)!.uri!, serial: chain.serial_number } : undefined;
 }
 
+function withTag<T extends { networking: { inbound: { tags: Record<string, string> }[] } }>(dp: T, tag: string, value: string): T {
+  for (const inbound of dp.networking.inbound) inbound.tags[tag] = value;
+  return dp;
+}
+
+async function remove(cp: ControlPlaneProcess, path: string) {
+  const res = await fetch(`${cp.apiUrl}${path}`, { method: 'DELETE' });
+  if (res.status !== 200) throw new Error(`DELETE ${path}: ${res.status}`);
+}
+
 describe('builtin CA and mTLS with real Envoy', () => {
   let zone: ControlPlaneProcess;
   let app: Server;
@@ -63,7 +73,7 @@ describe('builtin CA and mTLS with real Envoy', () => {
     web = await startSidecar({
       cpUrl: zone.dpServerUrl,
       apiUrl: zone.apiUrl,
-      dataplane: await webDataplane('127.0.3.2', outboundPort),
+      dataplane: withTag(await webDataplane('127.0.3.2', outboundPort), 'version', 'v1'),
       // web speaks delta (incremental) xDS; backend the default state of the world.
       extraArgs: ['--delta'],
     });
@@ -102,6 +112,18 @@ describe('builtin CA and mTLS with real Envoy', () => {
     expect(await web.admin('/config_dump?resource=dynamic_active_clusters')).toContain('"name": "backend"');
     expect(await web.admin('/config_dump?include_eds')).toMatch(/"api_type": "DELTA_GRPC"/);
     expect(await backend.admin('/config_dump')).toMatch(/"api_type": "GRPC"/);
+  });
+
+  it('MeshTrafficPermission matches callers by the kuma://<tag>/<value> URIs of their certificates', async () => {
+    const sans = JSON.parse(await web.admin('/certs')) as { certificates: { cert_chain: { subject_alt_names: { uri?: string }[] }[] }[] };
+    const uris = sans.certificates.flatMap((c) => c.cert_chain).flatMap((c) => c.subject_alt_names.map((s) => s.uri));
+    expect(uris).toEqual(expect.arrayContaining(['spiffe://default/web', 'kuma://version/v1', 'kuma://kuma.io/protocol/http']));
+    const deny = (version: string) => ({ type: 'MeshTrafficPermission', mesh: 'default', name: 'no-version', spec: { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshSubset', tags: { version } }, default: { action: 'Deny' } }] } });
+    await put(zone, '/meshes/default/meshtrafficpermissions/no-version', deny('v1'));
+    await waitFor(async () => (await get(outbound)) === 'RBAC: access denied', { what: 'web (version v1) denied' });
+    await put(zone, '/meshes/default/meshtrafficpermissions/no-version', deny('v2'));
+    await waitFor(async () => (await get(outbound)).startsWith('backend'), { what: 'web allowed: not version v2' });
+    await remove(zone, '/meshes/default/meshtrafficpermissions/no-version');
   });
 
   it('STRICT: the backend\'s inbound refuses a plain-text client', async () => {

@@ -1,6 +1,5 @@
 import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
-import { spiffeId } from '../../mtls/identity-certs.ts';
-import { fold } from '../core/merge.ts';
+import { kumaTagUri, spiffeId } from '../../mtls/identity-certs.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { HCM, forEachInbound, TCP_PROXY } from '../core/plugin.ts';
 import type { TargetRef } from '../core/target-ref.ts';
@@ -8,8 +7,8 @@ import type { TargetRef } from '../core/target-ref.ts';
 // MeshTrafficPermission → Envoy RBAC on the mTLS filter chains of inbound listeners (the
 // caller's identity is its certificate's SPIFFE id, so MTP is enforced only with mTLS, as
 // in Kuma). HTTP inbounds get the HTTP RBAC filter (denied requests: 403), others the
-// network RBAC filter (denied connections are closed). The effective action is folded per
-// caller service known in the mesh; any other identity gets the Mesh-wide action. An
+// network RBAC filter (denied connections are closed). Callers are matched by the URI SANs
+// of their certificates (SPIFFE id of the service, kuma://<tag>/<value> for other tags). An
 // inbound no MeshTrafficPermission selects denies every caller, as in Kuma 2.x (which no
 // longer creates an allow-all policy for new meshes): with mTLS on, traffic flows once a
 // MeshTrafficPermission allows it. AllowWithShadowDeny allows, and reports the denial it
@@ -19,13 +18,21 @@ type Obj = Record<string, unknown>;
 const HTTP_RBAC = 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC';
 const NET_RBAC = 'type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC';
 
-const matchesCaller = (ref: TargetRef, service: string) =>
-  ref.kind === 'Mesh' ||
-  ((ref.kind === 'MeshService' || ref.kind === 'MeshServiceSubset') && ref.name === service) ||
-  (ref.kind === 'MeshSubset' && (ref.tags?.[SERVICE_TAG] === undefined || ref.tags[SERVICE_TAG] === service));
+const uriPrincipal = (uri: string): Obj => ({ authenticated: { principal_name: { exact: uri } } });
 
-/** The service a caller targetRef names, if any. */
-const namedService = (ref: TargetRef): string | undefined => (ref.kind === 'MeshService' || ref.kind === 'MeshServiceSubset' ? ref.name : ref.kind === 'MeshSubset' ? ref.tags?.[SERVICE_TAG] : undefined);
+/**
+ * The callers a `from` targetRef selects, by their certificates' URI SANs: the service's
+ * SPIFFE id, and `kuma://<tag>/<value>` for other tags (as Kuma's certificates carry them).
+ */
+function callerPrincipal(mesh: string, ref: TargetRef): Obj {
+  const ids: Obj[] = [];
+  if ((ref.kind === 'MeshService' || ref.kind === 'MeshServiceSubset') && ref.name) ids.push(uriPrincipal(spiffeId(mesh, ref.name)));
+  if (ref.kind === 'MeshSubset' || ref.kind === 'MeshServiceSubset') {
+    for (const [tag, value] of Object.entries(ref.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) ids.push(uriPrincipal(tag === SERVICE_TAG ? spiffeId(mesh, value) : kumaTagUri(tag, value)));
+  }
+  if (ids.length === 0) return { authenticated: { principal_name: { prefix: `spiffe://${mesh}/` } } };
+  return ids.length === 1 ? ids[0]! : { and_ids: { ids } };
+}
 
 const allows = (action: unknown) => action === 'Allow' || action === 'AllowWithShadowDeny';
 
@@ -44,24 +51,23 @@ export const SHADOW_STAT_PREFIX = 'meshwork_mtp';
  * shadow DENY rules for them: Envoy counts what would have been denied (`shadow_denied`)
  * and puts the shadow verdict in its dynamic metadata, for access logs.
  */
-function rbacFilters(mesh: string, from: { targetRef: TargetRef; conf: unknown }[], rules: unknown, known: string[]): Obj[] {
+function rbacFilters(mesh: string, from: { targetRef: TargetRef; conf: unknown }[], rules: unknown): Obj[] {
   const out: Obj[] = [];
-  // Every service a `from` names gets its own verdict, even one with no endpoint this zone
-  // knows of (a caller in another zone): otherwise it would fall under the Mesh-wide action.
-  const callers = [...new Set([...known, ...from.map((f) => namedService(f.targetRef)).filter((s) => s !== undefined)])].sort();
   const shadowDenied: Obj[] = [];
   if (from.length > 0) {
-    const exact = (s: string) => ({ authenticated: { principal_name: { exact: spiffeId(mesh, s) } } });
-    const action = (items: { conf: unknown }[]) => (fold(items.map((i) => i.conf)) as { action?: string }).action;
-    const meshDefault = action(from.filter((f) => f.targetRef.kind === 'Mesh'));
-    const actions = new Map(callers.map((s) => [s, action(from.filter((f) => matchesCaller(f.targetRef, s))) ?? meshDefault]));
-    const allowed = callers.filter((s) => allows(actions.get(s)));
-    const principals: Obj[] = allowed.map(exact);
-    shadowDenied.push(...callers.filter((s) => actions.get(s) === 'AllowWithShadowDeny').map(exact));
-    if (allows(meshDefault)) {
-      const others = { and_ids: { ids: [{ authenticated: { principal_name: { prefix: `spiffe://${mesh}/` } } }, { not_id: { or_ids: { ids: callers.map(exact) } } }] } };
-      principals.push(others);
-      if (meshDefault === 'AllowWithShadowDeny') shadowDenied.push(others);
+    // A decision list: `from` is in ascending precedence and the last entry that selects a
+    // caller decides (JSON Merge Patch of one field), so each entry decides for the callers
+    // it selects minus those of every entry above it.
+    const principals: Obj[] = [];
+    const above: Obj[] = [];
+    for (const { targetRef, conf } of [...from].reverse()) {
+      const action = (conf as { action?: string } | undefined)?.action;
+      if (action === undefined) continue;
+      const selected = callerPrincipal(mesh, targetRef);
+      const decided = above.length === 0 ? selected : { and_ids: { ids: [selected, { not_id: above.length === 1 ? above[0] : { or_ids: { ids: [...above] } } }] } };
+      if (allows(action)) principals.push(decided);
+      if (action === 'AllowWithShadowDeny') shadowDenied.push(decided);
+      if (!above.some((p) => JSON.stringify(p) === JSON.stringify(selected))) above.push(selected);
     }
     out.push({ rules: { action: 'ALLOW', policies: principals.length ? { 'meshwork-mtp': { permissions: [{ any: true }], principals } } : {} } });
   }
@@ -83,11 +89,10 @@ export const meshTrafficPermissionPlugin: PolicyPlugin = {
   appliesWithoutPolicies: true,
   apply(ctx, rules, out) {
     if (!ctx.mtls) return;
-    const services = [...ctx.endpoints.keys()].sort();
     forEachInbound(rules, out, (listener, { inbound, from }) => {
       const ruleConf = inbound && from.length === 0 ? inbound.conf : undefined;
       const selected = from.length > 0 || ruleConf !== undefined;
-      const sets = selected ? rbacFilters(ctx.mesh.name, from, ruleConf, services) : [DENY_ALL];
+      const sets = selected ? rbacFilters(ctx.mesh.name, from, ruleConf) : [DENY_ALL];
       if (sets.length === 0) return;
       for (const chain of (listener.filter_chains as Obj[] | undefined) ?? []) {
         if ((chain.filter_chain_match as Obj | undefined)?.transport_protocol !== 'tls') continue;

@@ -348,7 +348,7 @@ describe('xDS generators', () => {
     });
   }
 
-  it('MeshTrafficPermission: no policy denies every caller under mTLS; a caller named in `from` gets its own verdict even with no endpoint known here', () => {
+  it('MeshTrafficPermission: no policy denies every caller under mTLS; callers are matched by their certificates\' URI SANs, the last selecting entry deciding', () => {
     const ctx = cases['backend-mtls-strict']!;
     type Rbac = { rules: { action: string; policies: Record<string, { principals: unknown[] }> } };
     const rbacOf = (snap: XdsSnapshot) => {
@@ -357,18 +357,32 @@ describe('xDS generators', () => {
     };
     expect(rbacOf(buildSnapshot(ctx, GENERATORS, POLICY_PLUGINS))).toEqual([{ action: 'ALLOW', policies: {} }]);
     expect(rbacOf(buildSnapshot({ ...ctx, mtls: undefined, mesh }, GENERATORS, POLICY_PLUGINS))).toEqual([]);
-    // web calls from another zone: this zone has no endpoint of it. The Mesh-wide allow must not cover it.
+    const uri = (u: string) => ({ authenticated: { principal_name: { exact: u } } });
+    const anyone = { authenticated: { principal_name: { prefix: 'spiffe://default/' } } };
+    const web = uri('spiffe://default/web');
+    const zone2 = uri('kuma://kuma.io/zone/zone-2');
+    // web is denied even though this zone knows no endpoint of it (it may call from another
+    // zone); callers in zone-2 are allowed unless they are web; everyone else is allowed.
+    const allowed = (policies: ReturnType<typeof withPolicies>) => {
+      const [allow] = rbacOf(buildSnapshot({ ...ctx, policies }, GENERATORS, POLICY_PLUGINS));
+      return allow!.policies['meshwork-mtp']?.principals ?? [];
+    };
     expect(ctx.endpoints.has('web')).toBe(false);
-    const policies = withPolicies([
-      pol('MeshTrafficPermission', 'allow-all', { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] }),
-      pol('MeshTrafficPermission', 'no-web', { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshService', name: 'web' }, default: { action: 'Deny' } }] }),
+    expect(
+      allowed(
+        withPolicies([
+          pol('MeshTrafficPermission', 'allow-all', { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] }),
+          pol('MeshTrafficPermission', 'no-web', { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshSubset', tags: { 'kuma.io/zone': 'zone-2' } }, default: { action: 'AllowWithShadowDeny' } }, { targetRef: { kind: 'MeshService', name: 'web' }, default: { action: 'Deny' } }] }),
+        ]),
+      ),
+    ).toEqual([
+      { and_ids: { ids: [zone2, { not_id: web }] } },
+      { and_ids: { ids: [anyone, { not_id: { or_ids: { ids: [web, zone2] } } }] } },
     ]);
-    const [allow] = rbacOf(buildSnapshot({ ...ctx, policies }, GENERATORS, POLICY_PLUGINS));
-    const web = { authenticated: { principal_name: { exact: 'spiffe://default/web' } } };
-    const principals = allow!.policies['meshwork-mtp']!.principals as { and_ids?: { ids: { not_id?: { or_ids: { ids: unknown[] } } }[] } }[];
-    expect(principals).not.toContainEqual(web); // not allowed by name…
-    const others = principals.find((p) => p.and_ids)!.and_ids!.ids.find((i) => i.not_id)!.not_id!.or_ids.ids;
-    expect(others).toContainEqual(web); // …nor as one of the mesh's other services
+    // A later entry wins over an earlier one of the same policy (Kuma's merge order): web allowed.
+    expect(allowed(withPolicies([pol('MeshTrafficPermission', 'p', { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'MeshService', name: 'web' }, default: { action: 'Deny' } }, { targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] })]))).toEqual([anyone]);
+    // A subset of a service: both its SPIFFE id and the tag's URI.
+    expect(allowed(withPolicies([pol('MeshTrafficPermission', 'p', { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'MeshServiceSubset', name: 'web', tags: { version: 'v2' } }, default: { action: 'Allow' } }] })]))).toEqual([{ and_ids: { ids: [web, uri('kuma://version/v2')] } }]);
   });
 
   it('prefers local endpoints, and MeshLoadBalancingStrategy can turn locality awareness off', () => {
