@@ -189,7 +189,18 @@ export class KdsZoneClient {
         let interval = this.#o.heartbeatIntervalMs;
         let strikes = 0;
         let timer: NodeJS.Timeout;
+        // A call still in flight when the session ends answers afterwards: it must not schedule
+        // another beat on the closed channel (a call there throws, out of a timer).
+        let stopped = false;
         const beat = () => {
+          if (stopped) return;
+          try {
+            call();
+          } catch (err) {
+            fail(err as Error);
+          }
+        };
+        const call = () =>
           (healthClient as unknown as { HealthCheck(req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<{ interval?: { seconds: string; nanos: number }; streams_open: boolean }>): void }).HealthCheck(
             {},
             this.#metadata(token),
@@ -200,13 +211,16 @@ export class KdsZoneClient {
                 if (res?.interval) interval = Math.max(100, Number(res.interval.seconds) * 1000 + Math.round(res.interval.nanos / 1e6));
                 strikes = this.#state === 'connected' && !res?.streams_open ? strikes + 1 : 0;
               }
+              if (stopped) return;
               if (strikes >= 2) return fail(new Error(err ? `heartbeat failed: ${err.message}` : 'global does not hold our streams any more'));
               timer = setTimeout(beat, interval);
             },
           );
-        };
         timer = setTimeout(beat, interval);
-        cleanups.push(() => clearTimeout(timer));
+        cleanups.push(() => {
+          stopped = true;
+          clearTimeout(timer);
+        });
       });
     } finally {
       for (const c of cleanups.reverse()) c();
