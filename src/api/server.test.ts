@@ -60,7 +60,8 @@ describe('REST API: resources', () => {
 
   it('lists with {total, items, next} and pages with size/offset', async () => {
     const { app } = await setup();
-    await app.inject({ method: 'PUT', url: '/meshes/default', payload: { type: 'Mesh', name: 'default' } });
+    // Without Kuma's default policies (two of them MeshTimeouts), so that the page holds only these.
+    await app.inject({ method: 'PUT', url: '/meshes/default', payload: { type: 'Mesh', name: 'default', skipCreatingInitialPolicies: ['*'] } });
     for (const n of ['a', 'b', 'c']) {
       await app.inject({ method: 'PUT', url: `/meshes/default/meshtimeouts/${n}`, payload: timeoutDoc({ name: n }) });
     }
@@ -288,7 +289,8 @@ describe('REST API: index, config, metadata and insights', () => {
     await app.inject({ method: 'PUT', url: '/meshes/default', payload: meshDoc });
     await app.inject({ method: 'PUT', url: '/meshes/default/meshtimeouts/backend-timeouts', payload: timeoutDoc() });
     const mi = (await app.inject({ method: 'GET', url: '/mesh-insights/default' })).json();
-    expect(mi).toMatchObject({ type: 'MeshInsight', name: 'default', policies: { MeshTimeout: { total: 1 } }, mTLS: { enabledBackend: 'ca-1' } });
+    // The mesh's two default MeshTimeouts, its default MeshRetry and MeshCircuitBreaker, and this one.
+    expect(mi).toMatchObject({ type: 'MeshInsight', name: 'default', policies: { MeshTimeout: { total: 3 }, MeshRetry: { total: 1 }, MeshCircuitBreaker: { total: 1 } }, mTLS: { enabledBackend: 'ca-1' } });
   });
 });
 

@@ -5,6 +5,8 @@ import type { ResourceTypeDescriptor } from './descriptor.ts';
 import type { ResourceRegistry } from './registry.ts';
 import { describeKey, type Resource, type ResourceInput, type ResourceKey } from './resource.ts';
 import { withZoneTag, type DataplaneSpec } from './types/dataplane.ts';
+import type { MeshSpec } from './types/mesh.ts';
+import { createDefaultPolicies } from '../policies/defaults.ts';
 
 /** What this control plane is: it decides which types users may write. */
 export type CpRole = 'global' | 'federated-zone' | 'standalone';
@@ -99,7 +101,10 @@ export class ResourceManager {
       check(existing);
       return { created: false, resource: await this.store.update(input, options.expectedVersion) };
     }
-    return upsert(this.store, input, check);
+    const result = await upsert(this.store, input, check);
+    // As Kuma: a new mesh gets its default policies (zones connected to global get them by KDS).
+    if (input.type === 'Mesh' && result.created && this.role !== 'federated-zone') await createDefaultPolicies(this.store, result.resource as Resource<MeshSpec>);
+    return result;
   }
 
   async get(key: ResourceKey): Promise<Resource> {

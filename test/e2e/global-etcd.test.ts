@@ -130,7 +130,8 @@ describe('global control plane on etcd, driven by meshctl', () => {
     const inspect = await cli.run(['inspect', 'meshes']);
     expect(inspect.code).toBe(0);
     expect(inspect.stdout).toMatch(/^NAME\s+MTLS\s+SERVICES\s+DPS ONLINE\/TOTAL\s+POLICIES\s+AGE\n/);
-    expect(inspect.stdout).toMatch(/default\s+ca-1\s+0\s+0\/0\s+1\s+/);
+    // 5 policies: Kuma's 4 defaults of a new mesh, and the MeshTimeout applied above.
+    expect(inspect.stdout).toMatch(/default\s+ca-1\s+0\s+0\/0\s+5\s+/);
     const version = await cli.run(['version']);
     expect(version.stdout).toMatch(/^Client: Meshwork \d+\.\d+\.\d+\nControl Plane: Meshwork \d+\.\d+\.\d+ \(global\)\n$/);
 

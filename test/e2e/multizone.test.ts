@@ -3,6 +3,7 @@ import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-
 import { meshctl } from '../helpers/meshctl.ts';
 import { startEtcd, startRedis, type TestServer } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { defaultPolicies } from '../../src/policies/defaults.ts';
 
 // Federation with real processes: a global on etcd and two zones on Redis, each a separate
 // meshwork-cp. Every step waits on conditions; propagation times are printed, not asserted
@@ -19,6 +20,14 @@ async function list(cp: ControlPlaneProcess, path: string): Promise<Item[]> {
   const res = await fetch(`${cp.apiUrl}${path}`);
   if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
   return ((await res.json()) as { items: Item[] }).items;
+}
+
+/** Kuma's default policies of the default mesh, which global created with it. */
+const DEFAULTS = new Set(defaultPolicies('default').map((p) => p.name));
+
+/** The MeshTimeouts this suite applied (not the mesh's defaults), wherever they are. */
+async function timeouts(cp: ControlPlaneProcess): Promise<Item[]> {
+  return (await list(cp, '/meshes/default/meshtimeouts')).filter((p) => !DEFAULTS.has(p.labels?.['kuma.io/display-name'] ?? p.name));
 }
 
 const policy = (name: string, idle: string) => `type: MeshTimeout
@@ -75,18 +84,21 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
 
   it('a policy applied with meshctl at global appears in both zones', async () => {
     await waitFor(async () => (await list(zone1, '/meshes')).length === 1 && (await list(zone2, '/meshes')).length === 1, { what: 'zones to get the default mesh' });
+    // Kuma's default policies, created at global with the mesh, reach the zones too.
+    const retries = async (zone: ControlPlaneProcess) => (await list(zone, '/meshes/default/meshretries')).map((p) => p.labels?.['kuma.io/display-name']);
+    await waitFor(async () => (await retries(zone1)).includes('mesh-retry-all-default') && (await retries(zone2)).includes('mesh-retry-all-default'), { what: 'the default MeshRetry in both zones' });
     const started = Date.now();
     const apply = await cli.run(['apply', '-f', '-'], policy('timeout-1', '30s'));
     expect(apply.code).toBe(0);
     const arrived: Record<string, number> = {};
     await waitFor(async () => {
       for (const [name, zone] of [['zone-1', zone1], ['zone-2', zone2]] as const) {
-        if (!arrived[name] && (await list(zone, '/meshes/default/meshtimeouts')).some((p) => p.labels?.['kuma.io/display-name'] === 'timeout-1')) arrived[name] = Date.now() - started;
+        if (!arrived[name] && (await timeouts(zone)).some((p) => p.labels?.['kuma.io/display-name'] === 'timeout-1')) arrived[name] = Date.now() - started;
       }
       return Object.keys(arrived).length === 2;
     }, { what: 'the policy in both zones' });
     console.log(`policy applied at global reached zones in (ms, including the meshctl process): ${JSON.stringify(arrived)}`);
-    const [p] = await list(zone1, '/meshes/default/meshtimeouts');
+    const [p] = await timeouts(zone1);
     expect(p!.labels).toMatchObject({ 'kuma.io/origin': 'global' });
     // Global-owned types are read-only on the zone.
     const put = await fetch(`${zone1.apiUrl}/meshes/default/meshtimeouts/${p!.name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'MeshTimeout', mesh: 'default', name: p!.name, labels: p!.labels, spec: { to: [{ targetRef: { kind: 'Mesh' }, default: {} }] } }) });
@@ -116,10 +128,10 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/\* labels\["kuma.io\/origin"\]: must be "zone"/);
     expect((await zoneCli.run(['apply', '-f', '-'], local)).code).toBe(0);
-    await waitFor(async () => (await list(global, '/meshes/default/meshtimeouts')).some((p) => p.labels?.['kuma.io/display-name'] === 'zone-local' && p.labels['kuma.io/zone'] === 'zone-1'), { what: 'the zone policy at global' });
-    expect((await list(zone2, '/meshes/default/meshtimeouts')).map((p) => p.labels?.['kuma.io/display-name'])).toEqual(['timeout-1']);
+    await waitFor(async () => (await timeouts(global)).some((p) => p.labels?.['kuma.io/display-name'] === 'zone-local' && p.labels['kuma.io/zone'] === 'zone-1'), { what: 'the zone policy at global' });
+    expect((await timeouts(zone2)).map((p) => p.labels?.['kuma.io/display-name'])).toEqual(['timeout-1']);
     expect((await zoneCli.run(['delete', 'meshtimeout', 'zone-local'])).code).toBe(0);
-    await waitFor(async () => !(await list(global, '/meshes/default/meshtimeouts')).some((p) => p.labels?.['kuma.io/display-name'] === 'zone-local'), { what: 'the deletion at global' });
+    await waitFor(async () => !(await timeouts(global)).some((p) => p.labels?.['kuma.io/display-name'] === 'zone-local'), { what: 'the deletion at global' });
   });
 
   it('shows zones online; a killed zone goes offline, keeps its resources at global and in other zones, and comes back', async () => {
@@ -144,13 +156,13 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
     // Its store survived (Redis), so the resync changes nothing at global or in zone-2.
     expect(await list(global, '/meshes/default/dataplanes')).toEqual(before);
     expect(await list(zone2, '/zoneingresses')).toEqual(inZone2);
-    expect((await list(zone1, '/meshes/default/meshtimeouts')).length).toBe(1);
+    expect((await timeouts(zone1)).length).toBe(1);
   });
 
   it('zones keep serving while global is down, and everything converges when it is back', async () => {
     await global.stop('SIGKILL');
     // The zone still serves its last state and accepts local dataplanes.
-    expect((await list(zone2, '/meshes/default/meshtimeouts')).length).toBe(1);
+    expect((await timeouts(zone2)).length).toBe(1);
     const put = await fetch(`${zone2.apiUrl}/meshes/default/dataplanes/web-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(dataplane('web-1')) });
     expect(put.status).toBe(201);
     // A zone restarted while global is down serves its last state from its store.
@@ -158,12 +170,12 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
     expect(inZone2Before.length).toBe(1);
     expect(await zone2.stop()).toBe(0);
     await zone2.start();
-    expect((await list(zone2, '/meshes/default/meshtimeouts')).length).toBe(1);
+    expect((await timeouts(zone2)).length).toBe(1);
     expect(await list(zone2, '/zoneingresses')).toEqual(inZone2Before);
     await global.start();
     await waitFor(async () => (await list(global, '/meshes/default/dataplanes')).length === 2, { what: 'web-1 at global after its restart' });
     expect((await cli.run(['apply', '-f', '-'], policy('timeout-2', '10s'))).code).toBe(0);
-    await waitFor(async () => (await list(zone1, '/meshes/default/meshtimeouts')).length === 2 && (await list(zone2, '/meshes/default/meshtimeouts')).length === 2, { what: 'timeout-2 in both zones' });
+    await waitFor(async () => (await timeouts(zone1)).length === 2 && (await timeouts(zone2)).length === 2, { what: 'timeout-2 in both zones' });
   });
 
   it('restarting etcd and Redis loses nothing and converges again', async () => {
@@ -172,7 +184,7 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
     // Writes work again once the stores are back; deletes propagate too.
     await waitFor(async () => (await cli.run(['apply', '-f', '-'], policy('timeout-3', '5s'))).code === 0, { what: 'global to write to etcd again' });
     expect((await cli.run(['delete', 'meshtimeout', 'timeout-1'])).code).toBe(0);
-    const names = async (zone: ControlPlaneProcess) => (await list(zone, '/meshes/default/meshtimeouts')).map((p) => p.labels!['kuma.io/display-name']).sort();
+    const names = async (zone: ControlPlaneProcess) => (await timeouts(zone)).map((p) => p.labels!['kuma.io/display-name']).sort();
     await waitFor(async () => JSON.stringify(await names(zone1)) === '["timeout-2","timeout-3"]' && JSON.stringify(await names(zone2)) === '["timeout-2","timeout-3"]', { what: 'zones to converge after the store restarts' });
     expect((await list(global, '/meshes/default/dataplanes')).map((d) => d.labels!['kuma.io/display-name']).sort()).toEqual(['backend-1', 'web-1']);
   });

@@ -81,7 +81,8 @@ describe('policies enforced by Envoy', () => {
           const id = String(req.headers['x-request-id']);
           const n = (attempts.get(id) ?? 0) + 1;
           attempts.set(id, n);
-          res.statusCode = n < 3 ? 503 : 200;
+          // 500: not a gateway error, so the mesh's default MeshRetry leaves it alone.
+          res.statusCode = n < 3 ? 500 : 200;
           return void res.end(`attempt ${n}\n`);
         }
         res.end(`${name}\n`);
@@ -204,7 +205,10 @@ describe('policies enforced by Envoy', () => {
     const rules = await cli.run(['inspect', 'dataplane', 'web-1', '--type=rules', '-o', 'json']);
     expect(rules.code).toBe(0);
     const timeout = (JSON.parse(rules.stdout) as { rules: { type: string; toRules: { destination: Record<string, string>; conf: unknown; origin: string[] }[] }[] }).rules.find((r) => r.type === 'MeshTimeout')!;
-    expect(timeout.toRules).toEqual([{ destination: { 'kuma.io/service': 'backend' }, conf: { http: { requestTimeout: '9s' } }, origin: ['inspected'] }]);
+    // Folded over the mesh's default MeshTimeout (top-level Mesh, so it comes first and loses on requestTimeout).
+    expect(timeout.toRules).toEqual([
+      { destination: { 'kuma.io/service': 'backend' }, conf: { connectionTimeout: '5s', idleTimeout: '1h', http: { requestTimeout: '9s', streamIdleTimeout: '30m' } }, origin: ['mesh-timeout-all-default', 'inspected'] },
+    ]);
     const selected = await cli.run(['inspect', 'meshtimeout', 'inspected']);
     expect(selected.stdout).toMatch(/^MESH\s+DATAPLANE\ndefault\s+web-1\n$/);
     const config = await cli.run(['inspect', 'dataplane', 'web-1', '--type=config-dump']);
@@ -216,11 +220,11 @@ describe('policies enforced by Envoy', () => {
   const toBackend = (conf: object) => ({ targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: conf }] });
 
   it('MeshRetry: a flaky backend succeeds', async () => {
-    expect((await call(`${outbound}/flaky`)).status).toBe(503);
+    expect((await call(`${outbound}/flaky`)).status).toBe(500);
     await policy('MeshRetry', 'meshretries', 'retry-backend', toBackend({ http: { numRetries: 3, retryOn: ['5xx'], backOff: { baseInterval: '10ms', maxInterval: '50ms' } } }));
     await waitFor(() => settled(`${outbound}/flaky`, 200), { what: 'retries to make /flaky succeed' });
     await remove(zone, '/meshes/default/meshretries/retry-backend');
-    await waitFor(() => settled(`${outbound}/flaky`, 503), { what: 'no retries again' });
+    await waitFor(() => settled(`${outbound}/flaky`, 500), { what: 'no retries again' });
   });
 
   it('MeshFaultInjection: an abort returns the configured status', async () => {

@@ -28,16 +28,21 @@ const HTTP_ON: Record<string, string> = {
 };
 const GRPC_ON: Record<string, string> = { Canceled: 'cancelled', DeadlineExceeded: 'deadline-exceeded', Internal: 'internal', ResourceExhausted: 'resource-exhausted', Unavailable: 'unavailable' };
 
+/** Kuma's retry_on when a MeshRetry gives no retryOn. */
+const HTTP_RETRY_ON_DEFAULT = ['gateway-error', 'connect-failure', 'refused-stream'];
+const GRPC_RETRY_ON_DEFAULT = ['cancelled', 'connect-failure', 'gateway-error', 'refused-stream', 'reset', 'resource-exhausted', 'unavailable'];
+
 const PREDICATES: Record<string, { name: string; type: string }> = {
   OmitPreviousHosts: { name: 'envoy.retry_host_predicates.previous_hosts', type: 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' },
   OmitHostsWithTags: { name: 'envoy.retry_host_predicates.omit_host_metadata', type: 'type.googleapis.com/envoy.extensions.retry.host.omit_host_metadata.v3.OmitHostMetadataConfig' },
 };
 
 function retryPolicy(conf: NonNullable<Conf['http']> | NonNullable<Conf['grpc']>, grpc: boolean): Obj {
-  const on = conf.retryOn ?? (grpc ? ['Canceled', 'DeadlineExceeded', 'ResourceExhausted', 'Unavailable'] : ['5xx', 'GatewayError', 'Reset', 'ConnectFailure']);
+  const on = conf.retryOn ?? [];
   const codes = grpc ? [] : on.filter((o) => /^\d{3}$/.test(o)).map(Number);
   const methods = grpc ? [] : on.filter((o) => o.startsWith('HttpMethod')).map((o) => o.slice('HttpMethod'.length).toUpperCase());
-  const conditions = on.map((o) => (grpc ? GRPC_ON[o] : HTTP_ON[o])).filter((c): c is string => Boolean(c));
+  // Without retryOn, Kuma's defaults (which for gRPC include Envoy's HTTP conditions).
+  const conditions = conf.retryOn ? on.map((o) => (grpc ? GRPC_ON[o] : HTTP_ON[o])).filter((c): c is string => Boolean(c)) : grpc ? [...GRPC_RETRY_ON_DEFAULT] : [...HTTP_RETRY_ON_DEFAULT];
   if (codes.length) conditions.push('retriable-status-codes');
   const http = grpc ? undefined : (conf as NonNullable<Conf['http']>);
   if (http?.retriableResponseHeaders?.length) conditions.push('retriable-headers');
