@@ -18,8 +18,25 @@ const PART = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h|d|y)/y;
 
 export type DurationResult = { ok: true; ms: number } | { ok: false; reason: string };
 
+// Config builds parse the same few durations for every proxy: results are remembered.
+const MEMO_LIMIT = 4096;
+const parsed = new Map<string, DurationResult>();
+const formatted = new Map<number, string>();
+
 /** Parses a duration; `extended` allows the `d` and `y` units. Zero is `0` or `0s`. */
 export function parseDuration(input: string, extended = false): DurationResult {
+  if (typeof input !== 'string') return parse(input, extended);
+  const key = `${extended ? 'x' : ''}:${input}`;
+  let r = parsed.get(key);
+  if (r === undefined) {
+    r = Object.freeze(parse(input, extended));
+    if (parsed.size >= MEMO_LIMIT) parsed.clear();
+    parsed.set(key, r);
+  }
+  return r;
+}
+
+function parse(input: string, extended: boolean): DurationResult {
   if (typeof input !== 'string' || input.length === 0) return { ok: false, reason: 'must be a duration like 2s or 500ms' };
   if (input.startsWith('-')) return { ok: false, reason: 'must not be negative' };
   const text = input.startsWith('+') ? input.slice(1) : input;
@@ -43,6 +60,11 @@ export function parseDuration(input: string, extended = false): DurationResult {
 
 /** Formats milliseconds the way Envoy's proto3 JSON wants durations: seconds with up to 9 decimals. */
 export function toProtoDuration(ms: number): string {
-  const s = ms / 1000;
-  return `${Number(s.toFixed(9))}s`;
+  let text = formatted.get(ms);
+  if (text === undefined) {
+    text = `${Number((ms / 1000).toFixed(9))}s`;
+    if (formatted.size >= MEMO_LIMIT) formatted.clear();
+    formatted.set(ms, text);
+  }
+  return text;
 }

@@ -24,6 +24,20 @@ describe('JSON Merge Patch folding', () => {
     expect(fold([{ appendModifications: [1] }, { appendModifications: [2, 3] }])).toEqual({ appendModifications: [1, 2, 3] });
     expect(fold([{ x: { y: 1 } }, { x: 'scalar' }])).toEqual({ x: 'scalar' });
   });
+
+  it('remembers a fold by the identity of its confs, frozen, and never mixes up orders or contents', () => {
+    const a = { http: { requestTimeout: '1s', retryOn: ['5xx'] } };
+    const b = { http: { requestTimeout: '2s' } };
+    const ab = fold([a, b]);
+    expect(fold([a, b])).toBe(ab);
+    expect(ab).toEqual({ http: { requestTimeout: '2s', retryOn: ['5xx'] } });
+    expect(fold([b, a])).toEqual({ http: { requestTimeout: '1s', retryOn: ['5xx'] } });
+    expect(fold([a])).not.toBe(ab);
+    expect(fold([{ ...a }, b])).not.toBe(ab); // equal content, other objects: folded anew
+    expect(Object.isFrozen((ab as typeof a).http.retryOn)).toBe(true);
+    expect(() => ((ab as typeof a).http.requestTimeout = '3s')).toThrow(TypeError);
+    expect(a.http.requestTimeout).toBe('1s'); // the confs themselves are untouched
+  });
 });
 
 describe('targetRef selection', () => {

@@ -17,7 +17,30 @@ export function mergePatch(target: Json, patch: Json, key = ''): Json {
   return out;
 }
 
-/** Folds confs in order: later ones win. */
+type Memo = { next: WeakMap<object, Memo>; result?: Json };
+const memo: Memo = { next: new WeakMap() };
+
+/**
+ * Folds confs in order: later ones win. Every proxy a set of policies selects folds the same
+ * conf objects (the policies are shared), so results are remembered by the identity of the
+ * confs, for as long as they live, and frozen: callers must not change them.
+ */
 export function fold(confs: readonly Json[]): Json {
-  return confs.reduce<Json>((acc, c) => mergePatch(acc, c), {});
+  let node = memo;
+  for (const c of confs) {
+    if (typeof c !== 'object' || c === null) return confs.reduce<Json>((acc, x) => mergePatch(acc, x), {});
+    let next = node.next.get(c);
+    if (!next) node.next.set(c, (next = { next: new WeakMap() }));
+    node = next;
+  }
+  if (!('result' in node)) node.result = deepFreeze(confs.reduce<Json>((acc, c) => mergePatch(acc, c), {}));
+  return node.result;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }

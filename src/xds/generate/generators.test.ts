@@ -40,25 +40,6 @@ const pol = (type: string, name: string, spec: object): Policy => ({ type, mesh:
 const withPolicies = (list: Policy[]) => new Map<string, Policy[]>(POLICY_PLUGINS.map((pl) => [pl.type, list.filter((p) => p.type === pl.type)]));
 
 const cases: Record<string, ProxyContext> = {
-  'web-default-policies': {
-    mesh,
-    zone: 'zone-1',
-    adminPort: 9901,
-    endpoints,
-    // Kuma's default policies of a new mesh (retries, timeouts, connection limits), on HTTP, TCP and gRPC outbounds.
-    policies: withPolicies(defaultPolicies('default').map((p) => pol(p.type, p.name, p.spec))),
-    dataplane: dp('web-1', {
-      networking: {
-        address: '127.0.0.1',
-        inbound: [{ port: 8081, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
-        outbound: [
-          { port: 10001, tags: { 'kuma.io/service': 'backend' } },
-          { port: 10002, tags: { 'kuma.io/service': 'redis' } },
-          { port: 10003, tags: { 'kuma.io/service': 'grpc-api' } },
-        ],
-      },
-    }),
-  },
   'web-outbounds': {
     mesh,
     zone: 'zone-1',
@@ -345,6 +326,9 @@ const cases: Record<string, ProxyContext> = {
     dataplane: dp('redis-1', { networking: { address: '127.0.0.4', inbound: [{ port: 6379, servicePort: 16379, serviceAddress: '127.0.0.1', tags: { 'kuma.io/service': 'redis' } }] } }),
   },
 };
+
+// Kuma's default policies of a new mesh (retries, timeouts, connection limits) on web's HTTP, TCP and gRPC outbounds.
+cases['web-default-policies'] = { ...cases['web-outbounds']!, policies: withPolicies(defaultPolicies('default').map((p) => pol(p.type, p.name, p.spec))) };
 
 /**
  * What Envoy validates: listeners and clusters as served (the validation bootstrap has ADS,
