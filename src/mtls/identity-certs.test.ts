@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { X509Certificate } from 'node:crypto';
 import { createCa } from '../tokens/x509.ts';
-import { IdentityCertManager, renewAfterMs } from './identity-certs.ts';
+import { IdentityCertManager, kumaTagUri, renewAfterMs } from './identity-certs.ts';
 
 describe('workload certificates', () => {
   it.each([
@@ -24,5 +25,14 @@ describe('workload certificates', () => {
     const newCa = await createCa({ mesh: 'default', validMs: 3600_000 });
     expect(await certs.ensure('default.web-1', 'default', newCa, ['web', 'web-admin'], 3600_000)).not.toBe(other);
     expect(issued).toEqual(['default.web-1', 'default.web-1', 'default.web-1']);
+  });
+
+  it('carries the SPIFFE id first, then kuma://<tag>/<value> for the inbounds\' other tags (odd values percent-encoded)', async () => {
+    const ca = await createCa({ mesh: 'default', validMs: 3600_000 });
+    const tags: Record<string, string>[] = [{ 'kuma.io/service': 'web', version: 'v1', 'kuma.io/zone': 'zone-1' }, { 'kuma.io/service': 'web', team: 'a b/ü' }];
+    const cert = await new IdentityCertManager().ensure('default.web-1', 'default', ca, ['web'], 3600_000, tags);
+    const sans = new X509Certificate(cert.cert).subjectAltName!.split(', ');
+    expect(sans).toEqual(['URI:spiffe://default/web', `URI:${kumaTagUri('kuma.io/zone', 'zone-1')}`, 'URI:kuma://team/a%20b%2F%C3%BC', 'URI:kuma://version/v1']);
+    expect(kumaTagUri('kuma.io/zone', 'zone-1')).toBe('kuma://kuma.io/zone/zone-1');
   });
 });

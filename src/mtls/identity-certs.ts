@@ -13,8 +13,13 @@ export interface IdentityCert extends PemPair {
 
 export const spiffeId = (mesh: string, service: string) => `spiffe://${mesh}/${service}`;
 
-/** The URI SAN Kuma gives a proxy for each tag of its inbounds (MeshTrafficPermission matches callers by them). */
-export const kumaTagUri = (tag: string, value: string) => `kuma://${tag}/${value}`;
+/**
+ * The URI SAN Kuma gives a proxy for each tag of its inbounds (MeshTrafficPermission matches
+ * callers by them). Tags are free text here: anything outside URI-safe characters is
+ * percent-encoded (the certificate and the RBAC principal use this same function).
+ */
+export const kumaTagUri = (tag: string, value: string) => `kuma://${uriSafe(tag)}/${uriSafe(value)}`;
+const uriSafe = (s: string) => (/^[A-Za-z0-9._~:/-]*$/.test(s) ? s : encodeURIComponent(s));
 
 /** When to reissue a certificate valid for validMs: at 80% of its life, but leaving at least 2 s (and at most half of it). */
 export function renewAfterMs(validMs: number): number {
