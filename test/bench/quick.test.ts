@@ -24,7 +24,7 @@ describe('npm run bench -- --quick', () => {
     expect(report.results.map((r) => r.scenario)).toEqual(['xds-generation', 'xds-propagation', 'xds-scale', 'xds-reconnect-storm', 'kds-propagation']);
     for (const r of report.results) {
       expect(r.metrics.length, r.scenario).toBeGreaterThan(0);
-      for (const m of r.metrics) expect(Number.isFinite(m.value) && m.value >= 0, `${r.scenario}: ${m.name} = ${m.value}`).toBe(true);
+      for (const m of r.metrics) expect(Number.isFinite(m.value) && (m.signed || m.value >= 0), `${r.scenario}: ${m.name} = ${m.value}`).toBe(true);
     }
     expect(existsSync(join(cwd, 'bench-results.md'))).toBe(true);
     expect(readFileSync(join(cwd, 'bench-results.md'), 'utf8')).toContain('## xds-reconnect-storm');

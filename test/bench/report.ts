@@ -5,6 +5,8 @@ export interface Metric {
   /** The target, if the scenario has one, and whether lower is better. */
   target?: number;
   lowerIsBetter?: boolean;
+  /** A difference of two samples that may come out negative (GC between them), not a count or a time. */
+  signed?: boolean;
 }
 
 export interface ScenarioResult {

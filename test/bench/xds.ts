@@ -125,7 +125,8 @@ export async function xdsScale(options: { quick: boolean; progress: (m: string) 
         { name: 'zone CP RSS before proxies connect', unit: 'MB', value: Math.round(before.rss / 1e6) },
         { name: 'zone CP RSS with all proxies connected', unit: 'MB', value: Math.round(after.rss / 1e6), ...(options.quick ? {} : { target: 1500 }) },
         { name: 'marginal memory per connected proxy (RSS)', unit: 'MB', value: perProxy(after.rss - before.rss), target: 0.3 },
-        { name: 'marginal JS heap per connected proxy', unit: 'MB', value: perProxy(after.heap - before.heap) },
+        // Two samples of the used heap, garbage included: with few proxies a GC in between can make it negative.
+        { name: 'marginal JS heap per connected proxy', unit: 'MB', value: perProxy(after.heap - before.heap), signed: true },
         { name: 'idle CPU with all proxies connected', unit: '% of one core', value: Math.round(idleCpu * 1000) / 10, target: 5 },
         { name: 'first response p99', unit: 'ms', value: f.p99 },
         { name: 'full config (CDS+EDS+LDS) p50', unit: 'ms', value: c.p50 },
