@@ -15,6 +15,7 @@ import { encodeEnvelope, kdsName } from '../envelope.ts';
 import { ORIGIN_LABEL } from '../naming.ts';
 import { FEATURES, kdsServices, MD } from '../proto.ts';
 import { StoreSyncer } from '../sync/store-syncer.ts';
+import { Heartbeat } from './heartbeat.ts';
 
 // The zone's KDS client: dials global, opens GlobalToZoneSync (applies global's resources
 // to the zone store) and ZoneToGlobalSync (serves the zone's own resources), and keeps
@@ -186,41 +187,19 @@ export class KdsZoneClient {
         z2g.on('end', () => fail(new Error('global closed the zone-to-global stream')));
 
         // Heartbeat: a failed call or streams global no longer holds, twice in a row, end the session.
-        let interval = this.#o.heartbeatIntervalMs;
-        let strikes = 0;
-        let timer: NodeJS.Timeout;
-        // A call still in flight when the session ends answers afterwards: it must not schedule
-        // another beat on the closed channel (a call there throws, out of a timer).
-        let stopped = false;
-        const beat = () => {
-          if (stopped) return;
-          try {
-            call();
-          } catch (err) {
-            fail(err as Error);
-          }
-        };
-        const call = () =>
-          (healthClient as unknown as { HealthCheck(req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<{ interval?: { seconds: string; nanos: number }; streams_open: boolean }>): void }).HealthCheck(
-            {},
-            this.#metadata(token),
-            { deadline: Date.now() + Math.max(interval, 1000) },
-            (err, res) => {
-              if (err) strikes++;
-              else {
-                if (res?.interval) interval = Math.max(100, Number(res.interval.seconds) * 1000 + Math.round(res.interval.nanos / 1e6));
-                strikes = this.#state === 'connected' && !res?.streams_open ? strikes + 1 : 0;
-              }
-              if (stopped) return;
-              if (strikes >= 2) return fail(new Error(err ? `heartbeat failed: ${err.message}` : 'global does not hold our streams any more'));
-              timer = setTimeout(beat, interval);
-            },
-          );
-        timer = setTimeout(beat, interval);
-        cleanups.push(() => {
-          stopped = true;
-          clearTimeout(timer);
+        type HealthAnswer = { interval?: { seconds: string; nanos: number }; streams_open: boolean };
+        const health = healthClient as unknown as { HealthCheck(req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<HealthAnswer>): void };
+        const heartbeat = new Heartbeat({
+          intervalMs: this.#o.heartbeatIntervalMs,
+          call: (deadline, done) =>
+            health.HealthCheck({}, this.#metadata(token), { deadline }, (err, res) =>
+              done(err, res && { streamsOpen: res.streams_open, ...(res.interval ? { intervalMs: Number(res.interval.seconds) * 1000 + Math.round(res.interval.nanos / 1e6) } : {}) }),
+            ),
+          connected: () => this.#state === 'connected',
+          fail,
         });
+        heartbeat.start();
+        cleanups.push(() => heartbeat.stop());
       });
     } finally {
       for (const c of cleanups.reverse()) c();
