@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import { SERVICE_TAG } from '../resources/types/dataplane.ts';
 import { issueWorkloadCert, type PemPair } from '../tokens/x509.ts';
 
 // Workload certificates of the proxies of one zone CP: issued from the mesh CA with SAN
-// spiffe://<mesh>/<service> per inbound service (and kuma://<tag>/<value> per inbound tag), kept in memory, and reissued once 80% of
-// their lifetime has passed (at least 2 s before expiry, at most halfway, so that a busy CP
-// still delivers the new one in time) or when the CA or the proxy's services change.
+// spiffe://<mesh>/<service> per inbound service (and kuma://<tag>/<value> per other inbound
+// tag), kept in memory, and reissued once 80% of their lifetime has passed (at least 2 s
+// before expiry, at most halfway, so that a busy CP still delivers the new one in time) or
+// when the CA or the proxy's services or tags change.
 
 export interface IdentityCert extends PemPair {
   notAfter: Date;
@@ -39,7 +41,7 @@ export class IdentityCertManager {
   async ensure(nodeId: string, mesh: string, ca: PemPair, services: string[], validMs: number, tags: Record<string, string>[] = []): Promise<IdentityCert> {
     // spiffe://<mesh>/<service> first (apps read the first URI as the caller's identity), then
     // kuma://<tag>/<value> for every other tag of the inbounds, as Kuma's certificates have.
-    const tagUris = tags.flatMap((t) => Object.entries(t).filter(([k]) => k !== 'kuma.io/service').map(([k, v]) => kumaTagUri(k, v)));
+    const tagUris = tags.flatMap((t) => Object.entries(t).filter(([k]) => k !== SERVICE_TAG).map(([k, v]) => kumaTagUri(k, v)));
     const uris = [...[...new Set(services)].sort().map((s) => spiffeId(mesh, s)), ...[...new Set(tagUris)].sort()];
     const fingerprint = createHash('sha256').update(ca.cert).update(uris.join(',')).update(String(validMs)).digest('hex');
     const held = this.#certs.get(nodeId);

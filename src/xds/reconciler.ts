@@ -150,8 +150,8 @@ export class XdsReconciler {
     if (!backend) return undefined;
     const ca = readMeshCa(this.#o.cache, mesh.name, backend.name);
     if (!ca) return 'unavailable';
-    const services = (dataplane.spec.networking.inbound ?? []).map((ib) => ib.tags[SERVICE_TAG]!);
     const tags = (dataplane.spec.networking.inbound ?? []).map((ib) => ib.tags);
+    const services = tags.map((t) => t[SERVICE_TAG]!);
     const cert = await this.#o.certs.ensure(nodeId, mesh.name, ca, services.length ? services : [dataplane.name], certValidityMs(backend), tags);
     // Rotation: reconcile this proxy again when its certificate is due for renewal.
     clearTimeout(this.#renewals.get(nodeId));

@@ -28,14 +28,16 @@ const memo: Memo = { next: new WeakMap() };
 export function fold(confs: readonly Json[]): Json {
   let node = memo;
   for (const c of confs) {
-    if (typeof c !== 'object' || c === null) return confs.reduce<Json>((acc, x) => mergePatch(acc, x), {});
+    if (typeof c !== 'object' || c === null) return merged(confs); // not a key a WeakMap takes
     let next = node.next.get(c);
     if (!next) node.next.set(c, (next = { next: new WeakMap() }));
     node = next;
   }
-  if (!('result' in node)) node.result = deepFreeze(confs.reduce<Json>((acc, c) => mergePatch(acc, c), {}));
+  if (!('result' in node)) node.result = deepFreeze(merged(confs));
   return node.result;
 }
+
+const merged = (confs: readonly Json[]): Json => confs.reduce<Json>((acc, c) => mergePatch(acc, c), {});
 
 function deepFreeze<T>(v: T): T {
   if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {

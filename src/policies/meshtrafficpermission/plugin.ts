@@ -18,7 +18,9 @@ type Obj = Record<string, unknown>;
 const HTTP_RBAC = 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC';
 const NET_RBAC = 'type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC';
 
-const uriPrincipal = (uri: string): Obj => ({ authenticated: { principal_name: { exact: uri } } });
+/** A principal on the peer certificate's URI SANs (Envoy matches any of them). */
+const authenticated = (name: { exact: string } | { prefix: string }): Obj => ({ authenticated: { principal_name: name } });
+const uriPrincipal = (uri: string): Obj => authenticated({ exact: uri });
 
 /**
  * The callers a `from` targetRef selects, by their certificates' URI SANs: the service's
@@ -30,7 +32,7 @@ function callerPrincipal(mesh: string, ref: TargetRef): Obj {
   if (ref.kind === 'MeshSubset' || ref.kind === 'MeshServiceSubset') {
     for (const [tag, value] of Object.entries(ref.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) ids.push(uriPrincipal(tag === SERVICE_TAG ? spiffeId(mesh, value) : kumaTagUri(tag, value)));
   }
-  if (ids.length === 0) return { authenticated: { principal_name: { prefix: `spiffe://${mesh}/` } } };
+  if (ids.length === 0) return authenticated({ prefix: `spiffe://${mesh}/` });
   return ids.length === 1 ? ids[0]! : { and_ids: { ids } };
 }
 
@@ -40,7 +42,7 @@ interface SpiffeMatch {
   spiffeID: { type: 'Exact' | 'Prefix'; value: string };
 }
 
-const principal = (m: SpiffeMatch) => ({ authenticated: { principal_name: m.spiffeID.type === 'Exact' ? { exact: m.spiffeID.value } : { prefix: m.spiffeID.value } } });
+const principal = (m: SpiffeMatch) => authenticated(m.spiffeID.type === 'Exact' ? { exact: m.spiffeID.value } : { prefix: m.spiffeID.value });
 
 /** Stats of shadow denials: `http.<prefix>.rbac.meshwork_mtp.shadow_denied` (HTTP; the TCP filter's stat prefix is `mtp_shadow`). */
 export const SHADOW_STAT_PREFIX = 'meshwork_mtp';
@@ -59,15 +61,17 @@ function rbacFilters(mesh: string, from: { targetRef: TargetRef; conf: unknown }
     // caller decides (JSON Merge Patch of one field), so each entry decides for the callers
     // it selects minus those of every entry above it.
     const principals: Obj[] = [];
-    const above: Obj[] = [];
+    /** The principals of the entries above, once each (by their JSON). */
+    const above = new Map<string, Obj>();
     for (const { targetRef, conf } of [...from].reverse()) {
       const action = (conf as { action?: string } | undefined)?.action;
       if (action === undefined) continue;
       const selected = callerPrincipal(mesh, targetRef);
-      const decided = above.length === 0 ? selected : { and_ids: { ids: [selected, { not_id: above.length === 1 ? above[0] : { or_ids: { ids: [...above] } } }] } };
+      const others = [...above.values()];
+      const decided = others.length === 0 ? selected : { and_ids: { ids: [selected, { not_id: others.length === 1 ? others[0] : { or_ids: { ids: others } } }] } };
       if (allows(action)) principals.push(decided);
       if (action === 'AllowWithShadowDeny') shadowDenied.push(decided);
-      if (!above.some((p) => JSON.stringify(p) === JSON.stringify(selected))) above.push(selected);
+      above.set(JSON.stringify(selected), selected);
     }
     out.push({ rules: { action: 'ALLOW', policies: principals.length ? { 'meshwork-mtp': { permissions: [{ any: true }], principals } } : {} } });
   }
