@@ -7,6 +7,7 @@ import type { AdminTokenVerifier } from '../tokens/admin-token.ts';
 import type { ZoneTokens } from '../tokens/zone-token.ts';
 import type { DataplaneTokens } from '../tokens/dataplane-token.ts';
 import type { ZoneIngressTokens } from '../tokens/zone-ingress-token.ts';
+import type { YamlBodyParser } from './body/yaml-parser.ts';
 
 /** Everything the REST API needs; built by the global or zone setup, or by a test. */
 export interface ApiDeps {
@@ -24,7 +25,9 @@ export interface ApiDeps {
   /** Zones: issues zone ingress tokens (POST /tokens/zone-ingress). */
   zoneIngressTokens?: ZoneIngressTokens;
   /** Zones: the Envoy configuration generated for a node id (`_config`). */
-  proxyConfig?: (nodeId: string) => object | undefined;
+  proxyConfig?: (nodeId: string) => Record<string, object[]> | undefined;
+  /** Parses YAML bodies off the event loop; one is made from the config when absent. */
+  yamlParser?: YamlBodyParser;
   instanceId: string;
   version: string;
   hostname: string;

@@ -8,7 +8,7 @@ function fromFastify(err: FastifyError): MeshworkError | undefined {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new MeshworkError('RESOURCE_TOO_LARGE', 'request body is too large', { invalidParameters: [{ field: '', reason: err.message }] });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new MeshworkError('BAD_REQUEST', `${err.message}; send application/json or application/yaml`);
+      return new MeshworkError('UNSUPPORTED_MEDIA_TYPE', `${err.message}: send application/json or application/yaml`, { invalidParameters: [{ field: 'content-type', reason: 'must be application/json or application/yaml' }] });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new MeshworkError('INVALID_RESOURCE', 'request body is empty', { invalidParameters: [{ field: '', reason: 'must be a resource' }] });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

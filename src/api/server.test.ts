@@ -167,11 +167,14 @@ describe('REST API: bad input gets a 4xx naming the field, and the store is unch
     await expectRejected({ method: 'PUT', url: '/meshes/default/meshtimeouts/x', payload: doc }, 400, 'spec.to[0].default.http.requestTimeout', /negative/);
   });
 
-  it('a 2 MiB resource (above the 1 MiB limit)', async () => {
+  it('a 1.5 MiB resource (above the 1 MiB limit), and a body above the 2 MiB body limit', async () => {
     const doc = timeoutDoc({ name: 'x' });
-    (doc.spec as { to: { targetRef: { name: string } }[] }).to = Array.from({ length: 2048 }, (_, i) => ({ targetRef: { kind: 'MeshService', name: `svc-${i}-${'x'.repeat(1000)}` }, default: {} }));
+    (doc.spec as { to: { targetRef: { name: string } }[] }).to = Array.from({ length: 1500 }, (_, i) => ({ targetRef: { kind: 'MeshService', name: `svc-${i}-${'x'.repeat(1000)}` }, default: {} }));
     const body = await expectRejected({ method: 'PUT', url: '/meshes/default/meshtimeouts/x', payload: doc }, 413, 'spec', /above the limit of 1048576 bytes/);
     expect(body.code).toBe('RESOURCE_TOO_LARGE');
+    (doc.spec as { to: unknown[] }).to.push(...(doc.spec as { to: unknown[] }).to);
+    const tooBig = await expectRejected({ method: 'PUT', url: '/meshes/default/meshtimeouts/x', payload: doc }, 413, '');
+    expect(tooBig.code).toBe('RESOURCE_TOO_LARGE');
   });
 
   it('a PUT whose name differs from the URL', async () => {

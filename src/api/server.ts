@@ -1,7 +1,8 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { parse as parseYaml } from 'yaml';
-import { MeshworkError } from '../core/errors.ts';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { MeshworkError, toRestError } from '../core/errors.ts';
 import { registerAuth } from './auth.ts';
+import { registerBodyHandling } from './body/register.ts';
+import { YamlBodyParser } from './body/yaml-parser.ts';
 import type { ApiDeps } from './deps.ts';
 import { registerErrorHandling } from './errors.ts';
 import { metaRoutes } from './routes/meta.ts';
@@ -17,24 +18,24 @@ export type { ApiDeps } from './deps.ts';
  * the control plane listens on apiServer.address:port.
  */
 export function buildApi(deps: ApiDeps): FastifyInstance {
+  const api = deps.config.apiServer;
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'api-server' }) as FastifyBaseLogger,
-    bodyLimit: deps.config.apiServer.bodyLimitBytes,
+    // A body holds one resource: twice the resource limit leaves room for YAML's indentation.
+    bodyLimit: api.bodyLimitBytes ?? 2 * deps.config.store.maxResourceBytes,
     logController: new LogController({ disableRequestLogging: true }),
+    // Names are at most 253 characters; longer segments get a Kuma-shaped 400, not fastify's 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      const e = new MeshworkError('BAD_REQUEST', `invalid URL: ${err.message}`, { invalidParameters: [{ field: 'name', reason: 'must be at most 253 characters' }] });
+      void reply.code(e.httpStatus).type('application/json').send(toRestError(e));
+    },
+    requestTimeout: api.requestTimeoutMs,
   });
-
-  for (const type of ['application/yaml', 'application/x-yaml', 'text/yaml']) {
-    app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => {
-      try {
-        done(null, parseYaml(body as string));
-      } catch (err) {
-        done(new MeshworkError('INVALID_RESOURCE', `request body is not valid YAML: ${(err as Error).message}`, { invalidParameters: [{ field: '', reason: 'invalid YAML' }] }), undefined);
-      }
-    });
-  }
 
   registerErrorHandling(app, deps);
   registerAuth(app, deps);
+  registerBodyHandling(app, deps.yamlParser ?? new YamlBodyParser({ timeoutMs: api.yamlParseTimeoutMs }));
 
   if (deps.metrics) {
     const histogram = deps.metrics.apiRequests;

@@ -4,6 +4,7 @@ import type { ResourceTypeDescriptor } from './descriptor.ts';
 import type { ResourceRegistry } from './registry.ts';
 import type { Resource, ResourceInput } from './resource.ts';
 import { zodIssuesToParameters } from './validation.ts';
+import { checkStructure } from '../core/structure.ts';
 
 // Kuma's Universal document format, the same in YAML (meshctl) and JSON (REST):
 //   type, mesh (mesh-scoped types), name, creationTime, modificationTime, labels,
@@ -46,6 +47,8 @@ export function parseDocument(raw: unknown, registry: ResourceRegistry, options:
   if (!isRecord(raw)) {
     throw new MeshworkError('INVALID_RESOURCE', 'a resource must be a mapping (an object)', { invalidParameters: [{ field: '', reason: 'must be a mapping' }] });
   }
+  const problem = checkStructure(raw);
+  if (problem) throw new MeshworkError('INVALID_RESOURCE', `${problem.field} ${problem.reason}`, { invalidParameters: [problem] });
   checkDocumentSize(raw, options.maxBytes);
   if (raw.type === undefined || raw.type === null || raw.type === '') {
     throw new MeshworkError('INVALID_RESOURCE', 'resource type is missing', { invalidParameters: [{ field: 'type', reason: 'must be set' }] });

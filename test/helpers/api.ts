@@ -1,4 +1,4 @@
-import { buildApi } from '../../src/api/server.ts';
+import { buildApi, type ApiDeps } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/core/config/load.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { registry } from '../../src/resources/all.ts';
@@ -8,7 +8,7 @@ import type { ResourceStore } from '../../src/store/store.ts';
 import { AdminTokenVerifier, ensureAdminToken } from '../../src/tokens/admin-token.ts';
 
 /** A REST API on an in-memory store, for inject() tests. */
-export async function buildTestApi(options: { role?: CpRole; localhostIsAdmin?: boolean; store?: ResourceStore } = {}) {
+export async function buildTestApi(options: { role?: CpRole; localhostIsAdmin?: boolean; store?: ResourceStore; deps?: Partial<ApiDeps> } = {}) {
   const config = loadConfig({
     flags: { mode: options.role === 'global' || options.role === undefined ? 'global' : 'zone', 'apiServer.auth.localhostIsAdmin': options.localhostIsAdmin ?? true },
   });
@@ -26,6 +26,7 @@ export async function buildTestApi(options: { role?: CpRole; localhostIsAdmin?: 
     instanceId: 'test-instance',
     version: '0.0.0-test',
     hostname: 'test-host',
+    ...options.deps,
   });
   await app.ready();
   return { app, store, token, manager };

@@ -4,12 +4,15 @@ import { applyingRoutes, computeRules, routeRule, selectsDataplane, targetNames,
 import type { Resource } from '../../resources/resource.ts';
 import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
 import { outboundServices } from '../../xds/generate/context.ts';
+import { redactConfigDump } from '../../xds/envoy/redact.ts';
+import { requireAdmin } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { listBody, listOptionsFromQuery } from '../paging.ts';
 
 // Inspection: the rules each policy type gives a dataplane (`_rules`), the dataplanes a
 // policy selects (`_resources/dataplanes`), and on a zone the Envoy config generated for a
-// proxy (`_config`; 405 on global, which generates none).
+// proxy (`_config`; 405 on global, which generates none). A config dump is redacted as
+// Envoy's admin redacts it and, like secrets, only admins may read it.
 
 type Params = { mesh: string; name: string };
 
@@ -62,10 +65,11 @@ export function inspectRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get('/meshes/:mesh/dataplanes/:name/_config', async (req: FastifyRequest<{ Params: Params }>) => {
     if (!deps.proxyConfig) throw new MeshworkError('READ_ONLY', 'the global control plane generates no proxy configuration: ask the zone the proxy is connected to');
+    requireAdmin(req, 'the configuration of a proxy');
     await deps.manager.get({ type: 'Dataplane', mesh: req.params.mesh, name: req.params.name });
     const config = deps.proxyConfig(`${req.params.mesh}.${req.params.name}`);
     if (!config) throw new MeshworkError('NOT_FOUND', `no configuration generated for ${req.params.mesh}.${req.params.name}: its proxy is not connected to this control plane`);
-    return config;
+    return redactConfigDump(config);
   });
 
   for (const d of policyTypes) {

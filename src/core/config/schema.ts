@@ -67,8 +67,12 @@ export const configSchema = z.strictObject({
           localhostIsAdmin: z.boolean().default(true),
         })
         .prefault({}),
-      /** Largest accepted request body; resources above store.maxResourceBytes still get a clear 413. */
-      bodyLimitBytes: z.number().int().positive().default(8 * 1024 * 1024),
+      /** Largest accepted request body (default: twice store.maxResourceBytes); resources above store.maxResourceBytes still get a clear 413. */
+      bodyLimitBytes: z.number().int().positive().optional(),
+      /** A YAML body is parsed on a worker thread; one that takes longer is refused (413). */
+      yamlParseTimeoutMs: z.number().int().positive().default(10_000),
+      /** A request (body included) must arrive within this time. */
+      requestTimeoutMs: z.number().int().positive().default(60_000),
     })
     .prefault({}),
   kds: z
