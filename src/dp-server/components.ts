@@ -4,7 +4,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { Runtime } from '../app/runtime.ts';
 import type { Component } from '../core/component.ts';
 import { isMeshworkError, MeshworkError } from '../core/errors.ts';
-import { DataplaneTokens } from '../tokens/dataplane-token.ts';
+import { checkTags, DataplaneTokens, type DataplaneTokenClaims } from '../tokens/dataplane-token.ts';
+import { dataplaneTagSet } from '../resources/types/dataplane.ts';
 import type { ResourceCache } from '../store/resource-cache.ts';
 import { selfSignedServerCert } from '../tokens/x509.ts';
 import { IdentityCertManager } from '../mtls/identity-certs.ts';
@@ -22,7 +23,8 @@ import { ACCESS_LOG_PATH_METADATA, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_CERT_
 import type { AgentPaths } from '../xds/generate/context.ts';
 import { ZoneIngressTokens } from '../tokens/zone-ingress-token.ts';
 import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
-import { keyOf, type Resource } from '../resources/resource.ts';
+import { keyOf, type ResourceKey } from '../resources/resource.ts';
+import { ORIGIN_LABEL } from '../kds/naming.ts';
 import { handleBootstrap, LIFECYCLE_LABEL, registerDataplane, registerZoneIngress } from './registration.ts';
 
 const ADMISSION_WAIT_MS = 5000;
@@ -72,7 +74,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
       ? undefined
       : async (token: string | undefined, proxy: { mesh: string; name: string; type: string }) => {
           if (!token) throw new MeshworkError('UNAUTHENTICATED', `proxy "${proxy.mesh}.${proxy.name}" sent no dataplane token; generate one with \`meshctl generate dataplane-token --mesh ${proxy.mesh} --name ${proxy.name}\``);
-          await dpTokens.verify(token.replace(/^Bearer\s+/i, ''), proxy);
+          return dpTokens.verify(token.replace(/^Bearer\s+/i, ''), proxy);
         };
   if (!checkToken) logger.warn('dataplane tokens are not checked (MESHWORK_DP_SERVER_AUTH_TYPE=none)');
   const zoneName = config.multizone.zone.name ?? 'standalone';
@@ -108,23 +110,40 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     clearTimeout(pendingRemovals.get(nodeId));
     pendingRemovals.delete(nodeId);
   };
-  /** After a proxy's last stream closed: what meshwork-dp registered for it goes after the grace period, unless it reconnects. */
-  const removeAfterGracePeriod = (nodeId: string, resource: Resource) => {
-    if (reconciler.connectedNodes().includes(nodeId) || resource.labels[LIFECYCLE_LABEL] !== 'dp') return;
-    pendingRemovals.set(
-      nodeId,
-      setTimeout(() => {
-        pendingRemovals.delete(nodeId);
-        if (reconciler.connectedNodes().includes(nodeId)) return;
+  /**
+   * What meshwork-dp registered for a proxy (lifecycle label) goes `delayMs` after the proxy
+   * was last seen, unless it connects meanwhile: after its last stream closed, after a
+   * bootstrap that never opened a stream, and for registrations found when this CP starts.
+   */
+  const removeUnlessConnected = (nodeId: string, key: ResourceKey, delayMs: number) => {
+    if (reconciler.connectedNodes().includes(nodeId)) return;
+    clearTimeout(pendingRemovals.get(nodeId));
+    const timer = setTimeout(() => {
+      pendingRemovals.delete(nodeId);
+      if (reconciler.connectedNodes().includes(nodeId)) return;
+      void (async () => {
+        const current = await rt.store.get(key);
+        if (current.labels[LIFECYCLE_LABEL] !== 'dp' || current.labels[ORIGIN_LABEL] === 'global' || reconciler.connectedNodes().includes(nodeId)) return;
         snapshots.delete(nodeId);
-        rt.store.delete(keyOf(resource)).then(
-          () => logger.info({ nodeId }, `removed the ${resource.type} of a proxy gone for the grace period`),
-          (err: unknown) => {
-            if (!isMeshworkError(err, 'NOT_FOUND')) logger.warn({ nodeId, err: (err as Error).message }, `cannot remove the ${resource.type}`);
-          },
-        );
-      }, config.dpServer.dataplaneGracePeriodMs),
-    );
+        await rt.store.delete(key, { expectedVersion: current.version });
+        logger.info({ nodeId }, `removed the ${key.type} of a proxy not connected for ${delayMs} ms`);
+      })().catch((err: unknown) => {
+        if (!isMeshworkError(err, 'NOT_FOUND') && !isMeshworkError(err, 'VERSION_CONFLICT')) logger.warn({ nodeId, err: (err as Error).message }, `cannot remove the ${key.type}`);
+      });
+    }, delayMs);
+    timer.unref();
+    pendingRemovals.set(nodeId, timer);
+  };
+  const grace = config.dpServer.dataplaneGracePeriodMs;
+
+  /** After a restart: registrations whose proxy does not come back expire too. */
+  const sweepRegistrations = async () => {
+    for (const type of ['Dataplane', 'ZoneIngress'] as const) {
+      for (const r of (await rt.store.list(type, { labels: { [LIFECYCLE_LABEL]: 'dp' } })).items) {
+        if (r.labels[ORIGIN_LABEL] === 'global') continue;
+        removeUnlessConnected(type === 'Dataplane' ? `${r.mesh}.${r.name}` : r.name, keyOf(r), grace + config.dpServer.reconnectAllowanceMs);
+      }
+    }
   };
 
   /** A zone ingress connecting: token, registration (from its metadata if unknown), config. */
@@ -148,7 +167,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
         release();
         delivered.delete(name);
         logger.info({ ingress: name }, 'zone ingress disconnected');
-        removeAfterGracePeriod(name, zi);
+        removeUnlessConnected(name, keyOf(zi), grace);
       },
     };
   };
@@ -180,12 +199,13 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
       const proxyType = metadataValue(node.metadata, PROXY_TYPE_METADATA)?.stringValue;
       if (proxyType === 'ingress') return admitIngress(nodeId, node.metadata, md);
       const proxy = parseNodeId(nodeId);
+      const denied = (err: unknown) => Object.assign(new Error((err as Error).message), { code: isMeshworkError(err, 'FORBIDDEN') ? grpc.status.PERMISSION_DENIED : grpc.status.UNAUTHENTICATED });
+      let claims: DataplaneTokenClaims | undefined;
       if (checkToken) {
         try {
-          await checkToken(md.get('authorization')[0]?.toString(), { ...proxy, type: 'dataplane' });
+          claims = await checkToken(md.get('authorization')[0]?.toString(), { ...proxy, type: 'dataplane' });
         } catch (err) {
-          const code = isMeshworkError(err, 'FORBIDDEN') ? grpc.status.PERMISSION_DENIED : grpc.status.UNAUTHENTICATED;
-          throw Object.assign(new Error((err as Error).message), { code });
+          throw denied(err);
         }
       }
       let dp = reconciler.findDataplane(nodeId);
@@ -195,8 +215,9 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
         if (carried) {
           try {
             const { dataplane, adminPort } = carried;
-            await registerDataplane(registration, String(dataplane.mesh), String(dataplane.name), dataplane, adminPort);
+            await registerDataplane(registration, String(dataplane.mesh), String(dataplane.name), dataplane, adminPort, claims);
           } catch (err) {
+            if (isMeshworkError(err, 'FORBIDDEN')) throw denied(err);
             const fields = isMeshworkError(err) ? err.invalidParameters.map((p) => ` ${p.field}: ${p.reason};`).join('') : '';
             throw Object.assign(new Error(`cannot register proxy "${nodeId}": ${(err as Error).message}${fields}`), { code: grpc.status.INVALID_ARGUMENT });
           }
@@ -205,6 +226,14 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
       }
       if (!dp) {
         throw Object.assign(new Error(`unknown proxy "${nodeId}": no Dataplane "${proxy.name}" in mesh "${proxy.mesh}"; start proxies with meshwork-dp`), { code: grpc.status.NOT_FOUND });
+      }
+      // The Dataplane this proxy will be served (and get the identity of) must fit its token.
+      if (claims) {
+        try {
+          checkTags(claims.tags, dataplaneTagSet(dp.spec));
+        } catch (err) {
+          throw denied(err);
+        }
       }
       cancelRemoval(nodeId);
       // What meshwork-dp runs beside Envoy (see src/dp/agent-protocol.ts).
@@ -230,7 +259,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
             delivered.delete(nodeId);
           }
           logger.info({ nodeId }, 'proxy disconnected');
-          removeAfterGracePeriod(nodeId, dp);
+          removeUnlessConnected(nodeId, keyOf(dp), grace);
         },
       };
     },
@@ -260,13 +289,18 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
               {
                 method: 'POST',
                 path: '/bootstrap',
-                handle: (body, req) =>
-                  handleBootstrap({ ...registration, version: rt.version, cpPort: () => boundPort, ...(checkToken ? { checkToken } : {}), ...(checkIngressToken ? { checkIngressToken } : {}) }, body, req),
+                handle: async (body, req) => {
+                  const out = await handleBootstrap({ ...registration, version: rt.version, cpPort: () => boundPort, ...(checkToken ? { checkToken } : {}), ...(checkIngressToken ? { checkIngressToken } : {}) }, body, req);
+                  // A registration whose proxy never opens a stream does not stay forever.
+                  removeUnlessConnected(out.registered.nodeId, out.registered.key, grace);
+                  return out;
+                },
               },
             ],
           });
           reconciler.start();
           insights.start(config.dpServer.statusFlushIntervalMs);
+          await sweepRegistrations();
           boundPort = await server.listen(config.dpServer.address, config.dpServer.port);
           logger.info({ address: config.dpServer.address, port: boundPort, selfSigned: !tls.certFile }, 'DP server listening (bootstrap and xDS)');
         },

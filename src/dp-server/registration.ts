@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
+import type { ResourceKey } from '../resources/resource.ts';
 import { z } from 'zod';
 import { MeshworkError, isMeshworkError } from '../core/errors.ts';
 import { nameSchema, port } from '../resources/common.ts';
 import { parseDocument } from '../resources/document.ts';
 import type { ResourceRegistry } from '../resources/registry.ts';
-import { withZoneTag, type DataplaneSpec } from '../resources/types/dataplane.ts';
+import { dataplaneTagSet, withZoneTag, type DataplaneSpec } from '../resources/types/dataplane.ts';
+import { checkTags, type DataplaneTokenClaims } from '../tokens/dataplane-token.ts';
 import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
 import { zodIssuesToParameters } from '../resources/validation.ts';
 import type { ResourceStore } from '../store/store.ts';
@@ -36,8 +38,8 @@ export interface BootstrapDeps {
   zoneTag?: string;
   /** Checks a zone ingress token (undefined: auth is off). */
   checkIngressToken?: (token: string | undefined) => Promise<void>;
-  /** Checks the proxy's dataplane token (undefined: auth is off). */
-  checkToken?: (token: string | undefined, proxy: { mesh: string; name: string; type: string }) => Promise<void>;
+  /** Checks the proxy's dataplane token (undefined: auth is off) and returns its claims. */
+  checkToken?: (token: string | undefined, proxy: { mesh: string; name: string; type: string }) => Promise<DataplaneTokenClaims>;
   store: ResourceStore;
   registry: ResourceRegistry;
   maxResourceBytes: number;
@@ -72,8 +74,11 @@ export async function registerZoneIngress(deps: Pick<BootstrapDeps, 'store' | 'r
   return spec;
 }
 
-/** Validates a proxy's Dataplane and stores it as registered by a proxy (lifecycle label). */
-export async function registerDataplane(deps: Pick<BootstrapDeps, 'store' | 'registry' | 'maxResourceBytes' | 'zoneTag'>, mesh: string, name: string, dataplane: Record<string, unknown>, adminPort: number): Promise<DataplaneSpec> {
+/**
+ * Validates a proxy's Dataplane and stores it as registered by a proxy (lifecycle label).
+ * `token`: the claims of the proxy's dataplane token; the Dataplane's tags must fit them.
+ */
+export async function registerDataplane(deps: Pick<BootstrapDeps, 'store' | 'registry' | 'maxResourceBytes' | 'zoneTag'>, mesh: string, name: string, dataplane: Record<string, unknown>, adminPort: number, token?: DataplaneTokenClaims): Promise<DataplaneSpec> {
   const doc: Record<string, unknown> = { ...dataplane, type: 'Dataplane' };
   const mismatches = (['mesh', 'name'] as const).filter((f) => doc[f] !== undefined && doc[f] !== { mesh, name }[f]).map((f) => ({ field: `dataplane.${f}`, reason: `must match the proxy's ${f} "${{ mesh, name }[f]}"` }));
   if (mismatches.length > 0) throw new MeshworkError('INVALID_RESOURCE', 'the Dataplane does not match the proxy', { invalidParameters: mismatches });
@@ -85,13 +90,15 @@ export async function registerDataplane(deps: Pick<BootstrapDeps, 'store' | 'reg
     throw err;
   }
   const spec = withZoneTag(input.spec as DataplaneSpec, deps.zoneTag, 'dataplane');
+  if (token) checkTags(token.tags, dataplaneTagSet(spec));
   spec.networking.admin = { ...spec.networking.admin, port: adminPort };
   await assertMeshExists(deps.store, mesh);
   await upsert(deps.store, { ...input, spec, labels: { ...input.labels, [LIFECYCLE_LABEL]: 'dp' } });
   return spec;
 }
 
-export async function handleBootstrap(deps: BootstrapDeps, body: unknown, req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+/** The bootstrap for the proxy, and what was registered for it (its node id and resource). */
+export async function handleBootstrap(deps: BootstrapDeps, body: unknown, req: IncomingMessage): Promise<{ status: number; body: unknown; registered: { nodeId: string; key: ResourceKey } }> {
   const parsed = request.safeParse(body ?? {});
   if (!parsed.success) throw new MeshworkError('BAD_REQUEST', 'invalid bootstrap request', { invalidParameters: zodIssuesToParameters(parsed.error) });
   const r = parsed.data;
@@ -101,14 +108,16 @@ export async function handleBootstrap(deps: BootstrapDeps, body: unknown, req: I
     const ingress = await registerZoneIngress(deps, r.name, r.dataplane, r.adminPort);
     return {
       status: 200,
+      registered: { nodeId: r.name, key: { type: 'ZoneIngress', name: r.name } },
       body: { bootstrap: envoyBootstrap({ mesh: '', name: r.name, dataplane: { networking: { address: '' } } as DataplaneSpec, ingress, adminPort: r.adminPort, cpHost: host, cpPort: deps.cpPort(), ...(r.caCert ? { caCert: r.caCert } : {}), ...(r.dataplaneToken ? { token: r.dataplaneToken } : {}), ...(r.delta ? { delta: true } : {}), version: deps.version }) },
     };
   }
   await assertMeshExists(deps.store, r.mesh);
-  await deps.checkToken?.(r.dataplaneToken, { mesh: r.mesh, name: r.name, type: r.proxyType });
-  const spec = await registerDataplane(deps, r.mesh, r.name, r.dataplane, r.adminPort);
+  const claims = await deps.checkToken?.(r.dataplaneToken, { mesh: r.mesh, name: r.name, type: r.proxyType });
+  const spec = await registerDataplane(deps, r.mesh, r.name, r.dataplane, r.adminPort, claims);
   return {
     status: 200,
+    registered: { nodeId: `${r.mesh}.${r.name}`, key: { type: 'Dataplane', mesh: r.mesh, name: r.name } },
     body: {
       bootstrap: envoyBootstrap({
         mesh: r.mesh,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isMeshworkError, type ErrorCode } from '../core/errors.ts';
 import { registry } from '../resources/all.ts';
 import { MemoryStore } from '../store/memory-store.ts';
+import { dataplaneTagSet } from '../resources/types/dataplane.ts';
 import { DATAPLANE_TOKEN_SIGNING_KEY, DataplaneTokens } from './dataplane-token.ts';
 
 async function code(p: Promise<unknown>): Promise<ErrorCode | 'ok'> {
@@ -31,6 +32,26 @@ describe('DataplaneTokens', () => {
     expect(await code(tokens.verify(await tokens.issue({ mesh: 'default', name: 'web-1' }, -1000), { mesh: 'default', name: 'web-1', type: 'dataplane' }))).toBe('UNAUTHENTICATED');
     // The signing key is a Secret of the mesh, so KDS carries it to zones.
     expect((await store.get({ type: 'Secret', mesh: 'default', name: DATAPLANE_TOKEN_SIGNING_KEY })).mesh).toBe('default');
+  });
+
+  it("fits only dataplanes whose tags it allows, as Kuma's validateTags", async () => {
+    const store = new MemoryStore({ registry, maxResourceBytes: 1 << 20 });
+    await store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
+    const tokens = new DataplaneTokens(store);
+    const web = await tokens.issue({ mesh: 'default', tags: { 'kuma.io/service': ['web', 'web-api'] } }, 60_000);
+    const dp = (...services: string[]) => dataplaneTagSet({ networking: { address: '10.0.0.1', inbound: services.map((s, i) => ({ port: 8000 + i, tags: { 'kuma.io/service': s, team: 'core' } })) } });
+    const verify = (tags: ReturnType<typeof dp>) => tokens.verify(web, { mesh: 'default', name: 'any', type: 'dataplane', tags });
+    expect(await code(verify(dp('web')))).toBe('ok');
+    expect(await code(verify(dp('web', 'web-api')))).toBe('ok');
+    // One inbound outside the token is enough to refuse the whole dataplane.
+    await expect(verify(dp('web', 'backend'))).rejects.toThrow('dataplane contains tag "kuma.io/service" with value "backend" which is not allowed with this token. Allowed values in token are ["web","web-api"]');
+    await expect(verify(dp('backend'))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const team = await tokens.issue({ mesh: 'default', tags: { team: ['payments'] } }, 60_000);
+    await expect(tokens.verify(team, { mesh: 'default', name: 'any', type: 'dataplane', tags: dp('web') })).rejects.toThrow('dataplane contains tag "team" with value "core"');
+    const version = await tokens.issue({ mesh: 'default', tags: { version: ['v1'] } }, 60_000);
+    await expect(tokens.verify(version, { mesh: 'default', name: 'any', type: 'dataplane', tags: dp('web') })).rejects.toThrow('dataplane has no tag "version" required by the token');
+    // A gateway's tags count too.
+    expect(await code(tokens.verify(version, { mesh: 'default', name: 'gw', type: 'dataplane', tags: dataplaneTagSet({ networking: { address: '10.0.0.2', gateway: { tags: { 'kuma.io/service': 'edge', version: 'v1' } } } }) }))).toBe('ok');
   });
 
   it('a verifier never creates a signing key', async () => {

@@ -29,8 +29,8 @@ export function dataplaneFile(doc: object): string {
 }
 
 /** A dataplane token from a CP's API (loopback is admin), written to a file. */
-export async function dataplaneTokenFile(apiUrl: string, mesh: string, name: string): Promise<string> {
-  const res = await fetch(`${apiUrl}/tokens/dataplane`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mesh, name, validFor: '1h' }) });
+export async function dataplaneTokenFile(apiUrl: string, mesh: string, name: string | undefined, claims: { tags?: Record<string, string[]> } = {}): Promise<string> {
+  const res = await fetch(`${apiUrl}/tokens/dataplane`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mesh, ...(name ? { name } : {}), validFor: '1h', ...claims }) });
   if (!res.ok) throw new Error(`cannot get a dataplane token: ${res.status} ${await res.text()}`);
   const file = join(mkdtempSync(join(tmpdir(), 'dp-token-')), 'token');
   writeFileSync(file, await res.text());

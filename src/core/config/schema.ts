@@ -125,8 +125,10 @@ export const configSchema = z.strictObject({
           type: z.enum(['dpToken', 'none']).default('dpToken'),
         })
         .prefault({}),
-      /** A dataplane registered by meshwork-dp is removed this long after its last proxy disconnects. */
+      /** A dataplane registered by meshwork-dp is removed this long after its last proxy disconnects (or after a bootstrap that opened no stream). */
       dataplaneGracePeriodMs: z.number().int().min(0).default(30_000),
+      /** After a CP restart, registrations found in the store get this much longer for their proxy to reconnect (Envoy retries ADS at most every 30 s). */
+      reconnectAllowanceMs: z.number().int().min(0).default(30_000),
       /** Changes are batched for this long before proxies' configuration is regenerated. */
       debounceMs: z.number().int().min(0).default(10),
       /** DataplaneInsight counters are written at most this often (connects and disconnects at once), as Kuma's dataplaneStatusFlushInterval. */
@@ -197,6 +199,7 @@ export const ENV_VARS = {
   MESHWORK_DP_SERVER_TLS_HOSTNAMES: { path: 'dpServer.tls.hostnames', kind: 'list' },
   MESHWORK_DP_SERVER_AUTH_TYPE: { path: 'dpServer.auth.type', kind: 'string' },
   MESHWORK_DP_SERVER_DATAPLANE_GRACE_PERIOD_MS: { path: 'dpServer.dataplaneGracePeriodMs', kind: 'number' },
+  MESHWORK_DP_SERVER_RECONNECT_ALLOWANCE_MS: { path: 'dpServer.reconnectAllowanceMs', kind: 'number' },
   MESHWORK_DP_SERVER_STATUS_FLUSH_INTERVAL_MS: { path: 'dpServer.statusFlushIntervalMs', kind: 'number' },
   MESHWORK_DIAGNOSTICS_ADDRESS: { path: 'diagnostics.address', kind: 'string' },
   MESHWORK_DIAGNOSTICS_PORT: { path: 'diagnostics.port', kind: 'number' },

@@ -117,6 +117,19 @@ export const DataplaneType = defineResource({
   ],
 });
 
+/** Every value of every tag of the Dataplane's inbounds and gateway (Kuma's Dataplane TagSet). */
+export function dataplaneTagSet(spec: DataplaneSpec): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const tags of [...(spec.networking.inbound ?? []).map((ib) => ib.tags), spec.networking.gateway?.tags ?? {}]) {
+    for (const [k, v] of Object.entries(tags)) {
+      let values = out.get(k);
+      if (!values) out.set(k, (values = new Set()));
+      values.add(v);
+    }
+  }
+  return out;
+}
+
 /**
  * A Dataplane of a named zone, as Kuma keeps it: every inbound tagged `kuma.io/zone: <zone>`
  * (policies and routes select by it). A different value set by the user is refused.
