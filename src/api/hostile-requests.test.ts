@@ -163,3 +163,37 @@ describe('REST API: small things get a clear Kuma-shaped answer', () => {
     expect(tooLong.json()).toMatchObject({ type: '/std-errors', status: 400, code: 'BAD_REQUEST' });
   });
 });
+
+describe('REST API: meshes are not lost by accident', () => {
+  it('refuses to delete a Mesh with Dataplanes attached, on global and on a standalone zone, as Kuma', async () => {
+    for (const role of ['global', 'standalone'] as const) {
+      const { app, store } = await setup({ role });
+      await app.inject({ method: 'PUT', url: '/meshes/payments', payload: { type: 'Mesh', name: 'payments' } });
+      // On global, Dataplanes come from zones (written by KDS, not the API).
+      await store.create({ type: 'Dataplane', mesh: 'payments', name: 'web-1', labels: {}, spec: { networking: { address: '10.0.0.1', inbound: [{ port: 80, tags: { 'kuma.io/service': 'web' } }] } } });
+      const before = await store.revision();
+      const res = await app.inject({ method: 'DELETE', url: '/meshes/payments' });
+      expect(res.statusCode, role).toBe(400);
+      expect(res.json()).toMatchObject({ type: '/std-errors', status: 400, invalid_parameters: [{ field: 'mesh', reason: 'unable to delete mesh, there are still some dataplanes attached' }] });
+      expect(await store.revision(), 'nothing deleted').toBe(before);
+      await store.delete({ type: 'Dataplane', mesh: 'payments', name: 'web-1' });
+      expect((await app.inject({ method: 'DELETE', url: '/meshes/payments' })).statusCode).toBe(200);
+      await app.close();
+    }
+  });
+
+  it('new Mesh names must be RFC 1035 labels (a dot would break <mesh>.<name> node ids); existing meshes keep theirs', async () => {
+    const { app, store } = await setup();
+    for (const name of ['team.a', 'Payments', '1mesh', 'a_b', `m${'x'.repeat(63)}`]) {
+      const res = await app.inject({ method: 'PUT', url: `/meshes/${name}`, payload: { type: 'Mesh', name } });
+      expect(res.statusCode, name).toBe(400);
+      expect(res.json().invalid_parameters, name).toEqual([{ field: 'name', reason: expect.stringMatching(/RFC 1035 label|longer than 63/) }]);
+      expect((await app.inject({ method: 'PUT', url: `/meshes/${name}?dryRun=true`, payload: { type: 'Mesh', name } })).statusCode, `${name} dry run`).toBe(400);
+    }
+    expect((await store.list('Mesh')).total).toBe(0);
+    // A mesh created before the rule is read and updated as before.
+    await store.create({ type: 'Mesh', name: 'legacy.mesh', labels: {}, spec: {} });
+    expect((await app.inject({ method: 'GET', url: '/meshes/legacy.mesh' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'PUT', url: '/meshes/legacy.mesh', payload: { type: 'Mesh', name: 'legacy.mesh', routing: { zoneEgress: false } } })).statusCode).toBe(200);
+  });
+});

@@ -18,6 +18,8 @@ export interface CpMetrics {
   readonly kdsResponses: Counter<'type' | 'result'>;
   /** Global → zone: from sending a KDS response to the zone's ACK (the zone has stored it). */
   readonly kdsDelivery: Histogram<'type'>;
+  /** Promise rejections nothing handled (each one is a bug; the process keeps running). */
+  readonly unhandledRejections: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): CpMetrics {
@@ -44,5 +46,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): CpMet
     xdsDelivery: new Histogram({ name: 'meshwork_xds_delivery_seconds', help: 'time from a new snapshot of a proxy to its ACK, per type', labelNames: ['type_url'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] }),
     kdsResponses: new Counter({ name: 'meshwork_kds_responses_total', help: 'KDS responses by resource type and outcome (sent, acked, nacked)', labelNames: ['type', 'result'], registers: [registry] }),
     kdsDelivery: new Histogram({ name: 'meshwork_kds_delivery_seconds', help: 'global to zone: time from a KDS response to its ACK, by type', labelNames: ['type'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
+    unhandledRejections: new Counter({ name: 'meshwork_unhandled_rejections_total', help: 'promise rejections nothing handled (bugs; the process keeps running)', registers: [registry] }),
   };
 }

@@ -15,7 +15,7 @@ import { DataplaneInsightTracker } from '../xds/dataplane-insights.ts';
 import { SnapshotCache } from '../xds/cache/snapshot-cache.ts';
 import { GENERATORS } from '../xds/generate/generators.ts';
 import { POLICY_PLUGINS } from '../policies/plugins.ts';
-import { parseNodeId, XdsReconciler } from '../xds/reconciler.ts';
+import { XdsReconciler } from '../xds/reconciler.ts';
 import { registerAds } from '../xds/server/ads-server.ts';
 import { DpServer } from './dp-server.ts';
 import { DATAPLANE_METADATA, INGRESS_METADATA, PROXY_TYPE_METADATA } from './bootstrap.ts';
@@ -55,7 +55,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
   const insights = new DataplaneInsightTracker({ store: rt.store, logger: rt.logger.child({ component: 'dataplane-insights' }), controlPlaneInstanceId: rt.instanceId });
   const reconciler = new XdsReconciler({
     certs: new IdentityCertManager((nodeId, cert) => {
-      const { mesh, name } = parseNodeId(nodeId);
+      const { mesh, name } = reconciler.parseNodeId(nodeId);
       insights.certificate(mesh, name, { notAfter: cert.notAfter, backend: enabledBuiltinBackend((cache.get({ type: 'Mesh', name: mesh })?.spec ?? {}) as MeshSpec)?.name ?? 'builtin' });
     }),
     onBuilt: (_nodeId, ms) => rt.metrics.xdsGeneration.observe(ms / 1000),
@@ -198,7 +198,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
       const nodeId = node.id;
       const proxyType = metadataValue(node.metadata, PROXY_TYPE_METADATA)?.stringValue;
       if (proxyType === 'ingress') return admitIngress(nodeId, node.metadata, md);
-      const proxy = parseNodeId(nodeId);
+      const proxy = reconciler.parseNodeId(nodeId);
       const denied = (err: unknown) => Object.assign(new Error((err as Error).message), { code: isMeshworkError(err, 'FORBIDDEN') ? grpc.status.PERMISSION_DENIED : grpc.status.UNAUTHENTICATED });
       let claims: DataplaneTokenClaims | undefined;
       if (checkToken) {

@@ -8,6 +8,18 @@ import { withZoneTag, type DataplaneSpec } from './types/dataplane.ts';
 import type { MeshSpec } from './types/mesh.ts';
 import { createDefaultPolicies } from '../policies/defaults.ts';
 
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * New Mesh names are RFC 1035 labels of at most 63 characters (Kuma 2.10 deprecated other
+ * names, 3.0 refuses them): a mesh name is the first part of `<mesh>.<name>` node ids and of
+ * hostnames. Meshes that exist already keep their names.
+ */
+export function assertNewMeshName(name: string): void {
+  const reason = name.length > 63 ? 'cannot be longer than 63 characters' : DNS_1035_LABEL.test(name) ? undefined : "must be an RFC 1035 label: lower case letters, digits or '-', starting with a letter and ending with a letter or digit (e.g. 'my-name' or 'abc-123')";
+  if (reason) throw new MeshworkError('INVALID_RESOURCE', `invalid Mesh name "${name}": ${reason}`, { invalidParameters: [{ field: 'name', reason }] });
+}
+
 /** What this control plane is: it decides which types users may write. */
 export type CpRole = 'global' | 'federated-zone' | 'standalone';
 
@@ -78,6 +90,7 @@ export class ResourceManager {
     if (input.type === 'Dataplane' && this.role !== 'global') input = { ...input, spec: withZoneTag(input.spec as DataplaneSpec, this.zone) };
     const check = (existing: Resource | undefined) => {
       this.assertWritable(d, input.labels, existing);
+      if (input.type === 'Mesh' && !existing) assertNewMeshName(input.name);
       if (options.expectedVersion === undefined) return;
       if (!existing) throw new MeshworkError('NOT_FOUND', `${describeKey(input)} not found; it cannot be updated at version ${options.expectedVersion}`);
       if (existing.version !== options.expectedVersion) {
@@ -119,6 +132,13 @@ export class ResourceManager {
     const d = this.registry.get(key.type);
     const existing = await this.store.get(key);
     this.assertWritable(d, existing.labels, existing);
+    // As Kuma: a mesh whose proxies are still there is not deleted (its CA, signing keys and
+    // policies would go from under running Envoys, in every zone).
+    if (key.type === 'Mesh' && (await this.store.list('Dataplane', { mesh: key.name, size: 1 })).total > 0) {
+      throw new MeshworkError('INVALID_RESOURCE', `mesh "${key.name}" cannot be deleted: there are still some dataplanes attached`, {
+        invalidParameters: [{ field: 'mesh', reason: 'unable to delete mesh, there are still some dataplanes attached' }],
+      });
+    }
     await this.store.delete(key, { expectedVersion: options.expectedVersion ?? existing.version });
   }
 }

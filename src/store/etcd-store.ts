@@ -22,6 +22,10 @@ import {
 import { EventQueue } from './event-queue.ts';
 import type { ListOptions, ListResult, ResourceStore, StoreEvent, WatchOptions } from './store.ts';
 
+/** Largest reply the client accepts, and what one page of a list may hold. */
+const MAX_REPLY_BYTES = 128 * 1024 * 1024;
+const PAGE_BYTES = 64 * 1024 * 1024;
+
 export interface EtcdStoreOptions {
   registry: ResourceRegistry;
   endpoints: readonly string[];
@@ -29,6 +33,8 @@ export interface EtcdStoreOptions {
   prefix: string;
   maxResourceBytes: number;
   dialTimeoutMs?: number;
+  /** What one page of a list may hold (tests make it small to list in many pages). */
+  pageBytes?: number;
 }
 
 /**
@@ -42,12 +48,15 @@ export class EtcdStore implements ResourceStore {
   readonly #registry: ResourceRegistry;
   readonly #root: string;
   readonly #maxBytes: number;
+  /** Keys per range request: a page of resources at the size limit stays under PAGE_BYTES. */
+  readonly #pageSize: number;
 
   constructor(options: EtcdStoreOptions) {
     this.#registry = options.registry;
     this.#root = `${options.prefix}r/`;
     this.#maxBytes = options.maxResourceBytes;
-    this.#client = new Etcd3({ hosts: [...options.endpoints], dialTimeout: options.dialTimeoutMs ?? 5000 });
+    this.#client = new Etcd3({ hosts: [...options.endpoints], dialTimeout: options.dialTimeoutMs ?? 5000, grpcOptions: { 'grpc.max_receive_message_length': MAX_REPLY_BYTES } });
+    this.#pageSize = Math.max(1, Math.floor((options.pageBytes ?? PAGE_BYTES) / (options.maxResourceBytes + 4096)));
   }
 
   #key(k: ResourceKey): string {
@@ -74,9 +83,28 @@ export class EtcdStore implements ResourceStore {
   async list(type: string, options?: ListOptions): Promise<ListResult> {
     return guarded('etcd', 'list', async () => {
       const prefix = options?.mesh !== undefined && isMeshScoped(this.#registry, type) ? `${type}/${options.mesh}/` : `${type}/`;
-      const res = await this.#client.getAll().prefix(this.#root + prefix).exec();
-      return filterAndPage(res.kvs.map((kv) => this.#decode(kv)), options);
+      return filterAndPage(await this.#rangeAll(this.#root + prefix), options);
     });
+  }
+
+  /**
+   * Every resource under `prefix`, read in pages of #pageSize keys at one revision (one range
+   * reply of a whole type could exceed any message limit: a few large resources are enough).
+   */
+  async #rangeAll(prefix: string): Promise<Resource[]> {
+    const out: Resource[] = [];
+    const end = Buffer.from(prefix);
+    end[end.length - 1]! += 1;
+    let from = Buffer.from(prefix);
+    let revision: string | undefined;
+    for (;;) {
+      const res = await this.#client.kv.range({ key: from, range_end: end, limit: this.#pageSize, ...(revision ? { revision } : {}) });
+      revision ??= res.header.revision;
+      for (const kv of res.kvs) out.push(this.#decode(kv));
+      const last = res.kvs.at(-1);
+      if (!res.more || !last) return out;
+      from = Buffer.concat([last.key, Buffer.from([0])]);
+    }
   }
 
   async create(input: ResourceInput): Promise<Resource> {
@@ -158,7 +186,10 @@ export class EtcdStore implements ResourceStore {
   async #startWatch(fromRevision: number, queue: EventQueue<StoreEvent>, setCancel: (c: () => Promise<void>) => void): Promise<void> {
     if (fromRevision < (await this.revision())) await this.#checkRetained(fromRevision + 1);
     const toKey = (kv: IKeyValue) => decodeKey(kv.key.toString('utf8').slice(this.#root.length));
-    const watcher = await this.#client.watch().prefix(this.#root).startRevision(String(fromRevision + 1)).create();
+    const builder = this.#client.watch().prefix(this.#root).startRevision(String(fromRevision + 1));
+    // Large catch-ups arrive in fragments etcd sizes to its request limit, not as one reply.
+    (builder as unknown as { request: { fragment?: boolean } }).request.fragment = true;
+    const watcher = await builder.create();
     setCancel(() => watcher.cancel());
     if (queue.closed) void watcher.cancel();
     watcher.on('put', (kv) => {

@@ -1,29 +1,57 @@
+import { backoffDelay, sleep } from '../core/backoff.ts';
 import { isMeshworkError } from '../core/errors.ts';
-import type { Resource, ResourceInput } from '../resources/resource.ts';
+import { keyOf, type Resource, type ResourceInput } from '../resources/resource.ts';
+import { encodeKey } from './common.ts';
 import type { ResourceStore } from './store.ts';
 
-const RETRIES = 5;
+/** How long an unconditional write keeps retrying when writers of other processes keep winning. */
+const RETRY_FOR_MS = 10_000;
+
+/** Writes of one key through one store object, in call order: they never race each other. */
+const inFlight = new WeakMap<ResourceStore, Map<string, Promise<unknown>>>();
+
+function serialized<T>(store: ResourceStore, key: string, write: () => Promise<T>): Promise<T> {
+  let byKey = inFlight.get(store);
+  if (!byKey) inFlight.set(store, (byKey = new Map()));
+  const previous = byKey.get(key) ?? Promise.resolve();
+  const next = previous.then(write, write);
+  const settled = next.then(
+    () => undefined,
+    () => undefined,
+  );
+  byKey.set(key, settled);
+  void settled.then(() => {
+    if (byKey.get(key) === settled) byKey.delete(key);
+  });
+  return next;
+}
 
 /**
- * Creates or updates `input`, retrying when another writer wins the race in between.
- * `check` sees the current resource (or undefined) before each attempt and may throw to
- * refuse the write.
+ * Creates or updates `input` whatever version is stored: the last writer wins. Writes of
+ * one key from this process go one after another; when a writer elsewhere wins the race
+ * between the read and the conditional write, it reads again and retries after a jittered,
+ * growing pause, for up to 10 s. `check` sees the current resource (or undefined) before
+ * each attempt and may throw to refuse the write.
  */
-export async function upsert(store: ResourceStore, input: ResourceInput, check?: (existing: Resource | undefined) => void): Promise<{ resource: Resource; created: boolean }> {
-  for (let attempt = 0; ; attempt++) {
-    let existing: Resource | undefined;
-    try {
-      existing = await store.get(input);
-    } catch (err) {
-      if (!isMeshworkError(err, 'NOT_FOUND')) throw err;
+export function upsert(store: ResourceStore, input: ResourceInput, check?: (existing: Resource | undefined) => void): Promise<{ resource: Resource; created: boolean }> {
+  return serialized(store, encodeKey(keyOf(input)), async () => {
+    const deadline = Date.now() + RETRY_FOR_MS;
+    for (let attempt = 0; ; attempt++) {
+      let existing: Resource | undefined;
+      try {
+        existing = await store.get(input);
+      } catch (err) {
+        if (!isMeshworkError(err, 'NOT_FOUND')) throw err;
+      }
+      check?.(existing);
+      try {
+        if (!existing) return { resource: await store.create(input), created: true };
+        return { resource: await store.update(input, existing.version), created: false };
+      } catch (err) {
+        const raced = isMeshworkError(err, 'VERSION_CONFLICT') || isMeshworkError(err, 'ALREADY_EXISTS') || (existing !== undefined && isMeshworkError(err, 'NOT_FOUND'));
+        if (!raced || Date.now() > deadline) throw err;
+      }
+      await sleep(backoffDelay(attempt, 1, 200));
     }
-    check?.(existing);
-    try {
-      if (!existing) return { resource: await store.create(input), created: true };
-      return { resource: await store.update(input, existing.version), created: false };
-    } catch (err) {
-      const raced = isMeshworkError(err, 'VERSION_CONFLICT') || isMeshworkError(err, 'ALREADY_EXISTS') || (existing !== undefined && isMeshworkError(err, 'NOT_FOUND'));
-      if (!raced || attempt >= RETRIES) throw err;
-    }
-  }
+  });
 }

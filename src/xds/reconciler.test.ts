@@ -7,7 +7,7 @@ import { ResourceCache } from '../store/resource-cache.ts';
 import { waitFor } from '../../test/helpers/wait.ts';
 import { SnapshotCache } from './cache/snapshot-cache.ts';
 import { GENERATORS } from './generate/generators.ts';
-import { affectsProxyConfig, XdsReconciler } from './reconciler.ts';
+import { affectsProxyConfig, parseNodeId, XdsReconciler } from './reconciler.ts';
 
 const dp = (name: string, port: number, service: string, outbound?: string) => ({
   type: 'Dataplane',
@@ -62,5 +62,15 @@ describe('XdsReconciler', () => {
     expect(affectsProxyConfig(change('DataplaneInsight', 'ZoneInsight', 'ZoneIngressInsight', 'Zone', 'GlobalSecret'))).toBe(false);
     for (const type of ['Dataplane', 'Mesh', 'Secret', 'ZoneIngress', 'MeshTimeout', 'MeshTrafficPermission']) expect(affectsProxyConfig(change('DataplaneInsight', type)), type).toBe(true);
     expect(affectsProxyConfig({ keys: [], resync: true })).toBe(true);
+  });
+});
+
+describe('node ids', () => {
+  it('split <mesh>.<name> at the first dot, or where an existing mesh created with a dot ends', () => {
+    expect(parseNodeId('default.web-1.v2')).toEqual({ mesh: 'default', name: 'web-1.v2' });
+    expect(parseNodeId('no-dot')).toEqual({ mesh: '', name: 'no-dot' });
+    const meshes = new Set(['team.a']);
+    expect(parseNodeId('team.a.web-1', (m) => meshes.has(m))).toEqual({ mesh: 'team.a', name: 'web-1' });
+    expect(parseNodeId('team.b.web-1', (m) => meshes.has(m))).toEqual({ mesh: 'team', name: 'b.web-1' });
   });
 });

@@ -48,10 +48,18 @@ export function affectsProxyConfig(change: CacheChange): boolean {
 /** How long a reconcile pass works before it lets the event loop run. */
 const PASS_SLICE_MS = 20;
 
-/** Envoy node ids are `<mesh>.<name>`: its parts (mesh names have no dots in node ids; names may). */
-export function parseNodeId(nodeId: string): { mesh: string; name: string } {
-  const dot = nodeId.indexOf('.');
-  return dot <= 0 ? { mesh: '', name: nodeId } : { mesh: nodeId.slice(0, dot), name: nodeId.slice(dot + 1) };
+/**
+ * Envoy node ids are `<mesh>.<name>`, and names may hold dots. New mesh names cannot (they are
+ * RFC 1035 labels), but meshes created before that rule may: `meshExists` picks the split
+ * whose mesh exists, the first dot first.
+ */
+export function parseNodeId(nodeId: string, meshExists: (mesh: string) => boolean = () => false): { mesh: string; name: string } {
+  const first = nodeId.indexOf('.');
+  if (first <= 0) return { mesh: '', name: nodeId };
+  for (let dot = first; dot > 0; dot = nodeId.indexOf('.', dot + 1)) {
+    if (meshExists(nodeId.slice(0, dot))) return { mesh: nodeId.slice(0, dot), name: nodeId.slice(dot + 1) };
+  }
+  return { mesh: nodeId.slice(0, first), name: nodeId.slice(first + 1) };
 }
 
 export class XdsReconciler {
@@ -129,8 +137,13 @@ export class XdsReconciler {
     return [...this.#nodes.keys()];
   }
 
+  /** A node id's mesh and name, by the meshes this zone has. */
+  parseNodeId(nodeId: string): { mesh: string; name: string } {
+    return parseNodeId(nodeId, (mesh) => this.#o.cache.get({ type: 'Mesh', name: mesh }) !== undefined);
+  }
+
   findDataplane(nodeId: string): Resource<DataplaneSpec> | undefined {
-    const { mesh, name } = parseNodeId(nodeId);
+    const { mesh, name } = this.parseNodeId(nodeId);
     if (!mesh) return undefined;
     return this.#o.cache.get({ type: 'Dataplane', mesh, name }) as Resource<DataplaneSpec> | undefined;
   }

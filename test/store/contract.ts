@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isMeshworkError, type ErrorCode } from '../../src/core/errors.ts';
 import type { ResourceInput } from '../../src/resources/resource.ts';
 import type { ResourceStore, StoreEvent } from '../../src/store/store.ts';
+import { upsert } from '../../src/store/upsert.ts';
 
 // The one contract suite every ResourceStore implementation runs (memory, etcd, Redis).
 // Each test gets a fresh, empty store from the harness.
@@ -107,6 +108,32 @@ export function storeContract(name: string, harness: () => StoreHarness): void {
       const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect(isMeshworkError(rejected.reason, 'VERSION_CONFLICT')).toBe(true);
     }));
+
+    it('200 concurrent unconditional writes of one resource all succeed, and the last one wins', withStore(async (s) => {
+      await s.create(mesh('default'));
+      const writes = Array.from({ length: 200 }, (_, i) => upsert(s, timeout('default', 'hot', { writer: String(i) })));
+      const results = await Promise.allSettled(writes);
+      const failed = results.filter((r) => r.status === 'rejected');
+      expect(failed.map((r) => String((r as PromiseRejectedResult).reason)).slice(0, 3)).toEqual([]);
+      const done = results.map((r) => (r as PromiseFulfilledResult<{ resource: { version: string; labels: Record<string, string> }; created: boolean }>).value);
+      expect(done.filter((r) => r.created)).toHaveLength(1);
+      const last = done.reduce((a, b) => (Number(b.resource.version) > Number(a.resource.version) ? b : a));
+      expect((await s.get({ type: 'MeshTimeout', mesh: 'default', name: 'hot' })).labels).toEqual(last.resource.labels);
+    }));
+
+    it('lists and watches a type larger than one read of the backend may return (8 MiB)', withStore(async (s) => {
+      await s.create(mesh('default'));
+      const ac = new AbortController();
+      const watched = collect(s.watch({ fromRevision: await s.revision(), signal: ac.signal }), 10);
+      const big = (i: number): ResourceInput => ({ ...timeout('default', `big-${i}`), labels: { filler: 'x'.repeat(1000) }, spec: { targetRef: { kind: 'Mesh' }, to: Array.from({ length: 900 }, (_, j) => ({ targetRef: { kind: 'MeshService', name: `svc-${j}-${'y'.repeat(900)}` }, default: { idleTimeout: '1s' } })) } });
+      for (let i = 0; i < 10; i++) await s.create(big(i));
+      const listed = await s.list('MeshTimeout');
+      expect(listed.total).toBe(10);
+      expect(listed.items.map((r) => r.name)).toEqual(Array.from({ length: 10 }, (_, i) => `big-${i}`));
+      const events = await watched;
+      ac.abort();
+      expect(events.map((e) => e.key.name)).toEqual(listed.items.map((r) => r.name));
+    }, { maxResourceBytes: 1_000_000 }));
 
     it('deletes a resource', withStore(async (s) => {
       const m = await s.create(mesh('default'));

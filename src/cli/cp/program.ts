@@ -65,6 +65,12 @@ export function buildCpProgram(): Command {
         logger.flush?.();
         process.exit(0);
       };
+      // Last resort: a promise nobody awaited must not take the control plane down with it
+      // (every store and stream failure is handled where it happens; this counts the misses).
+      process.on('unhandledRejection', (reason) => {
+        rt.metrics.unhandledRejections.inc();
+        logger.error({ err: reason, code: 'INTERNAL' }, 'unhandled promise rejection; the control plane keeps running (please report this)');
+      });
       process.on('SIGTERM', () => void shutdown('SIGTERM'));
       process.on('SIGINT', () => void shutdown('SIGINT'));
       try {

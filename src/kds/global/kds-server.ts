@@ -102,9 +102,16 @@ export class KdsServer {
       'grpc.http2.min_ping_interval_without_data_ms': 5_000,
     });
     const { sync, global } = kdsServices();
+    // A stream that fails (the store is down, a list fails) ends with UNAVAILABLE and the zone
+    // reconnects; it never escapes as an unhandled rejection.
+    const guard = <C extends grpc.ServerDuplexStream<unknown, unknown>>(stream: string, run: (call: C) => Promise<void>) => (call: C) =>
+      void run(call).catch((err: unknown) => {
+        this.#o.logger.error({ stream, err: (err as Error).message }, 'KDS stream failed; the zone will reconnect');
+        failCall(call, grpcError(grpc.status.UNAVAILABLE, `global cannot serve the ${stream} stream: ${(err as Error).message}`));
+      });
     this.server.addService(sync.service, {
-      GlobalToZoneSync: (call: Duplex<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) => void this.#globalToZone(call),
-      ZoneToGlobalSync: (call: Duplex<DeltaDiscoveryResponse, DeltaDiscoveryRequest>) => void this.#zoneToGlobal(call),
+      GlobalToZoneSync: guard('global-to-zone', (call: Duplex<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) => this.#globalToZone(call)),
+      ZoneToGlobalSync: guard('zone-to-global', (call: Duplex<DeltaDiscoveryResponse, DeltaDiscoveryRequest>) => this.#zoneToGlobal(call)),
     });
     this.server.addService(global.service, {
       HealthCheck: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => void this.#healthCheck(call, callback),
