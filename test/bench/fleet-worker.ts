@@ -18,6 +18,8 @@ export type FleetRequest =
   | { id: number; op: 'start'; specs: SimSpec[] }
   | { id: number; op: 'configured' }
   | { id: number; op: 'armAck'; kind: XdsKind }
+  | { id: number; op: 'armUpdate' }
+  | { id: number; op: 'warmTimeouts' }
   | { id: number; op: 'armReconnect'; since: number }
   | { id: number; op: 'collect' }
   | { id: number; op: 'close' };
@@ -47,6 +49,12 @@ async function handle(req: FleetRequest): Promise<unknown> {
     case 'armAck':
       armed = Promise.all(sims.map((s) => s.nextAck(req.kind)));
       return undefined;
+    case 'armUpdate':
+      // A change is in effect once its listeners are ACKed and the clusters it changed are warm.
+      armed = Promise.all(sims.map((s) => Promise.all([s.nextAck('listener'), s.nextWarm()]).then(([l, w]) => Math.max(l, w))));
+      return undefined;
+    case 'warmTimeouts':
+      return sims.reduce((n, s) => n + s.warmTimeouts, 0);
     case 'armReconnect':
       armed = Promise.all(sims.map((s) => s.reconnected(req.since)));
       return undefined;

@@ -107,6 +107,17 @@ export class Fleet {
     return async () => (await this.#all<number[]>({ op: 'collect' })).flat();
   }
 
+  /** Listens for every proxy's next config change in effect (new listeners ACKed, changed clusters warm). */
+  async armUpdates(): Promise<() => Promise<number[]>> {
+    await this.#all({ op: 'armUpdate' });
+    return async () => (await this.#all<number[]>({ op: 'collect' })).flat();
+  }
+
+  /** Clusters that warmed only by Envoy's initial fetch timeout, over the whole fleet. */
+  async warmTimeouts(): Promise<number> {
+    return (await this.#all<number>({ op: 'warmTimeouts' })).reduce((a, b) => a + b, 0);
+  }
+
   /** Listens for every proxy's next stream opened after `since`; the function collects how each went. */
   async armReconnects(since: number): Promise<() => Promise<{ waitedMs: number; configuredAt: number }[]>> {
     await this.#all({ op: 'armReconnect', since });

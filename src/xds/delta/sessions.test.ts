@@ -141,4 +141,40 @@ describe('delta sessions', () => {
     expect((fatal as Error).message).toBe('store unavailable');
     expect(sent).toHaveLength(1); // the subscription only: no ACK for what was not applied
   });
+
+  it('serves subscriptions by name, adds and drops names, and resends a name subscribed again (a warming cluster)', () => {
+    const sent: DeltaDiscoveryResponse[] = [];
+    const server = new DeltaServerSession({ maxMessageBytes: 1 << 20, logger: silentLogger(), send: (r) => sent.push(r) });
+    server.setSnapshot(snapshotOf({ EDS: [res('a', '1'), res('b', '1'), res('c', '1')] }));
+    const names = (r: DeltaDiscoveryResponse | undefined) => r?.resources.map((x) => x.name);
+    server.handleRequest({ type_url: 'EDS', resource_names_subscribe: ['a'] });
+    expect(names(sent[0])).toEqual(['a']);
+    server.handleRequest({ type_url: 'EDS', response_nonce: sent[0]!.nonce, resource_names_subscribe: ['b'] });
+    expect(names(sent[1])).toEqual(['b']);
+    // Envoy re-subscribes to "a" while warming a changed cluster "a": it gets "a" again.
+    server.handleRequest({ type_url: 'EDS', response_nonce: sent[1]!.nonce, resource_names_subscribe: ['a'] });
+    expect(names(sent[2])).toEqual(['a']);
+    // Dropped names are no longer sent (and not reported removed); a plain ACK gets nothing.
+    server.handleRequest({ type_url: 'EDS', response_nonce: sent[2]!.nonce, resource_names_unsubscribe: ['b'] });
+    server.handleRequest({ type_url: 'EDS', response_nonce: sent[2]!.nonce });
+    expect(sent).toHaveLength(3);
+    server.setSnapshot(snapshotOf({ EDS: [res('a', '2'), res('b', '2'), res('c', '2')] }));
+    expect(names(sent[3])).toEqual(['a']);
+    expect(sent[3]!.removed_resources).toEqual([]);
+  });
+
+  it("follows a cluster it sends with that cluster's endpoints, unchanged or not (Envoy waits for them to warm it)", () => {
+    const sent: DeltaDiscoveryResponse[] = [];
+    const server = new DeltaServerSession({ maxMessageBytes: 1 << 20, logger: silentLogger(), send: (r) => sent.push(r), resendWith: { CDS: 'EDS' } });
+    server.setSnapshot(snapshotOf({ CDS: [res('a', '1'), res('b', '1')], EDS: [res('a', '1'), res('b', '1')] }));
+    server.handleRequest({ type_url: 'CDS' });
+    server.handleRequest({ type_url: 'EDS', resource_names_subscribe: ['a', 'b'] });
+    sent.length = 0;
+    // Cluster "a" changes, its endpoints do not.
+    server.setSnapshot(snapshotOf({ CDS: [res('a', '2'), res('b', '1')], EDS: [res('a', '1'), res('b', '1')] }));
+    expect(sent.map((r) => [r.type_url, r.resources.map((x) => x.name)])).toEqual([
+      ['CDS', ['a']],
+      ['EDS', ['a']],
+    ]);
+  });
 });

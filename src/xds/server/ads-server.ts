@@ -101,6 +101,8 @@ export function registerAds(server: grpc.Server, o: AdsServerOptions): void {
         const delta = new DeltaServerSession({
           send: (r) => call.write(r),
           maxMessageBytes: 64 * 1024 * 1024,
+          // A cluster sent is followed by its endpoints (Envoy warms it until they come).
+          resendWith: { [typeUrl('cluster')]: typeUrl('endpoint') },
           logger: o.logger.child({ nodeId, ads: 'delta' }),
           events: {
             sent: (t) => o.events?.sent?.(nodeId, t),

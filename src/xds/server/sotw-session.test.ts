@@ -3,7 +3,8 @@ import { silentLogger } from '../../core/logger.ts';
 import type { Resource } from '../../resources/resource.ts';
 import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
 import type { MeshSpec } from '../../resources/types/mesh.ts';
-import { buildSnapshot, type XdsSnapshot } from '../cache/snapshot.ts';
+import { buildSnapshot, snapshotOf, type XdsSnapshot } from '../cache/snapshot.ts';
+import { emptyResourceSet } from '../generate/generators.ts';
 import { typeUrl } from '../envoy/protos.ts';
 import type { Endpoint } from '../generate/context.ts';
 import { GENERATORS } from '../generate/generators.ts';
@@ -96,5 +97,33 @@ describe('SotW ADS session', () => {
     s.setSnapshot(snapshot('10.0.0.3'));
     s.handleRequest({ type_url: EDS, resource_names: ['a'], response_nonce: sent[0]!.nonce, error_detail: { code: 3, message: 'late' } });
     expect(events).toEqual([]);
+  });
+
+  it('answers the EDS request of a warming cluster: after a changed CDS, the next EDS request is answered even if nothing changed', () => {
+    const withTimeout = (connectTimeout: string): XdsSnapshot => {
+      const set = emptyResourceSet();
+      set.cluster.set('a', { name: 'a', type: 'EDS', connect_timeout: connectTimeout, eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' } } });
+      set.endpoint.set('a', { cluster_name: 'a', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '10.0.0.2', port_value: 80 } } } }] }] });
+      return snapshotOf(set, 'default.web-1');
+    };
+    const { s, sent } = session();
+    s.setSnapshot(withTimeout('5s'));
+    s.handleRequest({ type_url: CDS, node: { id: 'default.web-1' } });
+    s.handleRequest({ type_url: EDS, resource_names: ['a'] });
+    const [cds, eds] = sent;
+    s.handleRequest({ type_url: CDS, response_nonce: cds!.nonce, version_info: cds!.version_info });
+    s.handleRequest({ type_url: EDS, resource_names: ['a'], response_nonce: eds!.nonce, version_info: eds!.version_info });
+    expect(sent).toHaveLength(2);
+    // The cluster changes, its endpoints do not: only CDS is pushed.
+    s.setSnapshot(withTimeout('2s'));
+    expect(sent.map((r) => r.type_url)).toEqual([CDS, EDS, CDS]);
+    s.handleRequest({ type_url: CDS, response_nonce: sent[2]!.nonce, version_info: sent[2]!.version_info });
+    // Envoy, warming the new cluster, asks for its endpoints again with what it already has.
+    s.handleRequest({ type_url: EDS, resource_names: ['a'], response_nonce: eds!.nonce, version_info: eds!.version_info });
+    expect(sent.map((r) => r.type_url)).toEqual([CDS, EDS, CDS, EDS]);
+    expect(sent[3]!.version_info).toBe(eds!.version_info);
+    // Its ACK of that answer is only an ACK.
+    s.handleRequest({ type_url: EDS, resource_names: ['a'], response_nonce: sent[3]!.nonce, version_info: sent[3]!.version_info });
+    expect(sent).toHaveLength(4);
   });
 });

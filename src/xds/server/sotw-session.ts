@@ -12,6 +12,11 @@ import type { XdsSnapshot } from '../cache/snapshot.ts';
 //    the version did not change; a reconnecting peer gets an answer to every first request.
 //  - A NACKed version is not sent again; the next different version is.
 //  - Snapshot changes are pushed in dependency order: CDS, EDS, LDS, RDS, SDS.
+//  - Warming: a cluster (listener) Envoy receives new or changed is not used until it gets
+//    its ClusterLoadAssignment (route configuration), and Envoy asks for it again
+//    with the names and version it already has. So after a CDS (LDS) response, the next
+//    request of each type it depends on is answered, changed or not: otherwise the cluster
+//    waits for Envoy's initial fetch timeout (15 s) on every change.
 
 export interface DiscoveryRequest {
   version_info?: string;
@@ -32,12 +37,16 @@ export interface DiscoveryResponse {
 export const PUSH_ORDER: readonly XdsKind[] = ['cluster', 'endpoint', 'listener', 'route', 'secret'];
 const KIND_BY_URL = new Map(PUSH_ORDER.map((k) => [typeUrl(k), k]));
 const WILDCARD_KINDS = new Set<XdsKind>(['cluster', 'listener']);
+/** What a warming resource of each kind waits for. */
+const WARMING_NEEDS: Partial<Record<XdsKind, readonly XdsKind[]>> = { cluster: ['endpoint'], listener: ['route'] };
 
 interface TypeState {
   names: string[] | '*';
   sentVersion?: string;
   nonce?: string;
   nackedVersion?: string;
+  /** A resource depending on this type was sent since this type's last response: answer its next request. */
+  warming?: boolean;
 }
 
 export interface SotwEvents {
@@ -81,7 +90,7 @@ export class SotwSession {
     }
     const changedNames = JSON.stringify(names) !== JSON.stringify(state.names);
     state.names = names;
-    if (first || changedNames || !req.response_nonce) this.#respond(kind, true);
+    if (first || changedNames || !req.response_nonce || state.warming) this.#respond(kind, true);
   }
 
   setSnapshot(snapshot: XdsSnapshot): void {
@@ -102,7 +111,12 @@ export class SotwSession {
     const nonce = randomUUID();
     state.sentVersion = version;
     state.nonce = nonce;
+    state.warming = false;
     this.#send({ version_info: version, type_url: typeUrl(kind), nonce, resources: selected.map((r) => r.resource) });
     this.#events.sent?.(kind, version);
+    for (const needed of WARMING_NEEDS[kind] ?? []) {
+      const dependent = this.#types.get(needed);
+      if (dependent) dependent.warming = true;
+    }
   }
 }
