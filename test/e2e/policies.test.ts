@@ -314,11 +314,18 @@ describe('policies enforced by Envoy', () => {
       for (let i = 0; i < 8; i++) names.add((await (await fetch(`${outbound}/`, { headers: { 'x-user': user }, signal: AbortSignal.timeout(10_000) })).text()).trim());
       return names;
     };
+    // Clusters and listeners are updated apart: both the ring and the route's hash policy must be in.
     await waitFor(async () => {
-      const dump = await sidecars.at(-1)!.admin('/config_dump?resource=dynamic_active_clusters');
-      return dump.includes('RING_HASH');
-    }, { what: 'the ring hash in web\'s config' });
-    for (const user of ['alice', 'bob', 'carol']) expect((await backendsFor(user)).size).toBe(1);
+      const clusters = await sidecars.at(-1)!.admin('/config_dump?resource=dynamic_active_clusters');
+      const listeners = await sidecars.at(-1)!.admin('/config_dump?resource=dynamic_listeners');
+      return clusters.includes('RING_HASH') && listeners.includes('x-user');
+    }, { what: 'the ring hash and its hash policy in web\'s config' });
+    // Connections opened before the change keep the old listener while it drains: wait until
+    // every request is routed by the new one, then every user sticks to one backend.
+    await waitFor(async () => {
+      for (const user of ['alice', 'bob', 'carol']) if ((await backendsFor(user)).size !== 1) return false;
+      return true;
+    }, { what: 'each user always on the same backend', timeoutMs: 20_000 });
     await remove(zone, '/meshes/default/meshloadbalancingstrategies/ring-backend');
   });
 
