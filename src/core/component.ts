@@ -6,6 +6,9 @@ import type { Logger } from './logger.ts';
 //  - stop() releases everything start() acquired; it is called once, after start resolved.
 //  - needsLeader: runs only on the instance that holds leadership, and is stopped when
 //    leadership is lost.
+//  - ready(), when defined, says whether a running component can do its job now (its store
+//    answers, global accepts the zone): undefined when it can, the reason otherwise. It
+//    resolves within READY_CHECK_MS; /ready is 503 while any component is not ready.
 
 export type ComponentState =
   | { kind: 'idle' }
@@ -20,7 +23,11 @@ export interface Component {
   readonly needsLeader: boolean;
   start(signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
+  ready?(): Promise<string | undefined>;
 }
+
+/** How long a component's readiness check may take before it counts as not ready. */
+export const READY_CHECK_MS = 1000;
 
 /** Decides which instance runs leader-only components. */
 export interface LeaderElector {
@@ -109,6 +116,25 @@ export class ComponentManager {
   /** Ready = every component this instance should run is running. */
   ready(): boolean {
     return this.#components.every((c) => (c.needsLeader && !this.#leader) || this.#states.get(c.name)?.kind === 'running');
+  }
+
+  /** Ready, with the reasons of every component that is not (not running, or its own check failed). */
+  async readiness(): Promise<{ ready: boolean; reasons: Record<string, string> }> {
+    const reasons: Record<string, string> = {};
+    await Promise.all(
+      this.#components.map(async (c) => {
+        if (c.needsLeader && !this.#leader) return;
+        const state = this.#states.get(c.name)!;
+        if (state.kind !== 'running') return void (reasons[c.name] = state.kind === 'failed' ? `failed: ${state.error}` : state.kind);
+        if (!c.ready) return;
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${READY_CHECK_MS} ms`), READY_CHECK_MS)));
+        const reason = await Promise.race([c.ready().catch((err: unknown) => (err as Error).message), timeout]);
+        clearTimeout(timer);
+        if (reason !== undefined) reasons[c.name] = reason;
+      }),
+    );
+    return { ready: Object.keys(reasons).length === 0, reasons };
   }
 
   states(): Record<string, ComponentState> {

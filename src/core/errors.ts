@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   RESOURCE_TOO_LARGE: { http: 413, grpc: Grpc.RESOURCE_EXHAUSTED, title: 'Payload Too Large' },
   UNSUPPORTED_MEDIA_TYPE: { http: 415, grpc: Grpc.INVALID_ARGUMENT, title: 'Unsupported Media Type' },
   STORE_UNAVAILABLE: { http: 503, grpc: Grpc.UNAVAILABLE, title: 'Service Unavailable' },
+  STORE_RESET: { http: 503, grpc: Grpc.UNAVAILABLE, title: 'Service Unavailable' },
   INTERNAL: { http: 500, grpc: Grpc.INTERNAL, title: 'Internal Server Error' },
 } as const satisfies Record<string, { http: number; grpc: number; title: string }>;
 

@@ -6,7 +6,8 @@ import type { Component } from '../core/component.ts';
 import { isMeshworkError, MeshworkError } from '../core/errors.ts';
 import { checkTags, DataplaneTokens, type DataplaneTokenClaims } from '../tokens/dataplane-token.ts';
 import { dataplaneTagSet } from '../resources/types/dataplane.ts';
-import type { ResourceCache } from '../store/resource-cache.ts';
+import type { CacheChange, ResourceCache } from '../store/resource-cache.ts';
+import { upsert } from '../store/upsert.ts';
 import { selfSignedServerCert } from '../tokens/x509.ts';
 import { IdentityCertManager } from '../mtls/identity-certs.ts';
 import { enabledBuiltinBackend } from '../mtls/builtin-ca.ts';
@@ -28,6 +29,8 @@ import { ORIGIN_LABEL } from '../kds/naming.ts';
 import { handleBootstrap, LIFECYCLE_LABEL, registerDataplane, registerZoneIngress } from './registration.ts';
 
 const ADMISSION_WAIT_MS = 5000;
+/** After the store lost its data, how long re-registration waits for a proxy's mesh to come back. */
+const RESTORE_WAIT_MS = 30_000;
 
 /** One value of Envoy's node metadata (a google.protobuf.Struct, as grpc decodes it: camelCase fields). */
 function metadataValue(metadata: unknown, key: string): { stringValue?: string; numberValue?: number } | undefined {
@@ -48,7 +51,7 @@ function dataplaneFromMetadata(metadata: unknown): { dataplane: Record<string, u
 }
 
 /** The zone's DP server: bootstrap, ADS, the per-proxy reconcile loop, dataplane lifecycle. */
-export function dpServerComponents(rt: Runtime, cache: ResourceCache): { components: Component[]; snapshots: SnapshotCache; reconciler: XdsReconciler; ingressTokens: ZoneIngressTokens } {
+export function dpServerComponents(rt: Runtime, cache: ResourceCache): { components: Component[]; snapshots: SnapshotCache; reconciler: XdsReconciler; ingressTokens: ZoneIngressTokens; restored(): Promise<void> } {
   const { config } = rt;
   const logger = rt.logger.child({ component: 'dp-server' });
   const snapshots = new SnapshotCache();
@@ -68,6 +71,8 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     debounceMs: config.dpServer.debounceMs,
   });
   const pendingRemovals = new Map<string, NodeJS.Timeout>();
+  /** The resource each connected proxy is served from, by node id. */
+  const connectedKeys = new Map<string, ResourceKey>();
   const dpTokens = new DataplaneTokens(rt.store);
   const checkToken =
     config.dpServer.auth.type === 'none'
@@ -89,14 +94,14 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
   const registration = { store: rt.store, registry: rt.registry, maxResourceBytes: config.store.maxResourceBytes, zone: zoneName, ...(config.multizone.zone.name ? { zoneTag: config.multizone.zone.name } : {}) };
 
   /** Waits briefly for a resource a proxy names (its registration may still be on its way to the cache). */
-  const awaitInCache = <T>(find: () => T | undefined) =>
+  const awaitInCache = <T>(find: () => T | undefined, waitMs = ADMISSION_WAIT_MS) =>
     new Promise<T | undefined>((resolve) => {
       const found = find();
       if (found) return resolve(found);
       const timer = setTimeout(() => {
         off();
         resolve(undefined);
-      }, ADMISSION_WAIT_MS);
+      }, waitMs);
       const off = cache.onChange(() => {
         const r = find();
         if (!r) return;
@@ -161,16 +166,52 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     if (!zi) throw Object.assign(new Error(`unknown zone ingress "${name}"; start it with meshwork-dp --proxy-type ingress`), { code: grpc.status.NOT_FOUND });
     cancelRemoval(name);
     const release = reconciler.connect(name, (zi.spec as ZoneIngressSpec).networking.admin?.port ?? 9901, 'ingress');
+    connectedKeys.set(name, keyOf(zi));
     logger.info({ ingress: name }, 'zone ingress connected');
     return {
       release: () => {
         release();
+        if (!reconciler.connectedNodes().includes(name)) connectedKeys.delete(name);
         delivered.delete(name);
         logger.info({ ingress: name }, 'zone ingress disconnected');
         removeUnlessConnected(name, keyOf(zi), grace);
       },
     };
   };
+
+  /**
+   * When the store lost its data (a Redis that came back empty), the Dataplanes and
+   * ZoneIngresses of the proxies still connected are written again from what the cache held,
+   * once their mesh is back (from global, on a federated zone). `restored()` resolves when
+   * that is done: the zone sends its own resources up to global only then.
+   */
+  let restoring: Promise<void> = Promise.resolve();
+  const restore = async (reset: NonNullable<CacheChange['reset']>) => {
+    const entries = [...connectedKeys].flatMap(([nodeId, key]) => {
+      const resource = reset.before(key);
+      return resource ? [{ nodeId, key, resource }] : [];
+    });
+    logger.warn({ proxies: entries.length, reason: reset.reason }, 'the zone store lost its data: registering the connected proxies again');
+    const lost: string[] = [];
+    for (const { nodeId, key, resource } of entries) {
+      try {
+        if (key.mesh !== undefined && !(await awaitInCache(() => cache.get({ type: 'Mesh', name: key.mesh! }), RESTORE_WAIT_MS))) {
+          lost.push(nodeId);
+          continue;
+        }
+        await upsert(rt.store, { type: resource.type, ...(resource.mesh !== undefined ? { mesh: resource.mesh } : {}), name: resource.name, labels: resource.labels, spec: resource.spec });
+        await awaitInCache(() => cache.get(key));
+      } catch (err) {
+        logger.warn({ nodeId, err: (err as Error).message }, 'cannot register a connected proxy again');
+        lost.push(nodeId);
+      }
+    }
+    if (lost.length > 0) logger.error({ proxies: lost }, 'these connected proxies could not be registered again (their mesh is gone); restart them');
+    else logger.info({ proxies: entries.length }, 'registered every connected proxy again');
+  };
+  cache.onChange((change) => {
+    if (change.reset) restoring = restoring.then(() => restore(change.reset!));
+  });
 
   const grpcServer = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.max_send_message_length': 64 * 1024 * 1024 });
   const streams = new Map<string, Awaited<ReturnType<DataplaneInsightTracker['open']>>[]>();
@@ -243,6 +284,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
         if (value) agent[key] = value;
       }
       const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901, 'dataplane', agent);
+      connectedKeys.set(nodeId, keyOf(dp));
       const stream = insights.open(dp.mesh!, dp.name);
       streams.set(nodeId, [...(streams.get(nodeId) ?? []), stream]);
       rt.metrics.xdsConnectedProxies.inc();
@@ -250,6 +292,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
       return {
         release: () => {
           release();
+          if (!reconciler.connectedNodes().includes(nodeId)) connectedKeys.delete(nodeId);
           stream.close();
           rt.metrics.xdsConnectedProxies.dec();
           const left = (streams.get(nodeId) ?? []).filter((s) => s !== stream);
@@ -271,6 +314,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     snapshots,
     reconciler,
     ingressTokens,
+    restored: () => restoring,
     components: [
       {
         name: 'dp-server',

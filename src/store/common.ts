@@ -64,6 +64,10 @@ export function versionConflict(key: ResourceKey, expected: string, current: str
   });
 }
 
+export function storeReset(reason: string): MeshworkError {
+  return new MeshworkError('STORE_RESET', `the store lost its data (${reason}); relist everything`);
+}
+
 export function compacted(fromRevision: number, oldest?: number): MeshworkError {
   const retained = oldest === undefined ? '' : ` (oldest retained is ${oldest})`;
   return new MeshworkError('REVISION_COMPACTED', `revision ${fromRevision} is no longer retained${retained}; relist and watch again`);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { ResourceRegistry } from '../resources/registry.ts';
 import { keyOf, type Resource, type ResourceInput, type ResourceKey } from '../resources/resource.ts';
@@ -7,6 +8,7 @@ import {
   storeFailure,
   compacted,
   decodeKey,
+  storeReset,
   encodeKey,
   filterAndPage,
   isMeshScoped,
@@ -34,7 +36,8 @@ export interface RedisStoreOptions {
 
 // Layout: `<p>rev` the store revision (INCR); `<p>t:<Type>` a hash per type whose fields are
 // encoded keys and values `<revision>\n<json>`; `<p>events` a stream of changes with ids
-// `<revision>-<n>`. Every write is one Lua script, so it is atomic and bumps the revision
+// `<revision>-<n>`; `<p>epoch` a random id set once, so that a Redis that comes back empty
+// (or another Redis at the same address) is told from the one a watch started on. Every write is one Lua script, so it is atomic and bumps the revision
 // exactly once. Requires a single Redis primary (not Redis Cluster).
 
 const CREATE = `
@@ -84,6 +87,9 @@ end
 return {'OK', tostring(rev)}
 `;
 
+/** How long a quiet watch waits before checking that Redis still holds the same store. */
+const RESET_CHECK_MS = 2000;
+
 type ScriptReply = [string, string?];
 type Scripted = Redis & {
   mwCreate(...args: (string | number)[]): Promise<ScriptReply>;
@@ -132,6 +138,10 @@ export class RedisStore implements ResourceStore {
 
   get #events(): string {
     return `${this.#p}events`;
+  }
+
+  get #epoch(): string {
+    return `${this.#p}epoch`;
   }
 
   async get(key: ResourceKey): Promise<Resource> {
@@ -216,22 +226,33 @@ export class RedisStore implements ResourceStore {
 
   async #pump(conn: Redis, queue: EventQueue<StoreEvent>, fromRevision: number): Promise<void> {
     try {
+      await conn.set(this.#epoch, randomUUID(), 'NX');
+      const epoch = await conn.get(this.#epoch);
       const current = Number((await conn.get(this.#rev)) ?? 0);
+      if (fromRevision > current) throw storeReset(`its revision is ${current}, behind revision ${fromRevision} already seen`);
       if (fromRevision < current) {
         const first = await conn.xrange(this.#events, '-', '+', 'COUNT', 1);
         const oldest = first[0] ? Number(first[0][0].split('-')[0]) : current + 1;
         if (fromRevision + 1 < oldest) throw compacted(fromRevision, oldest);
       }
       let lastId = `${fromRevision}-18446744073709551615`;
+      let seen = fromRevision;
       while (!queue.closed) {
-        const res = await conn.xread('COUNT', 1000, 'BLOCK', 5000, 'STREAMS', this.#events, lastId);
-        if (!res) continue;
+        const res = await conn.xread('COUNT', 1000, 'BLOCK', RESET_CHECK_MS, 'STREAMS', this.#events, lastId);
+        if (!res) {
+          // Quiet for a while: is this still the Redis the watch started on?
+          const [nowEpoch, rev] = await Promise.all([conn.get(this.#epoch), conn.get(this.#rev)]);
+          if (nowEpoch !== epoch) throw storeReset(nowEpoch === null ? 'Redis came back empty' : 'Redis now holds another store');
+          if (Number(rev ?? 0) < seen) throw storeReset(`its revision went back from ${seen} to ${Number(rev ?? 0)}`);
+          continue;
+        }
         for (const [, entries] of res) {
           for (const [id, fields] of entries) {
             lastId = id;
             const f = new Map<string, string>();
             for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
             const revision = Number(id.split('-')[0]);
+            seen = Math.max(seen, revision);
             if (f.get('op') === 'put') {
               const resource = withVersion(JSON.parse(f.get('v')!) as StoredDocument, revision);
               queue.push({ kind: 'put', revision, key: keyOf(resource), resource });

@@ -12,11 +12,16 @@ import type { ResourceStore, StoreEvent } from './store.ts';
 //  - ready() resolves after the first full list;
 //  - after a watch error (compaction, store down) it relists with backoff and notifies
 //    the listeners with `resync: true`, so they recompute everything;
+//  - when the store lost its data (STORE_RESET, or a revision behind one already seen) the
+//    change also carries `reset` with what the cache held before, so that owners of state
+//    the store lost (the proxies connected to a zone) can write it again;
 //  - resources handed out are shared: readers must not mutate them.
 
 export interface CacheChange {
   keys: ResourceKey[];
   resync: boolean;
+  /** The store lost its data: what the cache held before, by key. */
+  reset?: { reason: string; before(key: ResourceKey): Resource | undefined };
 }
 
 export class ResourceCache {
@@ -40,13 +45,20 @@ export class ResourceCache {
 
   /** Runs until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
+    let reset: string | undefined;
     for (let attempt = 0; !signal.aborted; ) {
       try {
-        await this.#relist();
+        await this.#relist(reset);
+        reset = undefined;
         attempt = 0;
         for await (const event of this.#store.watch({ fromRevision: this.#revision, signal })) this.#apply(event);
       } catch (err) {
         if (signal.aborted) return;
+        if (isMeshworkError(err, 'STORE_RESET')) {
+          reset = err.message;
+          this.#logger.error({ err: err.message, code: err.code }, 'the store lost its data; relisting and restoring what this control plane can');
+          continue;
+        }
         const delay = isMeshworkError(err, 'REVISION_COMPACTED') ? 0 : backoffDelay(attempt++, 200, 5000);
         this.#logger.warn({ err: (err as Error).message, retryInMs: delay }, 'resource cache watch ended; relisting');
         await sleep(delay, signal);
@@ -62,19 +74,21 @@ export class ResourceCache {
     return this.#revision;
   }
 
-  async #relist(): Promise<void> {
+  async #relist(reset?: string): Promise<void> {
     // The revision is read before listing: events between the two are replayed by the watch.
     const revision = await this.#store.revision();
+    if (reset === undefined && revision < this.#revision) reset = `its revision went back from ${this.#revision} to ${revision}`;
     const data = new Map<string, Map<string, Resource>>();
     for (const type of this.#types) {
       const table = new Map<string, Resource>();
       for (const r of (await this.#store.list(type)).items) table.set(encodeKey(r), r);
       data.set(type, table);
     }
+    const before = this.#data;
     this.#data = data;
     this.#revision = revision;
     this.#resolveReady();
-    this.#notify({ keys: [], resync: true });
+    this.#notify({ keys: [], resync: true, ...(reset !== undefined ? { reset: { reason: reset, before: (k: ResourceKey) => before.get(k.type)?.get(encodeKey(k)) } } : {}) });
   }
 
   #apply(event: StoreEvent): void {

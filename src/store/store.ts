@@ -14,6 +14,9 @@ import type { Resource, ResourceInput, ResourceKey } from '../resources/resource
 //  - watch({fromRevision}) yields every change with a revision above fromRevision, in
 //    order, then live changes, until the signal aborts. A fromRevision older than what the
 //    store retains fails with REVISION_COMPACTED (the caller relists and watches anew).
+//  - A store whose backend lost its data (a Redis restarted without persistence) is not the
+//    store a watch started on: the watch fails with STORE_RESET within a few seconds, and
+//    a watch from a revision the store never reached fails with STORE_RESET at once.
 //  - Methods may be called concurrently; each write is atomic.
 
 export interface ListOptions {

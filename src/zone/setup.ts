@@ -31,5 +31,5 @@ export function setupZone(rt: Runtime): void {
   // Meshes are authored here when standalone: so are their CAs. A federated zone gets both from global.
   if (!federated) rt.components.add(meshCaManager({ store: rt.store, cache, logger: rt.logger.child({ component: 'mesh-ca-manager' }) }));
   rt.components.add(...dp.components, availableServicesUpdater({ store: rt.store, cache, logger: rt.logger.child({ component: 'ingress' }), debounceMs: 100 }));
-  if (federated) rt.components.add(...kdsZoneComponents(rt, cache).components);
+  if (federated) rt.components.add(...kdsZoneComponents(rt, cache, { beforeUp: dp.restored }).components);
 }

@@ -19,7 +19,8 @@ export interface ControlPlaneProcess extends AsyncDisposable {
   output(): string;
 }
 
-export async function startControlPlane(options: { mode: 'global' | 'zone'; env?: NodeJS.ProcessEnv }): Promise<ControlPlaneProcess> {
+/** `ready: 'listening'` only waits for the diagnostics port, for CPs that are not meant to become ready. */
+export async function startControlPlane(options: { mode: 'global' | 'zone'; env?: NodeJS.ProcessEnv; ready?: 'ready' | 'listening' }): Promise<ControlPlaneProcess> {
   const [api, diagnostics, kds, dp] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = {
     MESHWORK_API_ADDRESS: '127.0.0.1',
@@ -50,7 +51,7 @@ export async function startControlPlane(options: { mode: 'global' | 'zone'; env?
         async () => {
           if (proc.exitCode !== null) throw new Error(`meshwork-cp exited with ${proc.exitCode}:\n${proc.output()}`);
           const res = await fetch(`${diagnosticsUrl}/ready`);
-          return res.ok;
+          return res.ok || (options.ready === 'listening' && res.status === 503);
         },
         { what: `meshwork-cp (${options.mode}) to be ready`, timeoutMs: 60_000 },
       ).catch((err: Error) => {

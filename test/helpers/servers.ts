@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -14,8 +14,8 @@ export interface TestServer extends AsyncDisposable {
   /** etcd: `http://127.0.0.1:PORT`; Redis: `redis://127.0.0.1:PORT`. */
   readonly url: string;
   stop(): Promise<void>;
-  /** Stops and starts the server on the same port with the same data. */
-  restart(): Promise<void>;
+  /** Stops and starts the server on the same port with the same data (`empty`: with none, as a server that lost its disk). */
+  restart(options?: { empty?: boolean }): Promise<void>;
 }
 
 async function stopProcess(proc: ChildProcess | undefined): Promise<void> {
@@ -48,8 +48,9 @@ async function disposable(start: () => Promise<ChildProcess>, url: string, dir: 
       await stopProcess(proc);
       proc = undefined;
     },
-    async restart() {
+    async restart(options: { empty?: boolean } = {}) {
       await stopProcess(proc);
+      if (options.empty) for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
       proc = await start();
     },
     async [Symbol.asyncDispose]() {

@@ -1,5 +1,5 @@
 import { backoffDelay, sleep } from '../../core/backoff.ts';
-import type { Component } from '../../core/component.ts';
+import { READY_CHECK_MS, type Component } from '../../core/component.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ResourceStore } from '../../store/store.ts';
 
@@ -27,6 +27,18 @@ export function storeConnection(store: ResourceStore, logger: Logger): Component
     },
     async stop() {
       await store.close();
+    },
+    async ready() {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${READY_CHECK_MS / 2} ms`)), READY_CHECK_MS / 2)));
+      try {
+        await Promise.race([store.ping(), late]);
+        return undefined;
+      } catch (err) {
+        return `the ${store.kind} store does not answer: ${(err as Error).message}`;
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

@@ -85,6 +85,14 @@ export class KdsServer {
   readonly #o: KdsServerOptions;
   readonly #builder: ZoneSnapshotBuilder;
   readonly #sessions = new Set<{ zone: string; session: DeltaServerSession }>();
+  /**
+   * The zone CP instance whose streams global serves, per zone, and how many are open. A zone
+   * syncs through one instance at a time (its leader): the zone → global sync is a reconcile,
+   * so a second instance under the same name (another cluster, a copy with an empty store)
+   * would replace, and delete, what the first one holds. It is refused while the first one's
+   * streams are open (a crashed instance's streams close by keepalive within ~15 s).
+   */
+  readonly #holders = new Map<string, { instanceId: string; streams: number }>();
   readonly #refresh: ReturnType<typeof debounce>;
   #unsubscribe: (() => void) | undefined;
   readonly server: grpc.Server;
@@ -182,8 +190,31 @@ export class KdsServer {
       failCall(call, grpcError(grpc.status.UNAVAILABLE, `cannot register zone: ${(err as Error).message}`));
       return undefined;
     }
+    const holder = this.#holders.get(id.zone);
+    if (holder && holder.instanceId !== id.zoneInstanceId && holder.streams > 0) {
+      const message = `zone "${id.zone}" is already connected to global from another control plane instance (${holder.instanceId}); a zone syncs through one instance at a time. Is a second zone control plane running under the name "${id.zone}"?`;
+      this.#o.logger.warn({ zone: id.zone, instance: id.zoneInstanceId, connected: holder.instanceId }, 'refused a second instance of a connected zone');
+      failCall(call, grpcError(grpc.status.FAILED_PRECONDITION, message));
+      return undefined;
+    }
+    // Claimed before anything else is awaited: two instances cannot both pass the check.
+    const claim = holder?.instanceId === id.zoneInstanceId ? holder : { instanceId: id.zoneInstanceId, streams: 0 };
+    claim.streams++;
+    this.#holders.set(id.zone, claim);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      if (--claim.streams === 0 && this.#holders.get(id.zone) === claim) this.#holders.delete(id.zone);
+    };
+    for (const event of ['end', 'error', 'cancelled', 'close']) call.on(event, release);
     const sub = await this.#o.insights.open(id.zone, id.zoneInstanceId, id);
     return { id, sub };
+  }
+
+  /** The zone CP instance global serves for `zone`, if it is connected. */
+  connectedInstance(zone: string): string | undefined {
+    return this.#holders.get(zone)?.instanceId;
   }
 
   async #globalToZone(call: Duplex<DeltaDiscoveryRequest, DeltaDiscoveryResponse>): Promise<void> {

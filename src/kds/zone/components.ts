@@ -41,7 +41,7 @@ function readToken(file: string | undefined): string | undefined {
 }
 
 /** A federated zone's KDS client. The zone is ready without global: it serves its last state. */
-export function kdsZoneComponents(rt: Runtime, cache: ResourceCache): { components: Component[]; client: KdsZoneClient } {
+export function kdsZoneComponents(rt: Runtime, cache: ResourceCache, options: { beforeUp?: () => Promise<void> } = {}): { components: Component[]; client: KdsZoneClient } {
   const { config } = rt;
   const zone = config.multizone.zone;
   const url = new URL(zone.globalAddress!);
@@ -63,6 +63,12 @@ export function kdsZoneComponents(rt: Runtime, cache: ResourceCache): { componen
     reconnectBaseMs: zone.reconnectBaseMs,
     reconnectMaxMs: zone.reconnectMaxMs,
     heartbeatIntervalMs: config.kds.heartbeatIntervalMs,
+    ...(options.beforeUp ? { beforeUp: options.beforeUp } : {}),
+  });
+  // The zone's store lost its data: get global's resources again (the zone's own go up once
+  // the connected proxies are registered again, see beforeUp).
+  cache.onChange((change) => {
+    if (change.reset) client.resync(`the zone store lost its data (${change.reset.reason})`);
   });
   let running: Promise<void> | undefined;
   return {
@@ -76,6 +82,12 @@ export function kdsZoneComponents(rt: Runtime, cache: ResourceCache): { componen
         },
         async stop() {
           await running;
+        },
+        // Global unreachable: the zone serves its last state and stays ready. Global refusing
+        // the zone (token, disabled zone, another instance connected) is a fault to fix.
+        async ready() {
+          const refusal = client.refusal;
+          return refusal ? `global refuses this zone: ${refusal}` : undefined;
         },
       },
     ],

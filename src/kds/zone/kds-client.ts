@@ -44,7 +44,12 @@ export interface KdsClientOptions {
   reconnectMaxMs: number;
   /** Used until global answers the first HealthCheck with its interval. */
   heartbeatIntervalMs: number;
+  /** Awaited on each connection once global's resources are applied, before the zone's own go up. */
+  beforeUp?: () => Promise<void>;
 }
+
+/** gRPC codes with which global refuses a zone for a reason a retry does not fix. */
+const REFUSALS = new Set([grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED, grpc.status.FAILED_PRECONDITION, grpc.status.INVALID_ARGUMENT]);
 
 export type KdsConnectionState = 'connecting' | 'connected' | 'backing-off' | 'stopped';
 
@@ -56,6 +61,10 @@ export class KdsZoneClient {
   #state: KdsConnectionState = 'connecting';
   /** Types of which a first response from global has been applied on the current streams. */
   #synced = new Set<string>();
+  /** Why the last connection ended, until the next one is in sync. */
+  #failure: { code?: number; message: string } | undefined;
+  #endSession: ((err: Error) => void) | undefined;
+  #resyncRequested = false;
 
   constructor(options: KdsClientOptions) {
     this.#o = options;
@@ -70,6 +79,23 @@ export class KdsZoneClient {
     return this.#state === 'connected' && this.#allTypesSynced();
   }
 
+  /** Why global refused this zone (bad token, disabled zone, another instance connected), if it did on the last attempt. */
+  get refusal(): string | undefined {
+    const f = this.#failure;
+    return f?.code !== undefined && REFUSALS.has(f.code) ? f.message : undefined;
+  }
+
+  /** Why the last connection to global ended, until the next one is in sync. */
+  get lastFailure(): { code?: number; message: string } | undefined {
+    return this.#failure;
+  }
+
+  /** Ends the current connection; the next one resyncs everything by versions, at once. */
+  resync(reason: string): void {
+    this.#resyncRequested = true;
+    this.#endSession?.(new Error(`resync: ${reason}`));
+  }
+
   #allTypesSynced(): boolean {
     return downTypes(this.#o.registry).every((d) => this.#synced.has(d.name));
   }
@@ -82,11 +108,15 @@ export class KdsZoneClient {
         await this.#session(signal);
       } catch (err) {
         if (signal.aborted) break;
-        this.#o.logger.warn({ err: (err as Error).message }, 'KDS connection to global ended');
+        const code = (err as { code?: number }).code;
+        this.#failure = { ...(code !== undefined ? { code } : {}), message: (err as Error).message };
+        if (code !== undefined && REFUSALS.has(code)) this.#o.logger.error({ err: (err as Error).message, code }, 'global refused this zone; fix the zone token or configuration (retrying)');
+        else this.#o.logger.warn({ err: (err as Error).message }, 'KDS connection to global ended');
       }
       if (signal.aborted) break;
-      // A connection that lasted a while resets the backoff.
-      attempt = Date.now() - started > 30_000 ? 0 : attempt + 1;
+      // A connection that lasted a while (or a resync the zone asked for) resets the backoff.
+      attempt = Date.now() - started > 30_000 || this.#resyncRequested ? 0 : attempt + 1;
+      this.#resyncRequested = false;
       const delay = backoffDelay(attempt, this.#o.reconnectBaseMs, this.#o.reconnectMaxMs);
       this.#state = 'backing-off';
       this.#o.logger.info({ retryInMs: delay, attempt }, 'reconnecting to global');
@@ -136,9 +166,13 @@ export class KdsZoneClient {
     const cleanups: (() => void)[] = [];
     const token = this.#o.token?.();
     this.#synced = new Set();
+    let ended = false;
+    let upRequested = false;
+    let onDownInSync = () => {};
     try {
       await new Promise<void>((resolve, reject) => {
         const fail = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
+        this.#endSession = fail;
         const onAbort = () => resolve();
         signal.addEventListener('abort', onAbort, { once: true });
         cleanups.push(() => signal.removeEventListener('abort', onAbort));
@@ -164,9 +198,9 @@ export class KdsZoneClient {
           logger: log,
           onResult: (t) => {
             this.#synced.add(t);
-            if (this.#allTypesSynced() && this.#state !== 'connected') {
-              this.#state = 'connected';
-              log.info('in sync with global');
+            if (this.#allTypesSynced() && !upRequested) {
+              upRequested = true;
+              onDownInSync();
             }
           },
         });
@@ -175,16 +209,29 @@ export class KdsZoneClient {
         g2z.on('end', () => fail(new Error('global closed the global-to-zone stream')));
         void down.start(fail).catch(fail);
 
-        // Zone → global.
-        const z2g = (syncClient as unknown as { ZoneToGlobalSync(md: grpc.Metadata): grpc.ClientDuplexStream<DeltaDiscoveryResponse, DeltaDiscoveryRequest> }).ZoneToGlobalSync(this.#metadata(token));
-        cleanups.push(() => z2g.cancel());
-        const up = new DeltaServerSession({ send: (res) => z2g.write(res), maxMessageBytes: this.#o.maxMessageBytes, logger: log.child({ stream: 'zone-to-global' }) });
-        up.setSnapshot(this.#upSnapshot());
-        const refresh = debounce(() => up.setSnapshot(this.#upSnapshot()), this.#o.upDebounceMs);
-        cleanups.push(this.#o.cache.onChange(() => refresh.trigger()), () => refresh.cancel());
-        z2g.on('data', (req: DeltaDiscoveryRequest) => up.handleRequest(req));
-        z2g.on('error', fail);
-        z2g.on('end', () => fail(new Error('global closed the zone-to-global stream')));
+        // Zone → global, opened once the zone holds what global has (and, after a reset of the
+        // zone's store, once `beforeUp` has put back what the zone itself holds): a zone that
+        // served its up stream first would report its own resources gone.
+        const openUp = () => {
+          const z2g = (syncClient as unknown as { ZoneToGlobalSync(md: grpc.Metadata): grpc.ClientDuplexStream<DeltaDiscoveryResponse, DeltaDiscoveryRequest> }).ZoneToGlobalSync(this.#metadata(token));
+          cleanups.push(() => z2g.cancel());
+          const up = new DeltaServerSession({ send: (res) => z2g.write(res), maxMessageBytes: this.#o.maxMessageBytes, logger: log.child({ stream: 'zone-to-global' }) });
+          up.setSnapshot(this.#upSnapshot());
+          const refresh = debounce(() => up.setSnapshot(this.#upSnapshot()), this.#o.upDebounceMs);
+          cleanups.push(this.#o.cache.onChange(() => refresh.trigger()), () => refresh.cancel());
+          z2g.on('data', (req: DeltaDiscoveryRequest) => up.handleRequest(req));
+          z2g.on('error', fail);
+          z2g.on('end', () => fail(new Error('global closed the zone-to-global stream')));
+        };
+        onDownInSync = () => {
+          Promise.resolve(this.#o.beforeUp?.()).then(() => {
+            if (ended) return;
+            openUp();
+            this.#state = 'connected';
+            this.#failure = undefined;
+            log.info('in sync with global');
+          }, fail);
+        };
 
         // Heartbeat: a failed call or streams global no longer holds, twice in a row, end the session.
         type HealthAnswer = { interval?: { seconds: string; nanos: number }; streams_open: boolean };
@@ -202,6 +249,8 @@ export class KdsZoneClient {
         cleanups.push(() => heartbeat.stop());
       });
     } finally {
+      ended = true;
+      this.#endSession = undefined;
       for (const c of cleanups.reverse()) c();
       syncClient.close();
       healthClient.close();
