@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { freePort } from '../core/free-port.ts';
 import { findEnvoy } from '../dp/envoy-binary.ts';
 import { startBackendApp, startTraffic } from './apps.ts';
+import { DEMO_PORTS } from './ports.ts';
 
 // The quickstart behind `npm start`: one global CP, two zone CPs (in-memory stores), a zone
 // ingress per zone, a `backend` service in both zones and a `web` client in zone-1, all real
@@ -118,7 +119,7 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
 
   try {
     // Global.
-    const g = { api: await port(5681), diagnostics: await port(5680), kds: await port(5685) };
+    const g = { api: await port(DEMO_PORTS.global.api), diagnostics: await port(DEMO_PORTS.global.diagnostics), kds: await port(DEMO_PORTS.global.kds) };
     const globalApi = `http://127.0.0.1:${g.api}`;
     const globalProc = spawnChild('global', CP, ['run', '--mode', 'global'], {
       MESHWORK_API_ADDRESS: '127.0.0.1',
@@ -147,8 +148,8 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
     const zoneApis: Record<string, string> = {};
     const dpServers: Record<string, string> = {};
     for (const [i, zone] of ZONES.entries()) {
-      const base = (i + 1) * 10_000;
-      const z = { api: await port(base + 5681), diagnostics: await port(base + 5680), dp: await port(base + 5678) };
+      const fixed = DEMO_PORTS.zone(i + 1);
+      const z = { api: await port(fixed.api), diagnostics: await port(fixed.diagnostics), dp: await port(fixed.dp) };
       const tokenFile = join(logDir, `${zone}.token`);
       writeFileSync(tokenFile, await request('POST', `${globalApi}/tokens/zone`, { zone, validFor: '8760h' }));
       const proc = spawnChild(zone, CP, ['run', '--mode', 'zone'], {
@@ -193,7 +194,7 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
     };
 
     for (const [i, zone] of ZONES.entries()) {
-      const ingressPort = await port((i + 1) * 10_000 + 1);
+      const ingressPort = await port(DEMO_PORTS.zone(i + 1).ingress);
       await startDp(zone, { type: 'ZoneIngress', name: `ingress-${zone}`, networking: { address: '127.0.0.1', port: ingressPort, advertisedAddress: '127.0.0.1', advertisedPort: ingressPort } }, await ingressToken(zone), ['--proxy-type', 'ingress']);
       print(`✔ ${zone} zone ingress on 127.0.0.1:${ingressPort}`);
       const appPort = await freePort();
@@ -201,7 +202,7 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
       await startDp(zone, { type: 'Dataplane', mesh: 'default', name: `backend-${zone}`, networking: { address: '127.0.0.1', inbound: [{ port: await freePort(), servicePort: appPort, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } }, await dataplaneToken(`backend-${zone}`));
       print(`✔ ${zone}: backend (app on 127.0.0.1:${appPort}) with its sidecar`);
     }
-    const webPort = await port(10_080);
+    const webPort = await port(DEMO_PORTS.webOutbound);
     const webUrl = `http://127.0.0.1:${webPort}/`;
     await startDp('zone-1', { type: 'Dataplane', mesh: 'default', name: 'web', networking: { address: '127.0.0.1', inbound: [{ port: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port: webPort, tags: { 'kuma.io/service': 'backend' } }] } }, await dataplaneToken('web'));
     print(`✔ zone-1: web's sidecar, calling backend at ${webUrl}`);
