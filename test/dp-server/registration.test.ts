@@ -46,6 +46,16 @@ describe('DP server: what a proxy may register', () => {
     await expect(adsFirstResponse(zone.dpServerUrl, { id: 'default.backend-9' }, await token({ tags: { 'kuma.io/service': ['backend'] } }))).resolves.toBe('type.googleapis.com/envoy.config.cluster.v3.Cluster');
   });
 
+  it('a malformed node id is refused with a short error that does not echo it', async () => {
+    const id = `default.${'x'.repeat(10_000)}`;
+    const err = (await adsFirstResponse(zone.dpServerUrl, { id }).then(() => undefined, (e: unknown) => e)) as { code: number; details: string };
+    expect(err.code).toBe(3);
+    expect(err.details).toMatch(/node\.id must be "<mesh>\.<name>".*got 10008 characters/);
+    expect(err.details.length).toBeLessThan(300);
+    expect(zone.output()).not.toContain('x'.repeat(600));
+    await expect(adsFirstResponse(zone.dpServerUrl, { id: 'default.web 1' })).rejects.toMatchObject({ code: 3 });
+  });
+
   it('a registration whose proxy never opens a stream expires, and so does one found when the CP starts; what users applied stays', async () => {
     const named = await token({ name: 'orphan-1' });
     expect((await bootstrap(zone.dpServerUrl, { mesh: 'default', name: 'orphan-1', dataplane: dataplane('orphan-1', 'orphan', 8082), dataplaneToken: named, adminPort: 9901 })).status).toBe(200);

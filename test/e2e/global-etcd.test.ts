@@ -156,4 +156,19 @@ describe('global control plane on etcd, driven by meshctl', () => {
     expect(metrics).toMatch(/^meshwork_api_server_http_request_duration_seconds_count\{method="GET",route="\/meshes\/:name",status="200"\} \d+$/m);
     expect(metrics).toMatch(/^meshwork_process_resident_memory_bytes \d+/m);
   });
+
+  it('200 parallel unconditional PUTs of one policy all succeed, and the last one written is what is stored', async () => {
+    const put = (i: number) =>
+      fetch(`${global.apiUrl}/meshes/default/meshtimeouts/contended`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'MeshTimeout', mesh: 'default', name: 'contended', labels: { writer: String(i) }, spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: `${i + 1}s` } }] } }),
+      }).then(async (res) => ({ status: res.status, etag: res.headers.get('etag'), writer: String(i) }));
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => put(i)));
+    const statuses = results.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+    expect(statuses).toEqual({ 201: 1, 200: 199 });
+    const last = results.reduce((a, b) => (Number(JSON.parse(b.etag!)) > Number(JSON.parse(a.etag!)) ? b : a));
+    const stored = (await (await fetch(`${global.apiUrl}/meshes/default/meshtimeouts/contended`)).json()) as { labels: Record<string, string> };
+    expect(stored.labels.writer).toBe(last.writer);
+  });
 });

@@ -33,6 +33,10 @@ export function adsService(): grpc.ServiceDefinition {
   return pkg.envoy.service.discovery.v3.AggregatedDiscoveryService.service;
 }
 
+/** `<mesh>.<name>`: two resource names of at most 253 characters. */
+const NODE_ID_MAX = 2 * 253 + 1;
+const NODE_ID = new RegExp(`^[A-Za-z0-9][-A-Za-z0-9_.]{0,${NODE_ID_MAX - 1}}$`);
+
 /** A snapshot as a delta session reads it: its resources already carry name, version and Any. */
 const deltaView = (snapshot: XdsSnapshot) => ({ resources: (url: string) => snapshot.byTypeUrl(url) });
 
@@ -62,6 +66,13 @@ export function registerAds(server: grpc.Server, o: AdsServerOptions): void {
       if (nodeId !== undefined) return;
       nodeId = req.node?.id ?? '';
       const id = nodeId;
+      // Checked before anything else: a node id is echoed in logs and errors only once it is
+      // the shape of a node id (a 10,000-character one was sent back whole).
+      if (!NODE_ID.test(id)) {
+        o.logger.warn({ nodeIdLength: id.length }, 'refused an xDS stream with a malformed node id');
+        failCall(call, grpc.status.INVALID_ARGUMENT, `node.id must be "<mesh>.<name>" (a zone ingress: "<name>"), at most ${NODE_ID_MAX} letters, digits, ".", "-" or "_"; got ${id.length} characters`);
+        return;
+      }
       o.admit({ id, metadata: req.node?.metadata }, call.metadata).then(
         (admission) => {
           if (closed) return admission.release();
