@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import type { InjectOptions } from 'fastify';
 import type { ResourceStore } from '../store/store.ts';
-import { buildTestApi } from '../../test/helpers/api.ts';
+import { testApiPerTest } from '../../test/helpers/api.ts';
 
 const meshDoc = {
   type: 'Mesh',
@@ -21,17 +20,7 @@ const timeoutDoc = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-async function setup(options: Parameters<typeof buildTestApi>[0] = {}) {
-  const built = await buildTestApi(options);
-  app = built.app;
-  return built;
-}
+const setup = testApiPerTest();
 
 /** Everything the store holds, to prove a rejected request changed nothing. */
 async function snapshot(store: ResourceStore) {

@@ -13,6 +13,8 @@ import { inspectRoutes } from './routes/inspect.ts';
 
 export type { ApiDeps } from './deps.ts';
 
+const MAX_PARAM_LENGTH = 1024;
+
 /**
  * The REST API as a fastify app, built from the registry. Tests drive it with inject();
  * the control plane listens on apiServer.address:port.
@@ -25,9 +27,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     bodyLimit: api.bodyLimitBytes ?? 2 * deps.config.store.maxResourceBytes,
     logController: new LogController({ disableRequestLogging: true }),
     // Names are at most 253 characters; longer segments get a Kuma-shaped 400, not fastify's 414.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: (err, _req, reply: FastifyReply) => {
-      const e = new MeshworkError('BAD_REQUEST', `invalid URL: ${err.message}`, { invalidParameters: [{ field: 'name', reason: 'must be at most 253 characters' }] });
+      const tooLong = (err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
+      // The URL is not echoed back: it may be anything, of any length.
+      const e = new MeshworkError('BAD_REQUEST', tooLong ? `invalid URL: a path segment is longer than ${MAX_PARAM_LENGTH} characters` : 'invalid URL: it cannot be decoded', { invalidParameters: [tooLong ? { field: 'name', reason: 'must be at most 253 characters' } : { field: '', reason: 'malformed URL' }] });
       void reply.code(e.httpStatus).type('application/json').send(toRestError(e));
     },
     requestTimeout: api.requestTimeoutMs,

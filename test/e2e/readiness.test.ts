@@ -21,31 +21,27 @@ describe('/ready reflects the store and the KDS session', () => {
   });
   const keep = <T extends AsyncDisposable>(x: T) => (cleanup.push(() => x[Symbol.asyncDispose]()), x);
 
-  it('global on etcd: 503 while etcd is down, 200 again when it is back', async () => {
-    const etcd: TestServer = keep(await startEtcd());
-    const global = keep(await startControlPlane({ mode: 'global', env: { MESHWORK_STORE_TYPE: 'etcd', MESHWORK_STORE_ETCD_ENDPOINTS: etcd.url } }));
-    expect((await readiness(global)).status).toBe(200);
-    await etcd.stop();
+  /** Stops the store under a running CP, expects 503 naming it, starts it, expects 200 again. */
+  async function downAndBack(cp: ControlPlaneProcess, store: TestServer, kind: string) {
+    expect((await readiness(cp)).status).toBe(200);
+    await store.stop();
     const down = await waitFor(async () => {
-      const r = await readiness(global);
+      const r = await readiness(cp);
       return r.status === 503 ? r : undefined;
-    }, { what: 'global not ready without etcd' });
-    expect(down.reasons.store).toMatch(/etcd/);
-    await etcd.restart();
-    await waitFor(async () => (await readiness(global)).status === 200, { what: 'global ready again', timeoutMs: 60_000 });
+    }, { what: `not ready without ${kind}` });
+    expect(down.reasons.store).toMatch(new RegExp(kind));
+    await store.restart();
+    await waitFor(async () => (await readiness(cp)).status === 200, { what: 'ready again', timeoutMs: 60_000 });
+  }
+
+  it('global on etcd: 503 while etcd is down, 200 again when it is back', async () => {
+    const etcd = keep(await startEtcd());
+    await downAndBack(keep(await startControlPlane({ mode: 'global', env: { MESHWORK_STORE_TYPE: 'etcd', MESHWORK_STORE_ETCD_ENDPOINTS: etcd.url } })), etcd, 'etcd');
   });
 
   it('zone on Redis: 503 while Redis is down, 200 again when it is back', async () => {
-    const redis: TestServer = keep(await startRedis());
-    const zone = keep(await startControlPlane({ mode: 'zone', env: { MESHWORK_STORE_TYPE: 'redis', MESHWORK_STORE_REDIS_URL: redis.url } }));
-    await redis.stop();
-    const down = await waitFor(async () => {
-      const r = await readiness(zone);
-      return r.status === 503 ? r : undefined;
-    }, { what: 'zone not ready without Redis' });
-    expect(down.reasons.store).toMatch(/redis/);
-    await redis.restart();
-    await waitFor(async () => (await readiness(zone)).status === 200, { what: 'zone ready again', timeoutMs: 60_000 });
+    const redis = keep(await startRedis());
+    await downAndBack(keep(await startControlPlane({ mode: 'zone', env: { MESHWORK_STORE_TYPE: 'redis', MESHWORK_STORE_REDIS_URL: redis.url } })), redis, 'redis');
   });
 
   it('a federated zone is not ready while global refuses it, and is once its token is right', async () => {

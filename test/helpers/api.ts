@@ -1,3 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
 import { buildApi, type ApiDeps } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/core/config/load.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -30,4 +32,18 @@ export async function buildTestApi(options: { role?: CpRole; localhostIsAdmin?: 
   });
   await app.ready();
   return { app, store, token, manager };
+}
+
+/** `setup(options)` builds a test API; the app a test built is closed after it. Call once per file. */
+export function testApiPerTest(): (options?: Parameters<typeof buildTestApi>[0]) => ReturnType<typeof buildTestApi> {
+  let app: FastifyInstance | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+  return async (options = {}) => {
+    const built = await buildTestApi(options);
+    app = built.app;
+    return built;
+  };
 }

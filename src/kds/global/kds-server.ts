@@ -212,11 +212,6 @@ export class KdsServer {
     return { id, sub };
   }
 
-  /** The zone CP instance global serves for `zone`, if it is connected. */
-  connectedInstance(zone: string): string | undefined {
-    return this.#holders.get(zone)?.instanceId;
-  }
-
   async #globalToZone(call: Duplex<DeltaDiscoveryRequest, DeltaDiscoveryResponse>): Promise<void> {
     const opened = await this.#open(call);
     if (!opened) return;
