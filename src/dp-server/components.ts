@@ -121,23 +121,46 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
    * bootstrap that never opened a stream, and for registrations found when this CP starts.
    */
   const removeUnlessConnected = (nodeId: string, key: ResourceKey, delayMs: number) => {
-    if (reconciler.connectedNodes().includes(nodeId)) return;
+    if (reconciler.isConnected(nodeId)) return;
     clearTimeout(pendingRemovals.get(nodeId));
     const timer = setTimeout(() => {
       pendingRemovals.delete(nodeId);
-      if (reconciler.connectedNodes().includes(nodeId)) return;
-      void (async () => {
+      const gone = () => !reconciler.isConnected(nodeId) && !admitting.has(nodeId);
+      if (!gone()) return;
+      const removal = (async () => {
         const current = await rt.store.get(key);
-        if (current.labels[LIFECYCLE_LABEL] !== 'dp' || current.labels[ORIGIN_LABEL] === 'global' || reconciler.connectedNodes().includes(nodeId)) return;
+        if (current.labels[LIFECYCLE_LABEL] !== 'dp' || current.labels[ORIGIN_LABEL] === 'global' || !gone()) return;
         snapshots.delete(nodeId);
         await rt.store.delete(key, { expectedVersion: current.version });
         logger.info({ nodeId }, `removed the ${key.type} of a proxy not connected for ${delayMs} ms`);
-      })().catch((err: unknown) => {
-        if (!isMeshworkError(err, 'NOT_FOUND') && !isMeshworkError(err, 'VERSION_CONFLICT')) logger.warn({ nodeId, err: (err as Error).message }, `cannot remove the ${key.type}`);
-      });
+      })()
+        .catch((err: unknown) => {
+          if (!isMeshworkError(err, 'NOT_FOUND') && !isMeshworkError(err, 'VERSION_CONFLICT')) logger.warn({ nodeId, err: (err as Error).message }, `cannot remove the ${key.type}`);
+        })
+        .finally(() => removals.delete(nodeId));
+      removals.set(nodeId, removal);
     }, delayMs);
     timer.unref();
     pendingRemovals.set(nodeId, timer);
+  };
+  /**
+   * Admission and removal of one proxy never interleave: an admission that starts while its
+   * removal runs waits for it (then registers the proxy again from its metadata), and a
+   * removal does not start while the proxy is being admitted.
+   */
+  const admitting = new Map<string, number>();
+  const removals = new Map<string, Promise<void>>();
+  const admission = async <T>(nodeId: string, admit: () => Promise<T>): Promise<T> => {
+    cancelRemoval(nodeId);
+    admitting.set(nodeId, (admitting.get(nodeId) ?? 0) + 1);
+    try {
+      await removals.get(nodeId);
+      return await admit();
+    } finally {
+      const n = admitting.get(nodeId)! - 1;
+      if (n > 0) admitting.set(nodeId, n);
+      else admitting.delete(nodeId);
+    }
   };
   const grace = config.dpServer.dataplaneGracePeriodMs;
 
@@ -171,7 +194,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     return {
       release: () => {
         release();
-        if (!reconciler.connectedNodes().includes(name)) connectedKeys.delete(name);
+        if (!reconciler.isConnected(name)) connectedKeys.delete(name);
         delivered.delete(name);
         logger.info({ ingress: name }, 'zone ingress disconnected');
         removeUnlessConnected(name, keyOf(zi), grace);
@@ -231,6 +254,76 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     if (result === 'acked') observeDelivery(nodeId, typeUrl);
     for (const s of streams.get(nodeId) ?? []) s.count(typeUrl, result);
   };
+  /** A dataplane connecting: token (and the tags it allows), registration (from its metadata if unknown), config. */
+  const admitDataplane = async (nodeId: string, metadata: unknown, md: grpc.Metadata) => {
+    const proxy = reconciler.parseNodeId(nodeId);
+    const denied = (err: unknown) => Object.assign(new Error((err as Error).message), { code: isMeshworkError(err, 'FORBIDDEN') ? grpc.status.PERMISSION_DENIED : grpc.status.UNAUTHENTICATED });
+    let claims: DataplaneTokenClaims | undefined;
+    if (checkToken) {
+      try {
+        claims = await checkToken(md.get('authorization')[0]?.toString(), { ...proxy, type: 'dataplane' });
+      } catch (err) {
+        throw denied(err);
+      }
+    }
+    let dp = reconciler.findDataplane(nodeId);
+    if (!dp) {
+      // Not known (a CP restarted on a memory store): register it from the proxy's metadata.
+      const carried = dataplaneFromMetadata(metadata);
+      if (carried) {
+        try {
+          const { dataplane, adminPort } = carried;
+          await registerDataplane(registration, String(dataplane.mesh), String(dataplane.name), dataplane, adminPort, claims);
+        } catch (err) {
+          if (isMeshworkError(err, 'FORBIDDEN')) throw denied(err);
+          const fields = isMeshworkError(err) ? err.invalidParameters.map((p) => ` ${p.field}: ${p.reason};`).join('') : '';
+          throw Object.assign(new Error(`cannot register proxy "${nodeId}": ${(err as Error).message}${fields}`), { code: grpc.status.INVALID_ARGUMENT });
+        }
+      }
+      dp = await awaitInCache(() => reconciler.findDataplane(nodeId));
+    }
+    if (!dp) {
+      throw Object.assign(new Error(`unknown proxy "${nodeId}": no Dataplane "${proxy.name}" in mesh "${proxy.mesh}"; start proxies with meshwork-dp`), { code: grpc.status.NOT_FOUND });
+    }
+    // The Dataplane this proxy will be served (and get the identity of) must fit its token.
+    if (claims) {
+      try {
+        checkTags(claims.tags, dataplaneTagSet(dp.spec));
+      } catch (err) {
+        throw denied(err);
+      }
+    }
+    cancelRemoval(nodeId);
+    // What meshwork-dp runs beside Envoy (see src/dp/agent-protocol.ts).
+    const agent: AgentPaths = {};
+    for (const [key, meta] of [['accessLogPath', ACCESS_LOG_PATH_METADATA], ['metricsSocket', METRICS_SOCKET_METADATA], ['dynamicConfigSocket', DYNAMIC_CONFIG_SOCKET_METADATA], ['metricsCertPath', METRICS_CERT_PATH_METADATA], ['metricsKeyPath', METRICS_KEY_PATH_METADATA]] as const) {
+      const value = metadataValue(metadata, meta)?.stringValue;
+      if (value) agent[key] = value;
+    }
+    const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901, 'dataplane', agent);
+    connectedKeys.set(nodeId, keyOf(dp));
+    const stream = insights.open(dp.mesh!, dp.name);
+    streams.set(nodeId, [...(streams.get(nodeId) ?? []), stream]);
+    rt.metrics.xdsConnectedProxies.inc();
+    logger.info({ nodeId }, 'proxy connected');
+    return {
+      release: () => {
+        release();
+        if (!reconciler.isConnected(nodeId)) connectedKeys.delete(nodeId);
+        stream.close();
+        rt.metrics.xdsConnectedProxies.dec();
+        const left = (streams.get(nodeId) ?? []).filter((s) => s !== stream);
+        if (left.length) streams.set(nodeId, left);
+        else {
+          streams.delete(nodeId);
+          delivered.delete(nodeId);
+        }
+        logger.info({ nodeId }, 'proxy disconnected');
+        removeUnlessConnected(nodeId, keyOf(dp), grace);
+      },
+    };
+  };
+
   registerAds(grpcServer, {
     cache: snapshots,
     logger: rt.logger.child({ component: 'ads' }),
@@ -238,73 +331,8 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     admit: async (node, md) => {
       const nodeId = node.id;
       const proxyType = metadataValue(node.metadata, PROXY_TYPE_METADATA)?.stringValue;
-      if (proxyType === 'ingress') return admitIngress(nodeId, node.metadata, md);
-      const proxy = reconciler.parseNodeId(nodeId);
-      const denied = (err: unknown) => Object.assign(new Error((err as Error).message), { code: isMeshworkError(err, 'FORBIDDEN') ? grpc.status.PERMISSION_DENIED : grpc.status.UNAUTHENTICATED });
-      let claims: DataplaneTokenClaims | undefined;
-      if (checkToken) {
-        try {
-          claims = await checkToken(md.get('authorization')[0]?.toString(), { ...proxy, type: 'dataplane' });
-        } catch (err) {
-          throw denied(err);
-        }
-      }
-      let dp = reconciler.findDataplane(nodeId);
-      if (!dp) {
-        // Not known (a CP restarted on a memory store): register it from the proxy's metadata.
-        const carried = dataplaneFromMetadata(node.metadata);
-        if (carried) {
-          try {
-            const { dataplane, adminPort } = carried;
-            await registerDataplane(registration, String(dataplane.mesh), String(dataplane.name), dataplane, adminPort, claims);
-          } catch (err) {
-            if (isMeshworkError(err, 'FORBIDDEN')) throw denied(err);
-            const fields = isMeshworkError(err) ? err.invalidParameters.map((p) => ` ${p.field}: ${p.reason};`).join('') : '';
-            throw Object.assign(new Error(`cannot register proxy "${nodeId}": ${(err as Error).message}${fields}`), { code: grpc.status.INVALID_ARGUMENT });
-          }
-        }
-        dp = await awaitInCache(() => reconciler.findDataplane(nodeId));
-      }
-      if (!dp) {
-        throw Object.assign(new Error(`unknown proxy "${nodeId}": no Dataplane "${proxy.name}" in mesh "${proxy.mesh}"; start proxies with meshwork-dp`), { code: grpc.status.NOT_FOUND });
-      }
-      // The Dataplane this proxy will be served (and get the identity of) must fit its token.
-      if (claims) {
-        try {
-          checkTags(claims.tags, dataplaneTagSet(dp.spec));
-        } catch (err) {
-          throw denied(err);
-        }
-      }
-      cancelRemoval(nodeId);
-      // What meshwork-dp runs beside Envoy (see src/dp/agent-protocol.ts).
-      const agent: AgentPaths = {};
-      for (const [key, meta] of [['accessLogPath', ACCESS_LOG_PATH_METADATA], ['metricsSocket', METRICS_SOCKET_METADATA], ['dynamicConfigSocket', DYNAMIC_CONFIG_SOCKET_METADATA], ['metricsCertPath', METRICS_CERT_PATH_METADATA], ['metricsKeyPath', METRICS_KEY_PATH_METADATA]] as const) {
-        const value = metadataValue(node.metadata, meta)?.stringValue;
-        if (value) agent[key] = value;
-      }
-      const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901, 'dataplane', agent);
-      connectedKeys.set(nodeId, keyOf(dp));
-      const stream = insights.open(dp.mesh!, dp.name);
-      streams.set(nodeId, [...(streams.get(nodeId) ?? []), stream]);
-      rt.metrics.xdsConnectedProxies.inc();
-      logger.info({ nodeId }, 'proxy connected');
-      return {
-        release: () => {
-          release();
-          if (!reconciler.connectedNodes().includes(nodeId)) connectedKeys.delete(nodeId);
-          stream.close();
-          rt.metrics.xdsConnectedProxies.dec();
-          const left = (streams.get(nodeId) ?? []).filter((s) => s !== stream);
-          if (left.length) streams.set(nodeId, left);
-          else {
-            streams.delete(nodeId);
-            delivered.delete(nodeId);
-          }
-          logger.info({ nodeId }, 'proxy disconnected');
-          removeUnlessConnected(nodeId, keyOf(dp), grace);
-        },
-      };
+      if (proxyType === 'ingress') return admission(nodeId, () => admitIngress(nodeId, node.metadata, md));
+      return admission(nodeId, () => admitDataplane(nodeId, node.metadata, md));
     },
   });
 
@@ -335,8 +363,9 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
                 path: '/bootstrap',
                 handle: async (body, req) => {
                   const out = await handleBootstrap({ ...registration, version: rt.version, cpPort: () => boundPort, ...(checkToken ? { checkToken } : {}), ...(checkIngressToken ? { checkIngressToken } : {}) }, body, req);
-                  // A registration whose proxy never opens a stream does not stay forever.
-                  removeUnlessConnected(out.registered.nodeId, out.registered.key, grace);
+                  // A registration whose proxy never opens a stream does not stay forever (Envoy
+                  // starts after its bootstrap: it gets the reconnect allowance on top).
+                  removeUnlessConnected(out.registered.nodeId, out.registered.key, grace + config.dpServer.reconnectAllowanceMs);
                   return out;
                 },
               },

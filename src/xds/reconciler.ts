@@ -137,6 +137,10 @@ export class XdsReconciler {
     return [...this.#nodes.keys()];
   }
 
+  isConnected(nodeId: string): boolean {
+    return this.#nodes.has(nodeId);
+  }
+
   /** A node id's mesh and name, by the meshes this zone has. */
   parseNodeId(nodeId: string): { mesh: string; name: string } {
     return parseNodeId(nodeId, (mesh) => this.#o.cache.get({ type: 'Mesh', name: mesh }) !== undefined);

@@ -61,6 +61,8 @@ describe('DP server: what a proxy may register', () => {
     expect((await bootstrap(zone.dpServerUrl, { mesh: 'default', name: 'orphan-1', dataplane: dataplane('orphan-1', 'orphan', 8082), dataplaneToken: named, adminPort: 9901 })).status).toBe(200);
     expect(await status('orphan-1')).toBe(200);
     await waitFor(async () => (await status('orphan-1')) === 404, { what: 'the registration without a stream to expire' });
+    // Its proxy turning up later is admitted anyway: it brings its Dataplane in its node metadata.
+    await expect(adsFirstResponse(zone.dpServerUrl, { id: 'default.orphan-1', metadata: nodeMetadata({ 'meshwork.io/dataplane': JSON.stringify(dataplane('orphan-1', 'orphan', 8082)) }) }, named)).resolves.toBe('type.googleapis.com/envoy.config.cluster.v3.Cluster');
 
     // Registered by a proxy while this CP was down (or before a crash): found at start-up.
     await zone.stop('SIGKILL');

@@ -125,9 +125,9 @@ export const configSchema = z.strictObject({
           type: z.enum(['dpToken', 'none']).default('dpToken'),
         })
         .prefault({}),
-      /** A dataplane registered by meshwork-dp is removed this long after its last proxy disconnects (or after a bootstrap that opened no stream). */
+      /** A dataplane registered by meshwork-dp is removed this long after its last proxy disconnects. */
       dataplaneGracePeriodMs: z.number().int().min(0).default(30_000),
-      /** After a CP restart, registrations found in the store get this much longer for their proxy to reconnect (Envoy retries ADS at most every 30 s). */
+      /** A registration whose proxy has not opened a stream yet (after its bootstrap, or found in the store when the CP starts) gets this much longer than the grace period (Envoy retries ADS at most every 30 s). */
       reconnectAllowanceMs: z.number().int().min(0).default(30_000),
       /** Changes are batched for this long before proxies' configuration is regenerated. */
       debounceMs: z.number().int().min(0).default(10),
