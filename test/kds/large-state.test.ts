@@ -41,7 +41,8 @@ describe('KDS with more than 4 MiB of one type at global (etcd)', () => {
       await store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
       const zoneStore = new MemoryStore({ registry, maxResourceBytes: MAX });
       let zone = await cluster.zone('zone-1', global.port, { store: zoneStore });
-      await waitFor(() => zone.client.inSync, { what: 'zone-1 in sync' });
+      // In sync, and holding the mesh (global's cache may get it after the zone's first sync).
+      await waitFor(async () => zone.client.inSync && (await zoneStore.list('Mesh')).total === 1, { what: 'zone-1 in sync, with the mesh' });
       for (let i = 0; i < 6; i++) await zoneStore.create(large(i));
       const atGlobal = async () => (await store.list('MeshTimeout', { labels: { 'kuma.io/zone': 'zone-1' } })).total;
       await waitFor(async () => (await atGlobal()) === 6, { what: 'six large policies at global', timeoutMs: 60_000 });
