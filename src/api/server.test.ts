@@ -44,7 +44,12 @@ describe('REST API: resources', () => {
     expect(got.headers.etag).toMatch(/^"\d+"$/);
     const body = got.json();
     expect(body).toMatchObject(timeoutDoc());
-    expect(Object.keys(body)).toEqual(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'spec']);
+    expect(Object.keys(body)).toEqual(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'kri', 'spec']);
+    expect(body.kri).toBe('kri_mt_default___backend-timeouts_');
+    // What kumactl sends back (its kri and zero times) is accepted and ignored, as by Kuma.
+    const echoed = await app.inject({ method: 'PUT', url: '/meshes/default/meshtimeouts/backend-timeouts', payload: { ...body, creationTime: '0001-01-01T00:00:00Z', modificationTime: '0001-01-01T00:00:00Z' } });
+    expect(echoed.statusCode).toBe(200);
+    expect((await app.inject({ method: 'PUT', url: '/meshes/default', payload: { ...mesh, kri: 'kri_m____default_' } })).statusCode).toBe(200);
   });
 
   it('lists with {total, items, next} and pages with size/offset', async () => {

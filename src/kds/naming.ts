@@ -2,9 +2,7 @@
 // a stable hash suffix, so it has the same name in every zone and at global, and keeps its
 // original name in the `kuma.io/display-name` label.
 
-export const ORIGIN_LABEL = 'kuma.io/origin';
-export const ZONE_LABEL = 'kuma.io/zone';
-export const DISPLAY_NAME_LABEL = 'kuma.io/display-name';
+export { DISPLAY_NAME_LABEL, ORIGIN_LABEL, ZONE_LABEL } from '../resources/labels.ts';
 
 const FNV64_OFFSET = 0xcbf29ce484222325n;
 const FNV64_PRIME = 0x100000001b3n;

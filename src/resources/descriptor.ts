@@ -41,6 +41,8 @@ export interface ResourceTypeDescriptor<S extends z.ZodType = z.ZodType> {
   readonly insightType?: string;
   /** Reads need admin rights (secrets). */
   readonly sensitive: boolean;
+  /** Kuma's short name (`mt`, `dp`, `m`…): resources of types that have one get a `kri`. */
+  readonly shortName?: string;
   /** Extra columns for `meshctl get` tables, after MESH and NAME. */
   readonly columns?: readonly TableColumn[];
 }

@@ -60,7 +60,9 @@ describe('parseDocument', () => {
   it('renders in Kuma key order and round-trips', () => {
     const { descriptor, input } = parse({ type: 'MeshTimeout', name: 't', mesh: 'default', labels: { a: 'b' }, spec: { to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '1s' } }] } });
     const doc = renderDocument({ ...input, creationTime: 'c', modificationTime: 'm', version: '1' }, descriptor);
-    expect(Object.keys(doc)).toEqual(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'labels', 'spec']);
+    expect(Object.keys(doc)).toEqual(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'labels', 'kri', 'spec']);
     expect(parse(doc).input).toEqual(input);
+    // Labels of the control plane's own are not shown.
+    expect(renderDocument({ ...input, labels: { a: 'b', 'meshwork.io/lifecycle': 'dp' }, creationTime: 'c', modificationTime: 'm', version: '1' }, descriptor).labels).toEqual({ a: 'b' });
   });
 });

@@ -5,12 +5,18 @@ import type { ResourceRegistry } from './registry.ts';
 import type { Resource, ResourceInput } from './resource.ts';
 import { zodIssuesToParameters } from './validation.ts';
 import { checkStructure } from '../core/structure.ts';
+import { kriOf } from './kri.ts';
 
 // Kuma's Universal document format, the same in YAML (meshctl) and JSON (REST):
 //   type, mesh (mesh-scoped types), name, creationTime, modificationTime, labels,
 //   then the spec fields inline (Mesh, Dataplane, …) or under `spec` (Mesh* policies).
 
-const META_FIELDS = new Set(['type', 'name', 'mesh', 'labels', 'creationTime', 'modificationTime']);
+// `kri`, `creationTime` and `modificationTime` are the server's (Kuma clients such as kumactl
+// send them back on PUT): they are ignored, as Kuma ignores them.
+const META_FIELDS = new Set(['type', 'name', 'mesh', 'labels', 'creationTime', 'modificationTime', 'kri']);
+
+/** Labels the control plane keeps for itself, never shown to users. */
+const INTERNAL_LABEL_PREFIX = 'meshwork.io/';
 
 export type Document = Record<string, unknown>;
 
@@ -115,7 +121,10 @@ export function renderDocument(resource: Resource, descriptor: ResourceTypeDescr
   doc.name = resource.name;
   doc.creationTime = resource.creationTime;
   doc.modificationTime = resource.modificationTime;
-  if (Object.keys(resource.labels).length > 0) doc.labels = resource.labels;
+  const labels = Object.fromEntries(Object.entries(resource.labels).filter(([k]) => !k.startsWith(INTERNAL_LABEL_PREFIX)));
+  if (Object.keys(labels).length > 0) doc.labels = labels;
+  const kri = kriOf(descriptor, resource);
+  if (kri) doc.kri = kri;
   if (descriptor.inlineSpec) Object.assign(doc, resource.spec as object);
   else doc.spec = resource.spec;
   return doc;

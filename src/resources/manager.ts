@@ -23,7 +23,8 @@ export function assertNewMeshName(name: string): void {
 /** What this control plane is: it decides which types users may write. */
 export type CpRole = 'global' | 'federated-zone' | 'standalone';
 
-export const ORIGIN_LABEL = 'kuma.io/origin';
+export { ORIGIN_LABEL } from './labels.ts';
+import { ORIGIN_LABEL } from './labels.ts';
 
 export interface ApplyOptions {
   /** Validate and check everything, but store nothing. */

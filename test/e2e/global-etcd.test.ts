@@ -11,8 +11,9 @@ import { startEtcd, type TestServer } from '../helpers/servers.ts';
 const EXAMPLE = new URL('./testdata/kuma-docs-mesh-and-timeout.yaml', import.meta.url);
 const applied = parseAllDocuments(readFileSync(EXAMPLE, 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
 
-function withoutTimes(doc: Record<string, unknown>) {
-  const { creationTime: _c, modificationTime: _m, ...rest } = doc;
+/** A read resource without what the server adds (timestamps, kri). */
+function asApplied(doc: Record<string, unknown>) {
+  const { creationTime: _c, modificationTime: _m, kri: _k, ...rest } = doc;
   return rest;
 }
 
@@ -50,8 +51,8 @@ describe('global control plane on etcd, driven by meshctl', () => {
     });
     const before = await read();
     // What was applied is what is read, plus the store's timestamps.
-    expect(withoutTimes(parseYaml(before.meshYaml))).toEqual(applied[0]);
-    const timeout = withoutTimes(parseYaml(before.timeoutYaml));
+    expect(asApplied(parseYaml(before.meshYaml))).toEqual(applied[0]);
+    const timeout = asApplied(parseYaml(before.timeoutYaml));
     expect(timeout).toEqual(applied[1]);
     expect(Object.keys(timeout)).toEqual(['type', 'mesh', 'name', 'spec']);
     expect(before.meshJson).toEqual(parseYaml(before.meshYaml));

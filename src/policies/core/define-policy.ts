@@ -84,7 +84,8 @@ export function topLevelSpec<C extends z.ZodType>(conf: C, targetRef: readonly T
   });
 }
 
-export function definePolicy<S extends z.ZodType>(name: string, schema: S, collection?: string): ResourceTypeDescriptor<S> {
+/** `shortName`: Kuma's short name of the type, the second part of its `kri`. */
+export function definePolicy<S extends z.ZodType>(name: string, schema: S, options: { shortName: string; collection?: string }): ResourceTypeDescriptor<S> {
   return defineResource({
     name,
     scope: 'mesh',
@@ -92,7 +93,8 @@ export function definePolicy<S extends z.ZodType>(name: string, schema: S, colle
     inlineSpec: false,
     isPolicy: true,
     kds: 'policy',
-    ...(collection ? { collection } : {}),
+    shortName: options.shortName,
+    ...(options.collection ? { collection: options.collection } : {}),
     readOnly: { global: false, federatedZone: false, standalone: false },
     columns: [
       {

@@ -2,4 +2,4 @@ import { definePolicy } from '../core/define-policy.ts';
 import { meshProxyPatchSpec } from './schema.ts';
 
 /** MeshProxyPatch: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshProxyPatchType = definePolicy('MeshProxyPatch', meshProxyPatchSpec);
+export const MeshProxyPatchType = definePolicy('MeshProxyPatch', meshProxyPatchSpec, { shortName: 'mpp' });

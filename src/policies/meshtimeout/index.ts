@@ -2,4 +2,4 @@ import { definePolicy } from '../core/define-policy.ts';
 import { meshTimeoutSpec } from './schema.ts';
 
 /** MeshTimeout: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshTimeoutType = definePolicy('MeshTimeout', meshTimeoutSpec);
+export const MeshTimeoutType = definePolicy('MeshTimeout', meshTimeoutSpec, { shortName: 'mt' });

@@ -2,4 +2,4 @@ import { definePolicy } from '../core/define-policy.ts';
 import { meshTlsSpec } from './schema.ts';
 
 /** MeshTLS: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshTLSType = definePolicy('MeshTLS', meshTlsSpec);
+export const MeshTLSType = definePolicy('MeshTLS', meshTlsSpec, { shortName: 'mtls' });

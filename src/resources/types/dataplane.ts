@@ -100,6 +100,7 @@ export type DataplaneSpec = z.infer<typeof dataplaneSpecSchema>;
 
 export const DataplaneType = defineResource({
   name: 'Dataplane',
+  shortName: 'dp',
   scope: 'mesh',
   schema: dataplaneSpecSchema,
   inlineSpec: true,

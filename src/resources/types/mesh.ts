@@ -92,6 +92,7 @@ export type MeshSpec = z.infer<typeof meshSpecSchema>;
 
 export const MeshType = defineResource({
   name: 'Mesh',
+  shortName: 'm',
   scope: 'global',
   schema: meshSpecSchema,
   inlineSpec: true,

@@ -28,6 +28,7 @@ export type ZoneIngressSpec = z.infer<typeof zoneIngressSpecSchema>;
 
 export const ZoneIngressType = defineResource({
   name: 'ZoneIngress',
+  shortName: 'zi',
   scope: 'global',
   schema: zoneIngressSpecSchema,
   inlineSpec: true,

@@ -9,6 +9,7 @@ export type ZoneSpec = z.infer<typeof zoneSpecSchema>;
 
 export const ZoneType = defineResource({
   name: 'Zone',
+  shortName: 'z',
   scope: 'global',
   schema: zoneSpecSchema,
   inlineSpec: true,

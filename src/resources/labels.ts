@@ -1,0 +1,9 @@
+// Labels Kuma gives meaning to, as Meshwork writes and reads them.
+
+/** Where a resource was created: `global` or `zone`. */
+export const ORIGIN_LABEL = 'kuma.io/origin';
+/** The zone a resource comes from. */
+export const ZONE_LABEL = 'kuma.io/zone';
+/** The name a synced resource has where it was created (its stored name is hash-suffixed). */
+export const DISPLAY_NAME_LABEL = 'kuma.io/display-name';
+export const K8S_NAMESPACE_LABEL = 'k8s.kuma.io/namespace';
