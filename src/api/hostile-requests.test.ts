@@ -32,7 +32,15 @@ describe('REST API: key material', () => {
     const admin = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
     expect(admin.statusCode).toBe(200);
     expect(admin.body).not.toContain('PRIVATE KEY');
-    expect(admin.json().secret[0].tls_certificate).toEqual({ certificate_chain: { inline_string: 'CERT' }, private_key: { inline_string: '[redacted]' } });
+    type Dump = { configs: { '@type': string; dynamic_active_secrets?: { secret: { tls_certificate: unknown } }[] }[] };
+    const secrets = (dump: Dump) => dump.configs.find((c) => c['@type'].endsWith('SecretsConfigDump'))!.dynamic_active_secrets!;
+    // Kuma's shape: {xds: <Envoy config dump>}.
+    expect(secrets((admin.json() as { xds: Dump }).xds)[0]!.secret.tls_certificate).toEqual({ certificate_chain: { inline_string: 'CERT' }, private_key: { inline_string: '[redacted]' } });
+    // And kumactl's inspect dataplane --type=config-dump, the dump itself.
+    const xds = await app.inject({ method: 'GET', url: '/meshes/default/dataplanes/web-1/xds', headers: { authorization: `Bearer ${token}` } });
+    expect(xds.body).not.toContain('PRIVATE KEY');
+    expect(secrets(xds.json() as Dump)).toHaveLength(1);
+    expect((await app.inject({ method: 'GET', url: '/meshes/default/dataplanes/web-1/xds' })).statusCode).toBe(403);
     // The dump handed to the route is not modified: the proxy keeps its key.
     expect(dump.secret[0]!.tls_certificate.private_key.inline_string).toBe(PRIVATE_KEY);
   });

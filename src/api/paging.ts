@@ -30,10 +30,14 @@ export function listOptionsFromQuery(req: FastifyRequest): ListOptions & { size:
   };
   const size = int('size', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   const offset = int('offset', 0);
+  // Kuma's label filter is filter[labels.KEY]=VALUE (filter[label.KEY] is kept for earlier clients).
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(q)) {
-    const m = /^filter\[label\.(.+)\]$/.exec(k);
-    if (m && v !== undefined) labels[m[1]!] = Array.isArray(v) ? v[v.length - 1]! : v;
+    if (!k.startsWith('filter[') || v === undefined) continue;
+    const m = /^filter\[labels?\.([^\]]+)\](.*)$/.exec(k);
+    if (!m) params.push({ field: k, reason: 'filters are only supported on labels' });
+    else if (m[2] !== '') params.push({ field: k, reason: 'advanced filters are not supported' });
+    else labels[m[1]!] = Array.isArray(v) ? v[v.length - 1]! : v;
   }
   if (params.length > 0) throw new MeshworkError('BAD_REQUEST', `invalid list parameters: ${params.map((p) => `${p.field}: ${p.reason}`).join('; ')}`, { invalidParameters: params });
   const options: ListOptions & { size: number; offset: number } = { size, offset };

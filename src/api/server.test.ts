@@ -259,7 +259,7 @@ describe('REST API: read-only rules and auth', () => {
 describe('REST API: index, config, metadata and insights', () => {
   it('serves /, /config and /_resources', async () => {
     const { app } = await setup();
-    expect((await app.inject({ method: 'GET', url: '/' })).json()).toMatchObject({ product: 'Meshwork', mode: 'global', version: '0.0.0-test', instanceId: 'test-instance' });
+    expect((await app.inject({ method: 'GET', url: '/' })).json()).toMatchObject({ product: 'Kuma', version: '2.14.3', mode: 'global', meshwork: { product: 'Meshwork', version: '0.0.0-test' }, instanceId: 'test-instance' });
     expect((await app.inject({ method: 'GET', url: '/config' })).json()).toMatchObject({ mode: 'global', apiServer: { port: 5681 } });
     const types = (await app.inject({ method: 'GET', url: '/_resources' })).json().resources as { name: string; readOnly: boolean; path: string }[];
     expect(types).toHaveLength(25);

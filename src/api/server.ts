@@ -10,6 +10,7 @@ import { overviewRoutes } from './routes/overview.ts';
 import { resourceRoutes } from './routes/resources.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { inspectRoutes } from './routes/inspect.ts';
+import { notYetSupportedRoutes } from './routes/not-yet.ts';
 
 export type { ApiDeps } from './deps.ts';
 
@@ -51,6 +52,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   metaRoutes(app, deps);
   tokenRoutes(app, deps);
   inspectRoutes(app, deps);
+  notYetSupportedRoutes(app, deps);
   for (const d of deps.registry.all()) {
     overviewRoutes(app, deps, d);
     resourceRoutes(app, deps, d);

@@ -78,7 +78,10 @@ export function toMeshworkError(err: unknown): MeshworkError {
   return new MeshworkError('INTERNAL', `internal error: ${message}`, { cause: err });
 }
 
-/** The Kuma REST error body: `{type, status, title, detail, invalid_parameters}` plus our code. */
+/**
+ * The Kuma REST error body: `{type, status, title, detail, invalid_parameters}`, Kuma's
+ * deprecated `details` and `causes` (older clients read those), plus our code.
+ */
 export interface RestErrorBody {
   type: '/std-errors';
   status: number;
@@ -86,6 +89,8 @@ export interface RestErrorBody {
   detail: string;
   code: ErrorCode;
   invalid_parameters?: InvalidParameter[];
+  details: string;
+  causes?: { field: string; message: string }[];
 }
 
 export function toRestError(err: unknown): RestErrorBody {
@@ -96,7 +101,11 @@ export function toRestError(err: unknown): RestErrorBody {
     title: ERROR_CODES[e.code].title,
     detail: e.message,
     code: e.code,
+    details: e.message,
   };
-  if (e.invalidParameters.length > 0) body.invalid_parameters = e.invalidParameters;
+  if (e.invalidParameters.length > 0) {
+    body.invalid_parameters = e.invalidParameters;
+    body.causes = e.invalidParameters.map((p) => ({ field: p.field, message: p.reason }));
+  }
   return body;
 }

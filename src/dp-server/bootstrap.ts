@@ -25,20 +25,24 @@ export interface BootstrapParams {
   token?: string;
   delta?: boolean;
   version: string;
+  /** meshwork-dp's own version, as its bootstrap request said (DataplaneInsight shows it). */
+  dpVersion?: string;
 }
+
+export const DP_VERSION_METADATA = 'meshwork.io/dp-version';
 
 export function envoyBootstrap(p: BootstrapParams): object {
   const service = p.dataplane.networking?.inbound?.[0]?.tags[SERVICE_TAG] ?? p.name;
   const isIp = /^[\d.]+$/.test(p.cpHost) || p.cpHost.includes(':');
   return {
     node: p.ingress
-      ? { id: p.name, cluster: 'zone-ingress', metadata: { 'meshwork.io/version': p.version, 'meshwork.io/admin-port': p.adminPort, [PROXY_TYPE_METADATA]: 'ingress', [INGRESS_METADATA]: JSON.stringify({ name: p.name, ...p.ingress }) } }
+      ? { id: p.name, cluster: 'zone-ingress', metadata: { 'meshwork.io/version': p.version, ...(p.dpVersion ? { [DP_VERSION_METADATA]: p.dpVersion } : {}), 'meshwork.io/admin-port': p.adminPort, [PROXY_TYPE_METADATA]: 'ingress', [INGRESS_METADATA]: JSON.stringify({ name: p.name, ...p.ingress }) } }
       : {
           id: `${p.mesh}.${p.name}`,
           cluster: service,
           // The Dataplane travels with the proxy: a CP that does not know it (restarted on a
           // memory store) registers it from here when the proxy connects.
-          metadata: { 'meshwork.io/version': p.version, 'meshwork.io/admin-port': p.adminPort, [DATAPLANE_METADATA]: JSON.stringify({ mesh: p.mesh, name: p.name, ...p.dataplane }) },
+          metadata: { 'meshwork.io/version': p.version, ...(p.dpVersion ? { [DP_VERSION_METADATA]: p.dpVersion } : {}), 'meshwork.io/admin-port': p.adminPort, [DATAPLANE_METADATA]: JSON.stringify({ mesh: p.mesh, name: p.name, ...p.dataplane }) },
         },
     admin: { address: socketAddress('127.0.0.1', p.adminPort) },
     dynamic_resources: {

@@ -12,14 +12,14 @@ import { selfSignedServerCert } from '../tokens/x509.ts';
 import { IdentityCertManager } from '../mtls/identity-certs.ts';
 import { enabledBuiltinBackend } from '../mtls/builtin-ca.ts';
 import type { MeshSpec } from '../resources/types/mesh.ts';
-import { DataplaneInsightTracker } from '../xds/dataplane-insights.ts';
+import { DataplaneInsightTracker, type InsightOf, type ProxyVersions } from '../xds/dataplane-insights.ts';
 import { SnapshotCache } from '../xds/cache/snapshot-cache.ts';
 import { GENERATORS } from '../xds/generate/generators.ts';
 import { POLICY_PLUGINS } from '../policies/plugins.ts';
 import { XdsReconciler } from '../xds/reconciler.ts';
 import { registerAds } from '../xds/server/ads-server.ts';
 import { DpServer } from './dp-server.ts';
-import { DATAPLANE_METADATA, INGRESS_METADATA, PROXY_TYPE_METADATA } from './bootstrap.ts';
+import { DATAPLANE_METADATA, DP_VERSION_METADATA, INGRESS_METADATA, PROXY_TYPE_METADATA } from './bootstrap.ts';
 import { ACCESS_LOG_PATH_METADATA, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_CERT_PATH_METADATA, METRICS_KEY_PATH_METADATA, METRICS_SOCKET_METADATA } from '../dp/agent-protocol.ts';
 import type { AgentPaths } from '../xds/generate/context.ts';
 import { ZoneIngressTokens } from '../tokens/zone-ingress-token.ts';
@@ -175,7 +175,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
   };
 
   /** A zone ingress connecting: token, registration (from its metadata if unknown), config. */
-  const admitIngress = async (name: string, metadata: unknown, md: grpc.Metadata) => {
+  const admitIngress = async (name: string, metadata: unknown, md: grpc.Metadata, versions: ProxyVersions) => {
     try {
       await checkIngressToken?.(md.get('authorization')[0]?.toString());
     } catch (err) {
@@ -190,12 +190,13 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     cancelRemoval(name);
     const release = reconciler.connect(name, (zi.spec as ZoneIngressSpec).networking.admin?.port ?? 9901, 'ingress');
     connectedKeys.set(name, keyOf(zi));
+    const closeStream = openInsight(name, { type: 'ZoneIngressInsight', name }, versions);
     logger.info({ ingress: name }, 'zone ingress connected');
     return {
       release: () => {
         release();
+        closeStream();
         if (!reconciler.isConnected(name)) connectedKeys.delete(name);
-        delivered.delete(name);
         logger.info({ ingress: name }, 'zone ingress disconnected');
         removeUnlessConnected(name, keyOf(zi), grace);
       },
@@ -238,6 +239,20 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
 
   const grpcServer = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.max_send_message_length': 64 * 1024 * 1024 });
   const streams = new Map<string, Awaited<ReturnType<DataplaneInsightTracker['open']>>[]>();
+  /** A stream's insight subscription; its ADS responses are counted there. Returns the close. */
+  const openInsight = (nodeId: string, of: InsightOf, versions: ProxyVersions) => {
+    const stream = insights.open(of, versions);
+    streams.set(nodeId, [...(streams.get(nodeId) ?? []), stream]);
+    return () => {
+      stream.close();
+      const left = (streams.get(nodeId) ?? []).filter((x) => x !== stream);
+      if (left.length) streams.set(nodeId, left);
+      else {
+        streams.delete(nodeId);
+        delivered.delete(nodeId);
+      }
+    };
+  };
   // Delivery time: the first ACK of each type after a node's snapshot was published.
   const delivered = new Map<string, { at: number; types: Set<string> }>();
   const observeDelivery = (nodeId: string, typeUrl: string) => {
@@ -255,7 +270,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     for (const s of streams.get(nodeId) ?? []) s.count(typeUrl, result);
   };
   /** A dataplane connecting: token (and the tags it allows), registration (from its metadata if unknown), config. */
-  const admitDataplane = async (nodeId: string, metadata: unknown, md: grpc.Metadata) => {
+  const admitDataplane = async (nodeId: string, metadata: unknown, md: grpc.Metadata, versions: ProxyVersions) => {
     const proxy = reconciler.parseNodeId(nodeId);
     const denied = (err: unknown) => Object.assign(new Error((err as Error).message), { code: isMeshworkError(err, 'FORBIDDEN') ? grpc.status.PERMISSION_DENIED : grpc.status.UNAUTHENTICATED });
     let claims: DataplaneTokenClaims | undefined;
@@ -302,22 +317,15 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     }
     const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901, 'dataplane', agent);
     connectedKeys.set(nodeId, keyOf(dp));
-    const stream = insights.open(dp.mesh!, dp.name);
-    streams.set(nodeId, [...(streams.get(nodeId) ?? []), stream]);
+    const closeStream = openInsight(nodeId, { type: 'DataplaneInsight', mesh: dp.mesh!, name: dp.name }, versions);
     rt.metrics.xdsConnectedProxies.inc();
     logger.info({ nodeId }, 'proxy connected');
     return {
       release: () => {
         release();
         if (!reconciler.isConnected(nodeId)) connectedKeys.delete(nodeId);
-        stream.close();
+        closeStream();
         rt.metrics.xdsConnectedProxies.dec();
-        const left = (streams.get(nodeId) ?? []).filter((s) => s !== stream);
-        if (left.length) streams.set(nodeId, left);
-        else {
-          streams.delete(nodeId);
-          delivered.delete(nodeId);
-        }
         logger.info({ nodeId }, 'proxy disconnected');
         removeUnlessConnected(nodeId, keyOf(dp), grace);
       },
@@ -331,8 +339,10 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     admit: async (node, md) => {
       const nodeId = node.id;
       const proxyType = metadataValue(node.metadata, PROXY_TYPE_METADATA)?.stringValue;
-      if (proxyType === 'ingress') return admission(nodeId, () => admitIngress(nodeId, node.metadata, md));
-      return admission(nodeId, () => admitDataplane(nodeId, node.metadata, md));
+      const dpVersion = metadataValue(node.metadata, DP_VERSION_METADATA)?.stringValue;
+      const versions: ProxyVersions = { ...(dpVersion ? { kumaDp: { version: dpVersion } } : {}), ...(node.envoyVersion ? { envoy: { version: node.envoyVersion } } : {}) };
+      if (proxyType === 'ingress') return admission(nodeId, () => admitIngress(nodeId, node.metadata, md, versions));
+      return admission(nodeId, () => admitDataplane(nodeId, node.metadata, md, versions));
     },
   });
 

@@ -109,7 +109,7 @@ export async function handleBootstrap(deps: BootstrapDeps, body: unknown, req: I
     return {
       status: 200,
       registered: { nodeId: r.name, key: { type: 'ZoneIngress', name: r.name } },
-      body: { bootstrap: envoyBootstrap({ mesh: '', name: r.name, dataplane: { networking: { address: '' } } as DataplaneSpec, ingress, adminPort: r.adminPort, cpHost: host, cpPort: deps.cpPort(), ...(r.caCert ? { caCert: r.caCert } : {}), ...(r.dataplaneToken ? { token: r.dataplaneToken } : {}), ...(r.delta ? { delta: true } : {}), version: deps.version }) },
+      body: { bootstrap: envoyBootstrap({ mesh: '', name: r.name, dataplane: { networking: { address: '' } } as DataplaneSpec, ingress, adminPort: r.adminPort, cpHost: host, cpPort: deps.cpPort(), ...(r.caCert ? { caCert: r.caCert } : {}), ...(r.dataplaneToken ? { token: r.dataplaneToken } : {}), ...(r.delta ? { delta: true } : {}), version: deps.version, ...(r.version ? { dpVersion: r.version } : {}) }) },
     };
   }
   await assertMeshExists(deps.store, r.mesh);
@@ -130,6 +130,7 @@ export async function handleBootstrap(deps: BootstrapDeps, body: unknown, req: I
         ...(r.dataplaneToken ? { token: r.dataplaneToken } : {}),
         ...(r.delta ? { delta: true } : {}),
         version: deps.version,
+        ...(r.version ? { dpVersion: r.version } : {}),
       }),
     },
   };

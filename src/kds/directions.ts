@@ -2,6 +2,7 @@ import type { ResourceTypeDescriptor } from '../resources/descriptor.ts';
 import type { ResourceRegistry } from '../resources/registry.ts';
 import type { Resource, ResourceInput } from '../resources/resource.ts';
 import { GLOBAL_ONLY_SECRETS } from '../resources/types/secret.ts';
+import { publicKeyPem } from '../tokens/signing-key.ts';
 import { KDS_VERSION_LABEL, type Envelope } from './envelope.ts';
 import { DISPLAY_NAME_LABEL, hashedName, ORIGIN_LABEL, ZONE_LABEL } from './naming.ts';
 
@@ -42,7 +43,17 @@ export function toZone(d: ResourceTypeDescriptor, r: Resource, zone: string, ena
     // Marked global-origin in the receiving zone, so that zone never sends it back up.
     return { meta: { name: r.name, labels: { ...stripVersion(r.labels), [ORIGIN_LABEL]: 'global' } }, spec: r.spec };
   }
-  if (d.name === 'GlobalSecret' && GLOBAL_ONLY_SECRETS.some((re) => re.test(r.name))) return undefined;
+  if (d.name === 'GlobalSecret') {
+    // As Kuma: zones get the public half of global's zone-token signing key (to check the
+    // tokens of their zone proxies), never the key itself.
+    const publicKey = /^zone-token-signing-key-(\d+)$/.exec(r.name);
+    if (publicKey) {
+      const pem = publicKeyOf((r.spec as { data?: string }).data);
+      // A key that is not one (never written by Meshwork) is not sent at all.
+      return pem ? { meta: { name: `zone-token-signing-public-key-${publicKey[1]}`, labels: { ...r.labels, [ORIGIN_LABEL]: 'global' } }, spec: { data: Buffer.from(pem).toString('base64') } } : undefined;
+    }
+    if (GLOBAL_ONLY_SECRETS.some((re) => re.test(r.name))) return undefined;
+  }
   if (d.isPolicy) {
     if (isZoneOrigin(r)) return undefined;
     return {
@@ -52,6 +63,14 @@ export function toZone(d: ResourceTypeDescriptor, r: Resource, zone: string, ena
   }
   if (d.kds !== 'down') return undefined;
   return { meta: { name: r.name, ...(r.mesh !== undefined ? { mesh: r.mesh } : {}), labels: { ...r.labels, [ORIGIN_LABEL]: 'global' } }, spec: r.spec };
+}
+
+function publicKeyOf(data: string | undefined): string | undefined {
+  try {
+    return data ? publicKeyPem(data) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether a zone sends this stored resource up (never what came down from global). */

@@ -42,6 +42,8 @@ export const MD = {
   zoneInstanceId: 'zone-instance-id',
   features: 'features',
   version: 'version',
+  /** The zone's store (memory, redis): shown as its backend in ZoneInsight, as Kuma's config. */
+  storeType: 'store-type',
   authorization: 'authorization',
 } as const;
 

@@ -30,6 +30,8 @@ export interface ResourceTypeDescriptor<S extends z.ZodType = z.ZodType> {
   readonly inlineSpec: boolean;
   /** REST collection path segment, e.g. `meshtimeouts`. */
   readonly collection: string;
+  /** Other path segments the same collection answers to (Kuma's AlternativeWsPath). */
+  readonly aliases?: readonly string[];
   /** CLI names (`meshctl get meshtimeout NAME`, `meshctl get meshtimeouts`). */
   readonly cli: { readonly singular: string; readonly plural: string };
   readonly displayName: { readonly singular: string; readonly plural: string };

@@ -80,6 +80,7 @@ export function filterAndPage(items: Resource[], options: ListOptions = {}): Lis
     .filter((r) => options.mesh === undefined || r.mesh === options.mesh)
     .filter((r) => options.nameContains === undefined || r.name.includes(options.nameContains))
     .filter((r) => labels.every(([k, v]) => r.labels[k] === v))
+    .filter((r) => options.where === undefined || options.where(r))
     .sort((a, b) => (a.mesh ?? '').localeCompare(b.mesh ?? '') || a.name.localeCompare(b.name));
   const offset = options.offset ?? 0;
   const page = options.size === undefined ? matching.slice(offset) : matching.slice(offset, offset + options.size);

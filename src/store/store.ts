@@ -25,6 +25,8 @@ export interface ListOptions {
   labels?: Record<string, string>;
   /** Substring of the name. */
   nameContains?: string;
+  /** Any other condition (applied before paging, like the others). */
+  where?: (r: Resource) => boolean;
   offset?: number;
   /** Page size; all items when absent. */
   size?: number;

@@ -26,8 +26,9 @@ export class DataplaneTokens {
     this.#store = store;
   }
 
-  issue(claims: { mesh: string; name?: string; tags?: Record<string, string[]>; type?: string }, validForMs: number): Promise<string> {
-    return signToken(this.#store, keyOf(claims.mesh), { Name: claims.name ?? '', Mesh: claims.mesh, Tags: claims.tags ?? {}, Type: claims.type ?? 'dataplane' }, validForMs);
+  /** `workload` is recorded as Kuma records it (Kuma 2.14 binds identities to it; Meshwork has no workloads yet). */
+  issue(claims: { mesh: string; name?: string; tags?: Record<string, string[]>; type?: string; workload?: string }, validForMs: number): Promise<string> {
+    return signToken(this.#store, keyOf(claims.mesh), { Name: claims.name ?? '', Mesh: claims.mesh, Tags: claims.tags ?? {}, Type: claims.type ?? 'dataplane', ...(claims.workload ? { Workload: claims.workload } : {}) }, validForMs);
   }
 
   /**

@@ -50,12 +50,33 @@ export async function signToken(store: ResourceStore, key: ResourceKey, claims: 
     .sign(privateKey);
 }
 
+/** The PEM of the public half of a signing key kept in `data` (what a verifier elsewhere needs). */
+export function publicKeyPem(signingKeyData: string): string {
+  return createPublicKey(createPrivateKey(Buffer.from(signingKeyData, 'base64').toString('utf8'))).export({ type: 'spki', format: 'pem' }).toString();
+}
+
 /** Verifies signature and expiry; throws UNAUTHENTICATED with the reason. */
 export async function verifyToken(store: ResourceStore, key: ResourceKey, token: string, what: string): Promise<JWTPayload> {
   const pair = await readKey(store, key);
   if (!pair) throw new MeshworkError('UNAUTHENTICATED', `invalid ${what}: no signing key "${key.name}" yet`);
+  return verifyWith(pair.publicKey, token, what);
+}
+
+/** As verifyToken, with a public key only (a PEM in the secret's `data`, base64): a verifier that cannot issue. */
+export async function verifyTokenWithPublicKey(store: ResourceStore, key: ResourceKey, token: string, what: string): Promise<JWTPayload> {
+  let publicKey: KeyObject;
   try {
-    return (await jwtVerify(token, pair.publicKey, { algorithms: ['RS256'] })).payload;
+    publicKey = createPublicKey(Buffer.from(((await store.get(key)).spec as { data: string }).data, 'base64').toString('utf8'));
+  } catch (err) {
+    if (isMeshworkError(err, 'NOT_FOUND')) throw new MeshworkError('UNAUTHENTICATED', `invalid ${what}: no public key "${key.name}" yet`);
+    throw err;
+  }
+  return verifyWith(publicKey, token, what);
+}
+
+async function verifyWith(publicKey: KeyObject, token: string, what: string): Promise<JWTPayload> {
+  try {
+    return (await jwtVerify(token, publicKey, { algorithms: ['RS256'] })).payload;
   } catch (err) {
     throw new MeshworkError('UNAUTHENTICATED', `invalid ${what}: ${(err as Error).message}`, { cause: err });
   }

@@ -25,7 +25,7 @@ describe('DataplaneInsightTracker', () => {
       return get(key);
     };
     const insights = new DataplaneInsightTracker({ store, logger: silentLogger(), controlPlaneInstanceId: 'cp-1' });
-    const stream = insights.open('default', 'web-1'); // synchronous: nothing awaited
+    const stream = insights.open({ type: 'DataplaneInsight', mesh: 'default', name: 'web-1' }, { kumaDp: { version: '0.1.0' }, envoy: { version: '1.40.0' } }); // synchronous: nothing awaited
     stream.count('type.googleapis.com/envoy.config.listener.v3.Listener', 'sent');
     stream.count('type.googleapis.com/envoy.config.listener.v3.Listener', 'acked');
     insights.certificate('default', 'web-1', { notAfter: new Date('2026-02-01T00:00:00Z'), backend: 'ca-1' });
@@ -38,6 +38,8 @@ describe('DataplaneInsightTracker', () => {
     expect(spec.subscriptions[0]!.disconnectTime).toBeDefined();
     expect(spec.subscriptions[1]!.disconnectTime).toBeUndefined();
     expect(spec.subscriptions[1]!.status.total).toMatchObject({ responsesSent: 1, responsesAcknowledged: 1 });
+    // Kuma's version fields, which kumactl inspect dataplanes shows.
+    expect((spec.subscriptions[1] as { version?: unknown }).version).toEqual({ kumaDp: { version: '0.1.0' }, envoy: { version: '1.40.0' } });
     expect(spec.mTLS!.certificateRegenerations).toBe(3);
   });
 
@@ -45,7 +47,7 @@ describe('DataplaneInsightTracker', () => {
     const store = new MemoryStore({ registry, maxResourceBytes: 1 << 20 });
     await store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
     const insights = new DataplaneInsightTracker({ store, logger: silentLogger(), controlPlaneInstanceId: 'cp-1' });
-    insights.open('default', 'backend-1').close();
+    insights.open({ type: 'DataplaneInsight', mesh: 'default', name: 'backend-1' }).close();
     await insights.stop();
     const spec = (await store.get({ type: 'DataplaneInsight', mesh: 'default', name: 'backend-1' })).spec as Spec;
     expect(spec.subscriptions).toHaveLength(1);

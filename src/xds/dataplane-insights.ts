@@ -4,9 +4,9 @@ import type { ResourceStore } from '../store/store.ts';
 import { countResponse, zeroCounters, type ResponseCounters } from '../resources/types/insights.ts';
 import { ThrottledWriter } from '../store/throttled-writer.ts';
 
-// DataplaneInsight of each proxy, as Kuma keeps it: one subscription per ADS stream
-// (connect and disconnect times, responses sent/ACKed/NACKed in total and per xDS type) and
-// the state of its mTLS certificate. Written at most every flushIntervalMs, at once on
+// DataplaneInsight of each proxy (ZoneIngressInsight of each zone ingress), as Kuma keeps it:
+// one subscription per ADS stream (connect and disconnect times, the proxy's versions,
+// responses sent/ACKed/NACKed in total and per xDS type) and the state of its mTLS certificate. Written at most every flushIntervalMs, at once on
 // connect and disconnect (one write for all that connected in the same turn). The last few subscriptions are kept.
 
 type Counters = ResponseCounters;
@@ -17,7 +17,17 @@ interface Subscription {
   connectTime: string;
   disconnectTime?: string;
   status: { lastUpdateTime: string; total: Counters } & Partial<Record<XdsShortName, Counters>>;
+  /** Kuma's `version`: `kumaDp` (meshwork-dp) and `envoy`, as the proxy reports them. */
+  version?: ProxyVersions;
 }
+
+export interface ProxyVersions {
+  kumaDp?: { version: string };
+  envoy?: { version: string; build?: string };
+}
+
+/** Whose insight: a Dataplane's (in its mesh) or a zone ingress's. */
+export type InsightOf = { type: 'DataplaneInsight'; mesh: string; name: string } | { type: 'ZoneIngressInsight'; name: string };
 
 type XdsShortName = 'cds' | 'eds' | 'lds' | 'rds' | 'sds';
 
@@ -30,8 +40,7 @@ const SHORT: Record<string, XdsShortName> = {
 };
 
 interface State {
-  mesh: string;
-  name: string;
+  of: InsightOf;
   subscriptions: Subscription[];
   mTLS?: { certificateExpirationTime: string; lastCertificateRegeneration: string; certificateRegenerations: number; issuedBackend: string; supportedBackends: string[] };
   /** Reading what was stored before (earlier subscriptions); not written until it is merged. */
@@ -39,6 +48,8 @@ interface State {
 }
 
 const KEEP = 5;
+
+const keyOf = (of: InsightOf) => `${of.type}/${'mesh' in of ? of.mesh : ''}/${of.name}`;
 
 export class DataplaneInsightTracker {
   readonly #store: ResourceStore;
@@ -69,13 +80,13 @@ export class DataplaneInsightTracker {
    * history) is read in the background and merged, so a proxy's admission never waits on
    * the store (behind a flush of thousands of insights, during a reconnect storm).
    */
-  #state(mesh: string, name: string): State {
-    const key = `${mesh}/${name}`;
+  #state(of: InsightOf): State {
+    const key = keyOf(of);
     const s = this.#states.get(key);
     if (s) return s;
-    const state: State = { mesh, name, subscriptions: [] };
+    const state: State = { of, subscriptions: [] };
     this.#states.set(key, state);
-    state.loading = this.#store.get({ type: 'DataplaneInsight', mesh, name }).then(
+    state.loading = this.#store.get(of).then(
       (r) => {
         const stored = r.spec as Pick<State, 'subscriptions' | 'mTLS'>;
         const firstConnect = state.subscriptions[0]?.connectTime ?? new Date().toISOString();
@@ -101,19 +112,17 @@ export class DataplaneInsightTracker {
   }
 
   #dirty(s: State): void {
-    this.#writer.mark(`${s.mesh}/${s.name}`, () => s.loading ? undefined : ({
-      type: 'DataplaneInsight',
-      mesh: s.mesh,
-      name: s.name,
+    this.#writer.mark(keyOf(s.of), () => s.loading ? undefined : ({
+      ...s.of,
       labels: {},
       spec: { subscriptions: structuredClone(s.subscriptions), ...(s.mTLS ? { mTLS: s.mTLS } : {}) },
     }));
   }
 
-  open(mesh: string, name: string): { count(typeUrl: string, event: 'sent' | 'acked' | 'nacked'): void; close(): void } {
-    const s = this.#state(mesh, name);
+  open(of: InsightOf, version?: ProxyVersions): { count(typeUrl: string, event: 'sent' | 'acked' | 'nacked'): void; close(): void } {
+    const s = this.#state(of);
     const now = new Date().toISOString();
-    const sub: Subscription = { id: randomUUID(), controlPlaneInstanceId: this.#instanceId, connectTime: now, status: { lastUpdateTime: now, total: zeroCounters() } };
+    const sub: Subscription = { id: randomUUID(), controlPlaneInstanceId: this.#instanceId, connectTime: now, status: { lastUpdateTime: now, total: zeroCounters() }, ...(version ? { version } : {}) };
     for (const old of s.subscriptions) old.disconnectTime ??= now;
     s.subscriptions = [...s.subscriptions, sub].slice(-KEEP);
     this.#dirty(s);
@@ -135,7 +144,7 @@ export class DataplaneInsightTracker {
   }
 
   certificate(mesh: string, name: string, cert: { notAfter: Date; backend: string }): void {
-    const s = this.#state(mesh, name);
+    const s = this.#state({ type: 'DataplaneInsight', mesh, name });
     s.mTLS = {
       certificateExpirationTime: cert.notAfter.toISOString(),
       lastCertificateRegeneration: new Date().toISOString(),

@@ -134,7 +134,7 @@ describe('global control plane on etcd, driven by meshctl', () => {
     // 5 policies: Kuma's 4 defaults of a new mesh, and the MeshTimeout applied above.
     expect(inspect.stdout).toMatch(/default\s+ca-1\s+0\s+0\/0\s+5\s+/);
     const version = await cli.run(['version']);
-    expect(version.stdout).toMatch(/^Client: Meshwork \d+\.\d+\.\d+\nControl Plane: Meshwork \d+\.\d+\.\d+ \(global\)\n$/);
+    expect(version.stdout).toMatch(/^Client: Meshwork \d+\.\d+\.\d+\nControl Plane: Meshwork \d+\.\d+\.\d+, compatible with Kuma 2\.14\.3 \(global\)\n$/);
 
     const list = await cli.run(['config', 'control-planes', 'list']);
     expect(list.stdout).toMatch(/\*\s+global\s+http:\/\/127\.0\.0\.1:\d+/);

@@ -24,10 +24,10 @@ export function meshctl() {
       writeFileSync(file, (JSON.parse(Buffer.from(secret.data, 'base64').toString('utf8')) as { cert: string }).cert);
       return file;
     },
-    /** Generates a zone token and writes it to a file; returns its path. */
-    async zoneTokenFile(zone: string): Promise<string> {
-      const file = join(dir, `${zone}.token`);
-      writeFileSync(file, (await ok(['generate', 'zone-token', '--zone', zone, '--valid-for', '24h'])).trim());
+    /** Generates a zone token (of the given scopes, meshctl's default otherwise) and writes it to a file; returns its path. */
+    async zoneTokenFile(zone: string, scope: string[] = []): Promise<string> {
+      const file = join(dir, `${zone}${scope.length ? `-${scope.join('-')}` : ''}.token`);
+      writeFileSync(file, (await ok(['generate', 'zone-token', '--zone', zone, '--valid-for', '24h', ...scope.flatMap((s) => ['--scope', s])])).trim());
       return file;
     },
     /**

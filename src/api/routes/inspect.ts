@@ -4,6 +4,7 @@ import { applyingRoutes, computeRules, routeRule, selectsDataplane, targetNames,
 import type { Resource } from '../../resources/resource.ts';
 import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
 import { outboundServices } from '../../xds/generate/context.ts';
+import { envoyConfigDump } from '../../xds/envoy/config-dump.ts';
 import { redactConfigDump } from '../../xds/envoy/redact.ts';
 import { requireAdmin } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -63,27 +64,51 @@ export function inspectRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { rules };
   });
 
-  app.get('/meshes/:mesh/dataplanes/:name/_config', async (req: FastifyRequest<{ Params: Params }>) => {
+  /** The proxy's configuration as this zone generated it, redacted (admins only). */
+  const generatedConfig = async (req: FastifyRequest<{ Params: Params }>) => {
     if (!deps.proxyConfig) throw new MeshworkError('READ_ONLY', 'the global control plane generates no proxy configuration: ask the zone the proxy is connected to');
     requireAdmin(req, 'the configuration of a proxy');
     await deps.manager.get({ type: 'Dataplane', mesh: req.params.mesh, name: req.params.name });
     const config = deps.proxyConfig(`${req.params.mesh}.${req.params.name}`);
     if (!config) throw new MeshworkError('NOT_FOUND', `no configuration generated for ${req.params.mesh}.${req.params.name}: its proxy is not connected to this control plane`);
     return redactConfigDump(config);
+  };
+  // Kuma's shapes: `_config` is {xds: <Envoy config dump>}; `xds` (kumactl inspect dataplane
+  // --type=config-dump) the config dump itself, endpoints with ?include_eds.
+  app.get('/meshes/:mesh/dataplanes/:name/_config', async (req: FastifyRequest<{ Params: Params }>) => ({ xds: envoyConfigDump(await generatedConfig(req), { includeEds: true }) }));
+  app.get('/meshes/:mesh/dataplanes/:name/xds', async (req: FastifyRequest<{ Params: Params; Querystring: Record<string, string> }>) => {
+    const includeEds = req.query.include_eds !== undefined && req.query.include_eds !== 'false';
+    return envoyConfigDump(await generatedConfig(req), { includeEds });
   });
+
+  /** The dataplanes of a mesh a policy takes effect on (for one targeting a MeshHTTPRoute: where that route applies). */
+  const selectedBy = async (d: { name: string }, mesh: string, name: string) => {
+    const policy = (await deps.manager.get({ type: d.name, mesh, name })) as Policy;
+    const all = (await deps.manager.list('Dataplane', { mesh })).items as Resource<DataplaneSpec>[];
+    const target = policy.spec.targetRef;
+    const routes = target?.kind === 'MeshHTTPRoute' ? ((await deps.manager.list('MeshHTTPRoute', { mesh })).items as Policy[]).filter((r) => targetNames(r).includes(target.name ?? '')) : [];
+    const applies = (dp: Resource<DataplaneSpec>) => (target?.kind === 'MeshHTTPRoute' ? applyingRoutes(routes, dp, outboundServices(dp.spec)).length > 0 : selectsDataplane(target, dp));
+    return all.filter(applies).map((dp) => ({ mesh: dp.mesh!, name: dp.name }));
+  };
 
   for (const d of policyTypes) {
     app.get(`/meshes/:mesh/${d.collection}/:name/_resources/dataplanes`, async (req: FastifyRequest<{ Params: Params }>) => {
-      const policy = (await deps.manager.get({ type: d.name, mesh: req.params.mesh, name: req.params.name })) as Policy;
+      const selected = await selectedBy(d, req.params.mesh, req.params.name);
       const options = listOptionsFromQuery(req);
-      const all = (await deps.manager.list('Dataplane', { mesh: req.params.mesh })).items as Resource<DataplaneSpec>[];
-      // A policy targeting a MeshHTTPRoute takes effect where that route does.
-      const target = policy.spec.targetRef;
-      const routes = target?.kind === 'MeshHTTPRoute' ? ((await deps.manager.list('MeshHTTPRoute', { mesh: req.params.mesh })).items as Policy[]).filter((r) => targetNames(r).includes(target.name ?? '')) : [];
-      const applies = (dp: Resource<DataplaneSpec>) => (target?.kind === 'MeshHTTPRoute' ? applyingRoutes(routes, dp, outboundServices(dp.spec)).length > 0 : selectsDataplane(target, dp));
-      const selected = all.filter(applies).map((dp) => ({ mesh: dp.mesh, name: dp.name }));
       const page = selected.slice(options.offset, options.offset + options.size);
       return listBody(req, { items: [], total: selected.length, ...(options.offset + page.length < selected.length ? { nextOffset: options.offset + page.length } : {}) }, page, options.size);
     });
+    // Kuma's inspect of a policy (`kumactl inspect <policy> NAME`): the dataplanes it selects.
+    app.get(`/meshes/:mesh/${d.collection}/:name/dataplanes`, async (req: FastifyRequest<{ Params: Params }>) => {
+      const selected = await selectedBy(d, req.params.mesh, req.params.name);
+      return { total: selected.length, items: selected.map((dataplane) => ({ kind: 'SidecarDataplane', dataplane, attachments: [] })) };
+    });
   }
+
+  // Kuma's `kumactl inspect dataplane NAME` (its default type, `policies`) lists the legacy
+  // (pre-targetRef) policies matching the proxy: Meshwork has none of those.
+  app.get('/meshes/:mesh/dataplanes/:name/policies', async (req: FastifyRequest<{ Params: Params }>) => {
+    await deps.manager.get({ type: 'Dataplane', mesh: req.params.mesh, name: req.params.name });
+    return { kind: 'SidecarDataplane', total: 0, items: [] };
+  });
 }

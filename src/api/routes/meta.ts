@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { MeshworkError } from '../../core/errors.ts';
 import { redactConfig } from '../../core/config/load.ts';
 import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
 import { isOnline } from '../../resources/types/insights.ts';
 import type { MeshSpec } from '../../resources/types/mesh.ts';
 import type { ApiDeps } from '../deps.ts';
+
+/** The Kuma release whose API, formats and kumactl Meshwork is compatible with. */
+export const KUMA_COMPATIBLE_VERSION = '2.14.3';
 
 // Index, configuration, type metadata and the computed insights (global-insight,
 // mesh-insights). Insights are computed on request from the store.
@@ -15,16 +19,20 @@ function readOnlyFor(deps: ApiDeps, d: { readOnly: { global: boolean; federatedZ
 export function metaRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const mode = deps.role === 'global' ? 'global' : 'zone';
 
+  // As Kuma-compatible servers do, the index names the Kuma release this API is compatible
+  // with (kumactl refuses a product other than "Kuma" and warns on another version), and
+  // Meshwork's own product and version beside it.
   app.get('/', async () => ({
     hostname: deps.hostname,
     tagline: 'Meshwork',
-    product: 'Meshwork',
-    version: deps.version,
-    basedOnKuma: '2.14.3',
+    product: 'Kuma',
+    version: KUMA_COMPATIBLE_VERSION,
+    basedOnKuma: KUMA_COMPATIBLE_VERSION,
     instanceId: deps.instanceId,
     clusterId: deps.instanceId,
     mode,
     ...(deps.role === 'federated-zone' && deps.config.multizone.zone.name ? { zone: deps.config.multizone.zone.name } : {}),
+    meshwork: { product: 'Meshwork', version: deps.version },
   }));
 
   app.get('/config', async () => redactConfig(deps.config));
@@ -106,6 +114,43 @@ export function metaRoutes(app: FastifyInstance, deps: ApiDeps): void {
       mTLS: mtls?.enabledBackend ? { enabledBackend: mtls.enabledBackend } : {},
     };
   };
+
+  // Kuma's ServiceOverview per kuma.io/service of a mesh's Dataplanes (`kumactl inspect services`).
+  const serviceInsights = async (mesh: string) => {
+    await deps.manager.get({ type: 'Mesh', name: mesh });
+    const [dps, insights] = await Promise.all([deps.manager.list('Dataplane', { mesh }), deps.manager.list('DataplaneInsight', { mesh })]);
+    const on = new Set(insights.items.filter((i) => isOnline(i.spec)).map((i) => i.name));
+    const byService = new Map<string, { total: number; online: number; since: string }>();
+    for (const dp of dps.items) {
+      for (const service of new Set(((dp.spec as DataplaneSpec).networking.inbound ?? []).map((ib) => ib.tags['kuma.io/service']!))) {
+        const s = byService.get(service) ?? { total: 0, online: 0, since: dp.creationTime };
+        s.total++;
+        if (on.has(dp.name)) s.online++;
+        if (dp.creationTime < s.since) s.since = dp.creationTime;
+        byService.set(service, s);
+      }
+    }
+    return [...byService].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, s]) => ({
+      type: 'ServiceOverview',
+      mesh,
+      name,
+      creationTime: s.since,
+      modificationTime: s.since,
+      status: s.online === 0 ? 'offline' : s.online === s.total ? 'online' : 'partially_degraded',
+      dataplanes: { total: s.total, online: s.online, offline: s.total - s.online },
+      serviceType: 'internal',
+    }));
+  };
+  app.get('/meshes/:mesh/service-insights', async (req) => {
+    const items = await serviceInsights((req.params as { mesh: string }).mesh);
+    return { total: items.length, items, next: null };
+  });
+  app.get('/meshes/:mesh/service-insights/:name', async (req) => {
+    const { mesh, name } = req.params as { mesh: string; name: string };
+    const found = (await serviceInsights(mesh)).find((s) => s.name === name);
+    if (!found) throw new MeshworkError('NOT_FOUND', `no Dataplane of mesh "${mesh}" serves "${name}"`);
+    return found;
+  });
 
   app.get('/mesh-insights', async () => {
     const meshes = await deps.manager.list('Mesh');

@@ -52,12 +52,14 @@ export function overviewRoutes(app: FastifyInstance, deps: ApiDeps, d: ResourceT
     return overview(r, await findInsight(r));
   };
 
-  const bases = d.scope === 'mesh' ? [`/meshes/:mesh/${d.collection}`, `/${d.collection}`] : [`/${d.collection}`];
-  for (const base of bases) {
-    app.get(`${base}/_overview`, list);
-    app.get(`${base}+insights`, list);
+  for (const collection of [d.collection, ...(d.aliases ?? [])]) {
+    const bases = d.scope === 'mesh' ? [`/meshes/:mesh/${collection}`, `/${collection}`] : [`/${collection}`];
+    for (const base of bases) {
+      app.get(`${base}/_overview`, list);
+      app.get(`${base}+insights`, list);
+    }
+    const single = d.scope === 'mesh' ? `/meshes/:mesh/${collection}` : `/${collection}`;
+    app.get(`${single}/:name/_overview`, one);
+    app.get(`${single}+insights/:name`, one);
   }
-  const single = d.scope === 'mesh' ? `/meshes/:mesh/${d.collection}` : `/${d.collection}`;
-  app.get(`${single}/:name/_overview`, one);
-  app.get(`${single}+insights/:name`, one);
 }

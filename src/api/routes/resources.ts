@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MeshworkError, isMeshworkError, type InvalidParameter } from '../../core/errors.ts';
 import type { ResourceTypeDescriptor } from '../../resources/descriptor.ts';
 import { invalidResource, parseDocument, renderDocument } from '../../resources/document.ts';
-import type { ResourceKey } from '../../resources/resource.ts';
+import type { Resource, ResourceKey } from '../../resources/resource.ts';
+import { dataplaneTagSet, type DataplaneSpec } from '../../resources/types/dataplane.ts';
 import { requireAdmin } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { listBody, listOptionsFromQuery } from '../paging.ts';
@@ -25,6 +26,21 @@ function ifMatch(req: FastifyRequest): string | undefined {
   return String(raw).replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
 }
 
+/** Kuma's `?tag=KEY:VALUE` (repeatable) on Dataplane lists: every tag on some inbound or the gateway. */
+function dataplaneTagFilter(query: Record<string, string | string[] | undefined>): ((r: Resource) => boolean) | undefined {
+  const raw = query.tag === undefined ? [] : Array.isArray(query.tag) ? query.tag : [query.tag];
+  if (raw.length === 0) return undefined;
+  const wanted = raw.map((t) => {
+    const i = t.indexOf(':');
+    if (i <= 0) throw new MeshworkError('BAD_REQUEST', `invalid tag filter "${t}": use tag=KEY:VALUE`, { invalidParameters: [{ field: 'tag', reason: 'must be KEY:VALUE' }] });
+    return [t.slice(0, i), t.slice(i + 1)] as const;
+  });
+  return (r) => {
+    const tags = dataplaneTagSet(r.spec as DataplaneSpec);
+    return wanted.every(([k, v]) => tags.get(k)?.has(v) === true);
+  };
+}
+
 /** URL and body must agree on type, mesh and name; missing body fields are taken from the URL. */
 function reconcileBody(d: ResourceTypeDescriptor, params: Params, body: unknown): { doc: Record<string, unknown>; mismatches: InvalidParameter[] } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -43,7 +59,11 @@ function reconcileBody(d: ResourceTypeDescriptor, params: Params, body: unknown)
 }
 
 export function resourceRoutes(app: FastifyInstance, deps: ApiDeps, d: ResourceTypeDescriptor): void {
-  const base = d.scope === 'mesh' ? `/meshes/:mesh/${d.collection}` : `/${d.collection}`;
+  for (const collection of [d.collection, ...(d.aliases ?? [])]) collectionRoutes(app, deps, d, collection);
+}
+
+function collectionRoutes(app: FastifyInstance, deps: ApiDeps, d: ResourceTypeDescriptor, collection: string): void {
+  const base = d.scope === 'mesh' ? `/meshes/:mesh/${collection}` : `/${collection}`;
   const guardRead = (req: FastifyRequest) => {
     if (d.sensitive) requireAdmin(req, d.displayName.plural.toLowerCase());
   };
@@ -51,12 +71,20 @@ export function resourceRoutes(app: FastifyInstance, deps: ApiDeps, d: ResourceT
   const list = async (req: FastifyRequest<{ Params: Params }>) => {
     guardRead(req);
     const options = listOptionsFromQuery(req);
-    if (req.params.mesh !== undefined) options.mesh = req.params.mesh;
+    if (req.params.mesh !== undefined) {
+      // As Kuma: a list under a mesh that does not exist is a 404, not an empty list.
+      await deps.manager.get({ type: 'Mesh', name: req.params.mesh });
+      options.mesh = req.params.mesh;
+    }
+    if (d.name === 'Dataplane') {
+      const where = dataplaneTagFilter(req.query as Record<string, string | string[] | undefined>);
+      if (where) options.where = where;
+    }
     const result = await deps.manager.list(d.name, options);
     return listBody(req, result, result.items.map((r) => renderDocument(r, d)), options.size);
   };
   app.get(base, list);
-  if (d.scope === 'mesh') app.get(`/${d.collection}`, list);
+  if (d.scope === 'mesh') app.get(`/${collection}`, list);
 
   app.get(`${base}/:name`, async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
     guardRead(req);

@@ -7,6 +7,7 @@ import { zodIssuesToParameters } from '../../resources/validation.ts';
 import type { ApiDeps } from '../deps.ts';
 
 // POST /tokens/zone {zone, validFor, scope?} → the token as text/plain (Kuma's endpoint).
+// POST /tokens/dataplane {mesh, name?, validFor?, tags?, type?, workload?}, as kumactl sends it.
 // Only on global; admin only (every POST needs admin).
 
 const body = z.strictObject({
@@ -19,13 +20,20 @@ const body = z.strictObject({
   scope: z.array(z.enum(['cp', 'ingress', 'egress'], { error: 'must be cp, ingress or egress' })).optional(),
 });
 
+/** kumactl sends every field, empty when not given ("", null): empty means absent, as in Kuma. */
+const orAbsent = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' || v === null ? undefined : v), schema.optional());
+
 const dataplaneBody = z.strictObject({
   mesh: nameSchema,
-  name: nameSchema.optional(),
-  validFor: body.shape.validFor,
-  tags: z.record(z.string(), z.array(z.string())).optional(),
-  type: z.enum(['dataplane', 'ingress', 'egress'], { error: 'must be dataplane, ingress or egress' }).optional(),
+  name: orAbsent(nameSchema),
+  // Kuma's default when absent: ten years.
+  validFor: orAbsent(body.shape.validFor),
+  tags: orAbsent(z.record(z.string(), z.array(z.string()))),
+  type: orAbsent(z.enum(['dataplane', 'ingress', 'egress'], { error: 'must be dataplane, ingress or egress' })),
+  workload: orAbsent(nameSchema),
 });
+
+const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 
 export function tokenRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const dpTokens = deps.dataplaneTokens;
@@ -34,15 +42,15 @@ export function tokenRoutes(app: FastifyInstance, deps: ApiDeps): void {
     app.post('/tokens/dataplane', async (req, reply) => {
       const parsed = dataplaneBody.safeParse(req.body ?? {});
       if (!parsed.success) throw new MeshworkError('BAD_REQUEST', 'invalid dataplane token request', { invalidParameters: zodIssuesToParameters(parsed.error) });
-      const { mesh, name, tags, type, validFor } = parsed.data;
+      const { mesh, name, tags, type, validFor, workload } = parsed.data;
       try {
         await deps.manager.get({ type: 'Mesh', name: mesh });
       } catch {
         throw new MeshworkError('MESH_NOT_FOUND', `mesh "${mesh}" does not exist`, { invalidParameters: [{ field: 'mesh', reason: `mesh "${mesh}" does not exist` }] });
       }
-      const ms = (parseDuration(validFor, true) as { ms: number }).ms;
+      const ms = validFor === undefined ? TEN_YEARS_MS : (parseDuration(validFor, true) as { ms: number }).ms;
       void reply.type('text/plain');
-      return dpTokens.issue({ mesh, ...(name ? { name } : {}), ...(tags ? { tags } : {}), ...(type ? { type } : {}) }, ms);
+      return dpTokens.issue({ mesh, ...(name ? { name } : {}), ...(tags ? { tags } : {}), ...(type ? { type } : {}), ...(workload ? { workload } : {}) }, ms);
     });
   }
   const ingressTokens = deps.zoneIngressTokens;

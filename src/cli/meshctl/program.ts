@@ -24,8 +24,9 @@ export function buildProgram(ctx: CliContext): Command {
     .action(async () => {
       ctx.out(`Client: Meshwork ${VERSION}\n`);
       try {
-        const { body } = await clientFor(ctx).request<{ product: string; version: string; mode: string }>('GET', '/');
-        ctx.out(`Control Plane: ${body.product} ${body.version} (${body.mode})\n`);
+        const { body } = await clientFor(ctx).request<{ product: string; version: string; mode: string; meshwork?: { product: string; version: string } }>('GET', '/');
+        const own = body.meshwork ? `${body.meshwork.product} ${body.meshwork.version}, compatible with ${body.product} ${body.version}` : `${body.product} ${body.version}`;
+        ctx.out(`Control Plane: ${own} (${body.mode})\n`);
       } catch (err) {
         if (!(err instanceof CliError)) throw err;
         ctx.out(`Control Plane: unknown (${err.message})\n`);

@@ -3,7 +3,7 @@ import type { Runtime } from '../../app/runtime.ts';
 import type { Component } from '../../core/component.ts';
 import { isMeshworkError } from '../../core/errors.ts';
 import type { ResourceCache } from '../../store/resource-cache.ts';
-import type { ZoneTokens } from '../../tokens/zone-token.ts';
+import { scopeAllowsZoneCp, type ZoneTokens } from '../../tokens/zone-token.ts';
 import { MD } from '../proto.ts';
 import { grpcError, identityFromMetadata, KdsServer, type ZoneIdentity } from './kds-server.ts';
 import { kdsServerCertificate } from './tls.ts';
@@ -25,7 +25,7 @@ export function zoneTokenAuthenticator(tokens: ZoneTokens | undefined): (md: grp
       throw grpcError(grpc.status.UNAVAILABLE, `cannot verify the zone token: ${(err as Error).message}`);
     }
     if (claims.zone !== id.zone) throw grpcError(grpc.status.PERMISSION_DENIED, `the zone token was issued for zone "${claims.zone}", not "${id.zone}"`);
-    if (!claims.scope.includes('cp')) throw grpcError(grpc.status.PERMISSION_DENIED, 'the zone token has no "cp" scope');
+    if (!scopeAllowsZoneCp(claims.scope)) throw grpcError(grpc.status.PERMISSION_DENIED, `the zone token is scoped to ${claims.scope.join(', ') || 'nothing'}: a zone control plane needs the "cp" scope (or Kuma's full scope, ingress and egress)`);
     return { ...id, authenticationType: 'zoneToken' };
   };
 }

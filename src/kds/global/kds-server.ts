@@ -27,6 +27,7 @@ export interface ZoneIdentity {
   zoneInstanceId: string;
   version: string;
   features: string[];
+  storeType: string;
   authenticationType: string;
 }
 
@@ -78,6 +79,7 @@ export function identityFromMetadata(md: grpc.Metadata): Omit<ZoneIdentity, 'aut
     zoneInstanceId: one(MD.zoneInstanceId) ?? 'unknown',
     version: one(MD.version) ?? 'unknown',
     features: (one(MD.features) ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    storeType: one(MD.storeType) ?? 'unknown',
   };
 }
 

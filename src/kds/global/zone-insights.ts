@@ -21,7 +21,7 @@ interface SubscriptionState {
   connectTime: string;
   disconnectTime?: string;
   status: { lastUpdateTime: string; total: Counters; stat: Record<string, Counters> };
-  version: { zoneCp: { version: string } };
+  version: { kumaCp: { version: string; kumaCpGlobalCompatible: boolean } };
   config?: string;
   authenticationType: string;
 }
@@ -113,7 +113,7 @@ export class ZoneInsightTracker {
   }
 
   /** A stream of a zone CP instance opened; returns its subscription (shared by its streams). */
-  async open(zone: string, zoneInstanceId: string, meta: { version: string; features: string[]; authenticationType: string }): Promise<SubscriptionHandle> {
+  async open(zone: string, zoneInstanceId: string, meta: { version: string; features: string[]; authenticationType: string; storeType?: string }): Promise<SubscriptionHandle> {
     const key = `${zone}/${zoneInstanceId}`;
     const state = await this.#zone(zone);
     let entry = this.#open.get(key);
@@ -127,8 +127,9 @@ export class ZoneInsightTracker {
         zoneInstanceId,
         connectTime: now,
         status: { lastUpdateTime: now, total: zeroCounters(), stat: {} },
-        version: { zoneCp: { version: meta.version } },
-        config: JSON.stringify({ features: meta.features }),
+        // Kuma's shapes: kumactl inspect zones shows version.kumaCp.version and the config's store type.
+        version: { kumaCp: { version: meta.version, kumaCpGlobalCompatible: true } },
+        config: JSON.stringify({ features: meta.features, store: { type: meta.storeType ?? 'unknown' } }),
         authenticationType: meta.authenticationType,
       };
       state.subscriptions = [...state.subscriptions, sub].slice(-KEEP_SUBSCRIPTIONS);

@@ -131,6 +131,7 @@ export class KdsZoneClient {
     md.set(MD.zoneInstanceId, this.instanceId);
     md.set(MD.features, FEATURES.join(','));
     md.set(MD.version, this.#o.version);
+    md.set(MD.storeType, this.#o.store.kind);
     if (token) md.set(MD.authorization, `Bearer ${token}`);
     return md;
   }

@@ -25,6 +25,8 @@ export const GlobalSecretType = defineResource({
   schema: secretSpecSchema,
   inlineSpec: true,
   collection: 'global-secrets',
+  // Kuma 2.14's path (what kumactl calls); global-secrets is its alternative.
+  aliases: ['globalsecrets'],
   cli: { singular: 'global-secret', plural: 'global-secrets' },
   kds: 'down',
   sensitive: true,

@@ -33,6 +33,7 @@ export const ZoneIngressType = defineResource({
   schema: zoneIngressSpecSchema,
   inlineSpec: true,
   collection: 'zoneingresses',
+  aliases: ['zone-ingresses'],
   cli: { singular: 'zone-ingress', plural: 'zone-ingresses' },
   kds: 'up',
   readOnly: { global: true },

@@ -17,7 +17,8 @@ import { SotwSession, type DiscoveryRequest, type DiscoveryResponse } from './so
 export interface AdsServerOptions {
   cache: SnapshotCache;
   logger: Logger;
-  admit(node: { id: string; metadata?: unknown }, metadata: grpc.Metadata): Promise<{ release(): void }>;
+  /** `envoyVersion`: from the node's user_agent_build_version (e.g. "1.40.0"). */
+  admit(node: { id: string; metadata?: unknown; envoyVersion?: string }, metadata: grpc.Metadata): Promise<{ release(): void }>;
   events?: {
     acked?(nodeId: string, typeUrl: string): void;
     nacked?(nodeId: string, typeUrl: string, message: string): void;
@@ -45,7 +46,7 @@ export function registerAds(server: grpc.Server, o: AdsServerOptions): void {
     call.emit('error', Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() }));
 
   /** Common stream lifecycle: admit on the first request's node id, watch its snapshots, clean up. */
-  const serve = <Req extends { node?: { id?: string; metadata?: unknown } | null }>(
+  const serve = <Req extends { node?: { id?: string; metadata?: unknown; user_agent_build_version?: { version?: { major_number?: number; minor_number?: number; patch?: number } } | null } | null }>(
     call: grpc.ServerDuplexStream<Req, unknown>,
     session: (nodeId: string) => { handle(req: Req): void; setSnapshot(s: XdsSnapshot): void },
   ) => {
@@ -73,7 +74,9 @@ export function registerAds(server: grpc.Server, o: AdsServerOptions): void {
         failCall(call, grpc.status.INVALID_ARGUMENT, `node.id must be "<mesh>.<name>" (a zone ingress: "<name>"), at most ${NODE_ID_MAX} letters, digits, ".", "-" or "_"; got ${id.length} characters`);
         return;
       }
-      o.admit({ id, metadata: req.node?.metadata }, call.metadata).then(
+      const v = req.node?.user_agent_build_version?.version;
+      const envoyVersion = v ? `${v.major_number ?? 0}.${v.minor_number ?? 0}.${v.patch ?? 0}` : undefined;
+      o.admit({ id, metadata: req.node?.metadata, ...(envoyVersion ? { envoyVersion } : {}) }, call.metadata).then(
         (admission) => {
           if (closed) return admission.release();
           s = session(id);
