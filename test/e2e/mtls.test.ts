@@ -139,13 +139,15 @@ describe('builtin CA and mTLS with real Envoy', () => {
       return now && now.serial !== first.serial ? now : undefined;
     }, { what: 'a rotated certificate', timeoutMs: 20_000 });
     expect(rotated.san).toBe('spiffe://default/backend');
-    // DataplaneInsight records the certificate and its regenerations.
+    // DataplaneInsight records the certificate and its regenerations. Insights are flushed every
+    // few seconds, so wait for one flushed during this test: it names a certificate issued during
+    // this test (they live 4 s), expiring after the test started.
     const insight = await waitFor(async () => {
       const i = (await (await fetch(`${zone.apiUrl}/meshes/default/dataplane-insights/backend-1`)).json()) as { mTLS?: { certificateExpirationTime: string; certificateRegenerations: number; issuedBackend: string } };
-      return (i.mTLS?.certificateRegenerations ?? 0) >= 2 ? i.mTLS : undefined;
-    }, { what: 'certificate regenerations in the insight' });
+      const m = i.mTLS;
+      return m && m.certificateRegenerations >= 2 && Date.parse(m.certificateExpirationTime) > testStart ? m : undefined;
+    }, { what: 'certificate regenerations in the insight, flushed during this test' });
     expect(insight!.issuedBackend).toBe('ca-1');
-    // A certificate issued during this test (insights are flushed every few seconds, and these live 4 s).
     expect(Date.parse(insight!.certificateExpirationTime)).toBeGreaterThan(testStart);
     // Traffic keeps flowing across rotations.
     expect(await get(outbound)).toMatch(/URI=spiffe:\/\/default\/web/);
