@@ -44,7 +44,9 @@ describe('REST API: resources', () => {
     expect(got.headers.etag).toMatch(/^"\d+"$/);
     const body = got.json();
     expect(body).toMatchObject(timeoutDoc());
-    expect(Object.keys(body)).toEqual(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'kri', 'spec']);
+    expect(Object.keys(body)).toEqual(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'labels', 'kri', 'spec']);
+    // Kuma's computed label on global.
+    expect(body.labels).toEqual({ 'kuma.io/mesh': 'default' });
     expect(body.kri).toBe('kri_mt_default___backend-timeouts_');
     // What kumactl sends back (its kri and zero times) is accepted and ignored, as by Kuma.
     const echoed = await app.inject({ method: 'PUT', url: '/meshes/default/meshtimeouts/backend-timeouts', payload: { ...body, creationTime: '0001-01-01T00:00:00Z', modificationTime: '0001-01-01T00:00:00Z' } });

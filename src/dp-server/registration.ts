@@ -11,6 +11,7 @@ import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
 import { zodIssuesToParameters } from '../resources/validation.ts';
 import type { ResourceStore } from '../store/store.ts';
 import { upsert } from '../store/upsert.ts';
+import { computeLabels } from '../resources/computed-labels.ts';
 import { envoyBootstrap } from './bootstrap.ts';
 
 // POST /bootstrap: meshwork-dp registers its Dataplane (Universal: the proxy brings its own
@@ -67,7 +68,8 @@ export async function registerZoneIngress(deps: Pick<BootstrapDeps, 'store' | 'r
   }
   const spec = input.spec as ZoneIngressSpec;
   spec.networking.admin = { ...spec.networking.admin, port: adminPort };
-  await upsert(deps.store, { ...input, labels: { ...input.labels, [LIFECYCLE_LABEL]: 'dp' } }, (existing) => {
+  const labels = computeLabels(deps.registry.get('ZoneIngress'), { labels: input.labels, spec }, { mode: 'zone', zone: deps.zone });
+  await upsert(deps.store, { ...input, labels: { ...labels, [LIFECYCLE_LABEL]: 'dp' } }, (existing) => {
     const services = (existing?.spec as ZoneIngressSpec | undefined)?.availableServices;
     if (services) spec.availableServices = services;
   });
@@ -93,7 +95,8 @@ export async function registerDataplane(deps: Pick<BootstrapDeps, 'store' | 'reg
   if (token) checkTags(token.tags, dataplaneTagSet(spec));
   spec.networking.admin = { ...spec.networking.admin, port: adminPort };
   await assertMeshExists(deps.store, mesh);
-  await upsert(deps.store, { ...input, spec, labels: { ...input.labels, [LIFECYCLE_LABEL]: 'dp' } });
+  const labels = computeLabels(deps.registry.get('Dataplane'), { mesh, labels: input.labels, spec }, { mode: 'zone', zone: deps.zoneTag });
+  await upsert(deps.store, { ...input, spec, labels: { ...labels, [LIFECYCLE_LABEL]: 'dp' } });
   return spec;
 }
 

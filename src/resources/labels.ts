@@ -7,3 +7,9 @@ export const ZONE_LABEL = 'kuma.io/zone';
 /** The name a synced resource has where it was created (its stored name is hash-suffixed). */
 export const DISPLAY_NAME_LABEL = 'kuma.io/display-name';
 export const K8S_NAMESPACE_LABEL = 'k8s.kuma.io/namespace';
+/** The mesh of a mesh-scoped resource. */
+export const MESH_LABEL = 'kuma.io/mesh';
+/** `universal` or `kubernetes`: the environment of the zone a resource comes from. */
+export const ENV_LABEL = 'kuma.io/env';
+/** `sidecar`, `gateway`, `zoneingress` or `zoneegress`. */
+export const PROXY_TYPE_LABEL = 'kuma.io/proxy-type';

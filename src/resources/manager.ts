@@ -25,6 +25,7 @@ export type CpRole = 'global' | 'federated-zone' | 'standalone';
 
 export { ORIGIN_LABEL } from './labels.ts';
 import { ORIGIN_LABEL } from './labels.ts';
+import { assertImmutableLabels, assertOriginForWrite, computeLabels } from './computed-labels.ts';
 
 export interface ApplyOptions {
   /** Validate and check everything, but store nothing. */
@@ -89,8 +90,14 @@ export class ResourceManager {
   async apply(input: ResourceInput, options: ApplyOptions = {}): Promise<ApplyResult> {
     const d = this.registry.get(input.type);
     if (input.type === 'Dataplane' && this.role !== 'global') input = { ...input, spec: withZoneTag(input.spec as DataplaneSpec, this.zone) };
+    // Who may write is decided on the labels as given; what is stored has Kuma's computed labels.
+    const given = input.labels;
+    const labelOptions = { mode: this.role === 'global' ? 'global' : 'zone', zone: this.zone } as const;
+    assertOriginForWrite(labelOptions.mode, given);
+    input = { ...input, labels: computeLabels(d, input, labelOptions) };
     const check = (existing: Resource | undefined) => {
-      this.assertWritable(d, input.labels, existing);
+      this.assertWritable(d, given, existing);
+      if (existing) assertImmutableLabels(computeLabels(d, existing, labelOptions), input.labels);
       if (input.type === 'Mesh' && !existing) assertNewMeshName(input.name);
       if (options.expectedVersion === undefined) return;
       if (!existing) throw new MeshworkError('NOT_FOUND', `${describeKey(input)} not found; it cannot be updated at version ${options.expectedVersion}`);

@@ -53,8 +53,9 @@ describe('global control plane on etcd, driven by meshctl', () => {
     // What was applied is what is read, plus the store's timestamps.
     expect(asApplied(parseYaml(before.meshYaml))).toEqual(applied[0]);
     const timeout = asApplied(parseYaml(before.timeoutYaml));
-    expect(timeout).toEqual(applied[1]);
-    expect(Object.keys(timeout)).toEqual(['type', 'mesh', 'name', 'spec']);
+    // Global adds Kuma's computed kuma.io/mesh label, and nothing else, to what was applied.
+    expect(timeout).toEqual({ ...applied[1], labels: { 'kuma.io/mesh': 'default' } });
+    expect(Object.keys(timeout)).toEqual(['type', 'mesh', 'name', 'labels', 'spec']);
     expect(before.meshJson).toEqual(parseYaml(before.meshYaml));
     expect(before.timeoutJson).toEqual(parseYaml(before.timeoutYaml));
     expect(JSON.parse(before.adminToken).name).toBe('admin-user-token');

@@ -10,14 +10,14 @@ import type { ResourceStore } from '../../src/store/store.ts';
 import { AdminTokenVerifier, ensureAdminToken } from '../../src/tokens/admin-token.ts';
 
 /** A REST API on an in-memory store, for inject() tests. */
-export async function buildTestApi(options: { role?: CpRole; localhostIsAdmin?: boolean; store?: ResourceStore; deps?: Partial<ApiDeps> } = {}) {
+export async function buildTestApi(options: { role?: CpRole; zone?: string; localhostIsAdmin?: boolean; store?: ResourceStore; deps?: Partial<ApiDeps> } = {}) {
   const config = loadConfig({
     flags: { mode: options.role === 'global' || options.role === undefined ? 'global' : 'zone', 'apiServer.auth.localhostIsAdmin': options.localhostIsAdmin ?? true },
   });
   const store = options.store ?? new MemoryStore({ registry, maxResourceBytes: config.store.maxResourceBytes });
   const role = options.role ?? 'global';
   const { token } = await ensureAdminToken(store);
-  const manager = new ResourceManager({ registry, store, role });
+  const manager = new ResourceManager({ registry, store, role, ...(options.zone ? { zone: options.zone } : {}) });
   const app = buildApi({
     registry,
     manager,
