@@ -219,21 +219,38 @@ describe('policy schemas', () => {
     });
   }
 
-  it('requires at least one section and refuses unknown fields', () => {
+  it("requires at least one section where Kuma does, refuses 'rules' beside other sections, and refuses unknown fields", () => {
+    const conf = { idleTimeout: '1s' };
     expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Mesh' } } })).toEqual(['spec']);
-    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: {} }], too: [] } })).toEqual(['spec.too']);
-    expect(fieldsOf({ type: 'MeshTLS', spec: { from: [{ targetRef: { kind: 'Mesh' }, default: {} }], rules: [{ default: {} }] } })).toEqual(['spec.rules']);
+    // An empty `to` overrides what a less specific policy set (MeshRetry has no such rule).
+    expect(fieldsOf({ type: 'MeshRetry', spec: { targetRef: { kind: 'Mesh' }, to: [] } })).toEqual([]);
+    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: conf }], too: [] } })).toEqual(['spec.too']);
+    expect(fieldsOf({ type: 'MeshTLS', spec: { from: [{ targetRef: { kind: 'Mesh' }, default: {} }], rules: [{ default: {} }] } })).toEqual(['spec']);
+    expect(fieldsOf({ type: 'MeshTimeout', spec: { to: [{ targetRef: { kind: 'Mesh' }, default: conf }], rules: [{ default: conf }] } })).toEqual(['spec']);
+    // MeshFaultInjection: only `from` is excluded by `rules`.
+    const fault = { http: [{ abort: { httpStatus: 500, percentage: 50 } }] };
+    expect(fieldsOf({ type: 'MeshFaultInjection', spec: { to: [{ targetRef: { kind: 'Mesh' }, default: fault }], rules: [{ default: fault }] } })).not.toContain('spec');
   });
 
-  it('checks targetRef fields per kind', () => {
-    const to = (targetRef: unknown) => ({ type: 'MeshTimeout', spec: { to: [{ targetRef, default: {} }] } });
-    expect(fieldsOf(to({ kind: 'MeshService' }))).toEqual(['spec.to[0].targetRef.name']);
-    // sectionName: one inbound of a Dataplane, for inbound rules only.
-    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Dataplane', name: 'dp-1', sectionName: 'http' }, from: [{ targetRef: { kind: 'Mesh' }, default: {} }] } })).toEqual([]);
-    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Mesh', sectionName: 'http' }, from: [{ targetRef: { kind: 'Mesh' }, default: {} }] } })).toEqual(['spec.targetRef.sectionName']);
-    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Dataplane', labels: { app: 'b' }, sectionName: '8080' }, to: [{ targetRef: { kind: 'Mesh' }, default: {} }] } })).toEqual(['spec.to']);
+  it('checks targetRef fields per kind, as Kuma', () => {
+    const conf = { idleTimeout: '1s' };
+    const to = (targetRef: unknown) => ({ type: 'MeshTimeout', spec: { to: [{ targetRef, default: conf }] } });
+    expect(fieldsOf(to({ kind: 'MeshService' }))).toEqual(['spec.to[0].targetRef']);
+    expect(fieldsOf(to({ kind: 'MeshService', name: 'b', labels: { a: 'b' } }))).toEqual(['spec.to[0].targetRef.labels']);
+    expect(fieldsOf(to({ kind: 'MeshService', name: 'Not_OK!' }))).toEqual(['spec.to[0].targetRef.name']);
+    // A MeshService port, and a route of the proxy, as destinations.
+    expect(fieldsOf(to({ kind: 'MeshService', name: 'b', sectionName: 'http' }))).toEqual([]);
+    expect(fieldsOf(to({ kind: 'MeshHTTPRoute', name: 'route-1' }))).toEqual([]);
+    // sectionName: one inbound of a Dataplane, for inbound policies only.
+    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Dataplane', name: 'dp-1', sectionName: 'http' }, from: [{ targetRef: { kind: 'Mesh' }, default: conf }] } })).toEqual([]);
+    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Mesh', sectionName: 'http' }, from: [{ targetRef: { kind: 'Mesh' }, default: conf }] } })).toEqual(['spec.targetRef.sectionName']);
+    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Dataplane', labels: { app: 'b' }, sectionName: '8080' }, to: [{ targetRef: { kind: 'Mesh' }, default: conf }] } })).toEqual(['spec.targetRef.sectionName']);
     expect(fieldsOf({ type: 'MeshTrace', spec: { targetRef: { kind: 'Dataplane', name: 'dp-1', sectionName: 'http' }, default: {} } })).toEqual(['spec.targetRef.sectionName']);
+    // Every Dataplane of the mesh.
+    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Dataplane' }, to: [{ targetRef: { kind: 'Mesh' }, default: conf }] } })).toEqual([]);
+    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'Dataplane', name: 'a', labels: { app: 'b' } }, to: [{ targetRef: { kind: 'Mesh' }, default: conf }] } })).toEqual(['spec.targetRef.labels']);
     expect(fieldsOf(to({ kind: 'Mesh', name: 'x' }))).toEqual(['spec.to[0].targetRef.name']);
-    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'MeshServiceSubset', name: 'b' }, to: [{ targetRef: { kind: 'Mesh' }, default: {} }] } })).toEqual(['spec.targetRef.tags']);
+    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'MeshServiceSubset' }, to: [{ targetRef: { kind: 'Mesh' }, default: conf }] } })).toEqual(['spec.targetRef.name']);
+    expect(fieldsOf({ type: 'MeshTimeout', spec: { targetRef: { kind: 'MeshSubset', proxyTypes: [] }, to: [{ targetRef: { kind: 'Mesh' }, default: conf }] } })).toEqual(['spec.targetRef.proxyTypes']);
   });
 });

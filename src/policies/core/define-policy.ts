@@ -17,8 +17,14 @@ export interface SectionOptions {
   rules?: boolean;
   /** A different conf schema for `rules[].default` (MeshTrafficPermission). */
   rulesConf?: z.ZodType;
-  /** Sections that cannot be combined in one policy. */
-  exclusive?: readonly ('to' | 'from' | 'rules')[];
+  /**
+   * Kuma's "at least one of 'from', 'to' or 'rules' has to be defined" (MeshTimeout,
+   * MeshCircuitBreaker, MeshAccessLog, MeshTrafficPermission). Other policies may have none:
+   * an empty `to: []` overrides what a less specific policy set.
+   */
+  requireSection?: boolean;
+  /** The sections that must be empty when `rules` is set (default: every other section). */
+  excludedByRules?: readonly ('to' | 'from')[];
   /**
    * With a top-level targetRef of kind MeshHTTPRoute (Kuma: the policy applies to that
    * route, wherever it applies), the conf fields that configure routes (dotted paths, or
@@ -51,24 +57,28 @@ export function sectionedSpec<C extends z.ZodType, R extends z.ZodType = C>(
   if (opts.to) shape.to = z.array(z.strictObject({ targetRef: targetRefSchema(opts.to), default: conf })).optional();
   if (opts.from) shape.from = z.array(z.strictObject({ targetRef: targetRefSchema(opts.from), default: conf })).optional();
   if (opts.rules) shape.rules = z.array(z.strictObject({ default: opts.rulesConf ?? conf })).optional();
-  const sections = ['to', 'from', 'rules'].filter((s) => s in shape);
+  const sections = ['from', 'to', 'rules'].filter((s) => s in shape);
+  const quoted = (names: string[]) => names.map((n) => `'${n}'`);
+  const oneOf = quoted(sections);
+  const excluded = opts.excludedByRules ?? (['to', 'from'] as const).filter((s) => s in shape);
   return z.strictObject(shape).superRefine((spec, ctx) => {
     const nonEmpty = (s: string) => Array.isArray(spec[s]) && (spec[s] as unknown[]).length > 0;
-    if (!sections.some(nonEmpty)) {
-      ctx.addIssue({ code: 'custom', path: [], message: `at least one of ${sections.map((s) => `"${s}"`).join(', ')} has to be defined and not empty` });
+    if (opts.requireSection && !sections.some(nonEmpty)) {
+      ctx.addIssue({ code: 'custom', path: [], message: `at least one of ${oneOf.length > 1 ? `${oneOf.slice(0, -1).join(', ')} or ${oneOf.at(-1)}` : oneOf[0]} has to be defined` });
     }
-    const used = (opts.exclusive ?? []).filter(nonEmpty);
-    if (used.length > 1) {
-      ctx.addIssue({ code: 'custom', path: [used[1]!], message: `cannot be used together with "${used[0]}"` });
+    if (nonEmpty('rules') && excluded.some(nonEmpty)) {
+      const names = quoted([...excluded]);
+      ctx.addIssue({ code: 'custom', path: [], message: `${names.length > 1 ? `fields ${names.join(' and ')}` : `field ${names[0]}`} must be empty when 'rules' is defined` });
     }
-    if ((spec.targetRef as TargetRef | undefined)?.sectionName !== undefined && nonEmpty('to')) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'cannot be used with a targetRef sectionName, which selects one inbound' });
+    // Kuma: a sectionName (one inbound) only in policies that configure inbounds.
+    if ((spec.targetRef as TargetRef | undefined)?.sectionName && !nonEmpty('from') && !nonEmpty('rules')) {
+      ctx.addIssue({ code: 'custom', path: ['targetRef', 'sectionName'], message: 'can only be used with inbound policies' });
     }
     if ((spec.targetRef as TargetRef | undefined)?.kind === 'MeshHTTPRoute' && opts.routeFields) {
-      for (const s of ['from', 'rules'].filter(nonEmpty)) ctx.addIssue({ code: 'custom', path: [s], message: 'cannot be used with a top-level targetRef of kind MeshHTTPRoute (routes are outbound)' });
+      for (const s of ['from', 'rules'].filter(nonEmpty)) ctx.addIssue({ code: 'custom', path: [s], message: 'must not be defined with a top-level targetRef of kind MeshHTTPRoute (routes are outbound)' });
       const allowed = (path: string) => opts.routeFields!.some((f) => (f.endsWith('.*') ? path.startsWith(f.slice(0, -1)) : path === f));
       ((spec.to as { targetRef: TargetRef; default: unknown }[] | undefined) ?? []).forEach((item, i) => {
-        if (item.targetRef.kind !== 'Mesh') ctx.addIssue({ code: 'custom', path: ['to', i, 'targetRef', 'kind'], message: 'must be Mesh with a top-level targetRef of kind MeshHTTPRoute' });
+        if (item.targetRef.kind !== 'Mesh' && item.targetRef.kind !== 'MeshExternalService') ctx.addIssue({ code: 'custom', path: ['to', i, 'targetRef', 'kind'], message: `value '${item.targetRef.kind}' is not supported with a top-level targetRef of kind MeshHTTPRoute: Mesh or MeshExternalService` });
         for (const leaf of leafPaths(item.default).filter((l) => l && !allowed(l))) {
           ctx.addIssue({ code: 'custom', path: ['to', i, 'default', ...leaf.split('.')], message: `does not configure routes, so it cannot be set with a top-level targetRef of kind MeshHTTPRoute (allowed: ${opts.routeFields!.join(', ')})` });
         }

@@ -133,6 +133,17 @@ describe('policies targeting a MeshHTTPRoute (Kuma MADR 028)', () => {
     // Policies targeting routes never count as selecting a proxy by themselves.
     expect(computeRules(policies, web, ['backend']).to.size).toBe(0);
   });
+
+  it('a policy selecting the proxy that names a route in `to` (kind MeshHTTPRoute) configures that route, for the proxies it selects', () => {
+    const naming = policy('web-routes', { targetRef: { kind: 'MeshSubset', tags: { 'kuma.io/service': 'web' } }, to: [{ targetRef: { kind: 'MeshHTTPRoute', name: 'route-1' }, default: { http: { requestTimeout: '4s' } } }] });
+    const top = onRoute('top', 'route-1', { http: { requestTimeout: '1s', streamIdleTimeout: '5s' } });
+    expect(routeRule([naming, top], web, ['route-1'], 'backend', base)).toEqual({ conf: { http: { requestTimeout: '4s', streamIdleTimeout: '5s' } }, origin: ['service-wide', 'top', 'web-routes'] });
+    expect(routeRule([naming], web, ['route-2'], 'backend', base)).toBeUndefined();
+    // backend-1 is not selected by the policy.
+    expect(routeRule([naming], backend, ['route-1'], 'web', base)).toBeUndefined();
+    // The route entry is no destination rule.
+    expect(computeRules([naming], web, ['backend']).to.size).toBe(0);
+  });
 });
 
 describe('policies for one inbound (targetRef sectionName, Kuma 2.10)', () => {

@@ -77,6 +77,13 @@ export function applyingPolicies<P extends Policy>(policies: readonly P[], dp: R
 export function routeRule(policies: readonly Policy[], dp: Resource<DataplaneSpec>, routes: readonly string[], service: string, base: Rule | undefined): Rule | undefined {
   const targeting = sortPolicies(policies.filter((p) => p.mesh === dp.mesh && p.spec.targetRef?.kind === 'MeshHTTPRoute' && routes.includes(p.spec.targetRef.name ?? '')));
   const items = targeting.flatMap((p) => (p.spec.to ?? []).filter((t) => toMatches(t.targetRef, service)).map((t) => ({ conf: t.default, origin: p.name })));
+  // Kuma 2.9+: a policy that selects the proxy and names the route in `to` (kind MeshHTTPRoute)
+  // configures that route, after the policies whose top-level targetRef is the route.
+  const naming = applyingPolicies(
+    policies.filter((p) => p.spec.targetRef?.kind !== 'MeshHTTPRoute'),
+    dp,
+  ).flatMap((p) => (p.spec.to ?? []).filter((t) => t.targetRef.kind === 'MeshHTTPRoute' && routes.includes(t.targetRef.name ?? '')).map((t) => ({ conf: t.default, origin: p.name })));
+  items.push(...naming);
   if (!items.length) return undefined;
   return { conf: fold([...(base ? [base.conf] : []), ...items.map((i) => i.conf)]), origin: [...(base?.origin ?? []), ...new Set(items.map((i) => i.origin))] };
 }

@@ -120,7 +120,7 @@ const routeOrigin = (route: Obj): string[] => ((route as Record<symbol, unknown>
  * route gets `base`. The targeting policies are picked once per proxy build.
  */
 export function routeRules(ctx: ProxyContext, type: string): (route: Obj, service: string, base: Rule | undefined) => Rule | undefined {
-  const targeting = ((ctx.policies?.get(type) ?? []) as Policy[]).filter((p) => p.spec.targetRef?.kind === 'MeshHTTPRoute');
+  const targeting = ((ctx.policies?.get(type) ?? []) as Policy[]).filter((p) => p.spec.targetRef?.kind === 'MeshHTTPRoute' || (p.spec.to ?? []).some((t) => t.targetRef.kind === 'MeshHTTPRoute'));
   if (!targeting.length) return (_route, _service, base) => base;
   return (route, service, base) => {
     const origins = routeOrigin(route);

@@ -76,4 +76,5 @@ export const meshAccessLogSpec = sectionedSpec(meshAccessLogConf, {
   to: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'],
   from: ['Mesh'],
   rules: true,
+  requireSection: true,
 });

@@ -52,4 +52,5 @@ export const meshCircuitBreakerSpec = sectionedSpec(meshCircuitBreakerConf, {
   to: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'],
   from: ['Mesh'],
   rules: true,
+  requireSection: true,
 });

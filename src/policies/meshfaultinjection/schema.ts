@@ -24,4 +24,5 @@ export const meshFaultInjectionSpec = sectionedSpec(meshFaultInjectionConf, {
   to: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'],
   from: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset'],
   rules: true,
+  excludedByRules: ['from'],
 });

@@ -61,6 +61,6 @@ export const meshRetryConf = z.strictObject({
 
 export const meshRetrySpec = sectionedSpec(meshRetryConf, {
   targetRef: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane', 'MeshHTTPRoute'],
-  to: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'],
+  to: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'],
   routeFields: ['http.*', 'grpc.*'],
 });

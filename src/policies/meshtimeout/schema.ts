@@ -20,8 +20,9 @@ export type MeshTimeoutConf = z.infer<typeof meshTimeoutConf>;
 
 export const meshTimeoutSpec = sectionedSpec(meshTimeoutConf, {
   targetRef: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane', 'MeshHTTPRoute'],
-  to: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'],
+  to: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'],
   from: ['Mesh'],
   rules: true,
+  requireSection: true,
   routeFields: ['http.requestTimeout', 'http.streamIdleTimeout', 'http.maxStreamDuration'],
 });

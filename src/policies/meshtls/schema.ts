@@ -30,5 +30,4 @@ export const meshTlsSpec = sectionedSpec(meshTlsConf, {
   targetRef: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane'],
   from: ['Mesh'],
   rules: true,
-  exclusive: ['from', 'rules'],
 });

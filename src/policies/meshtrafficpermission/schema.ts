@@ -23,6 +23,6 @@ export const meshTrafficPermissionSpec = sectionedSpec(fromConf, {
   targetRef: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane'],
   from: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset'],
   rules: true,
+  requireSection: true,
   rulesConf,
-  exclusive: ['from', 'rules'],
 });
