@@ -16,7 +16,6 @@ type Conf = z.infer<typeof meshRetryConf>;
 type Obj = Record<string, unknown>;
 
 const HTTP_ON: Record<string, string> = {
-  All5xx: '5xx',
   '5xx': '5xx',
   GatewayError: 'gateway-error',
   Reset: 'reset',

@@ -1,20 +1,30 @@
 import { z } from 'zod';
-import { duration } from '../../resources/common.ts';
+import { duration, positiveDuration } from '../../resources/common.ts';
 import { sectionedSpec } from '../core/define-policy.ts';
 
-export const meshTimeoutConf = z.strictObject({
-  connectionTimeout: duration().optional(),
-  idleTimeout: duration().optional(),
-  http: z
-    .strictObject({
-      requestTimeout: duration().optional(),
-      streamIdleTimeout: duration().optional(),
-      maxStreamDuration: duration().optional(),
-      maxConnectionDuration: duration().optional(),
-      requestHeadersTimeout: duration().optional(),
-    })
-    .optional(),
-});
+export const meshTimeoutConf = z
+  .strictObject({
+    connectionTimeout: positiveDuration().optional(),
+    idleTimeout: duration().optional(),
+    http: z
+      .strictObject({
+        requestTimeout: duration().optional(),
+        streamIdleTimeout: duration().optional(),
+        maxStreamDuration: duration().optional(),
+        maxConnectionDuration: duration().optional(),
+        requestHeadersTimeout: duration().optional(),
+      })
+      .superRefine((http, ctx) => {
+        // As Kuma: requestHeadersTimeout alone does not count.
+        if (http.requestTimeout === undefined && http.streamIdleTimeout === undefined && http.maxStreamDuration === undefined && http.maxConnectionDuration === undefined) {
+          ctx.addIssue({ code: 'custom', message: 'at least one timeout in this section should be configured' });
+        }
+      })
+      .optional(),
+  })
+  .superRefine((conf, ctx) => {
+    if (conf.connectionTimeout === undefined && conf.idleTimeout === undefined && conf.http === undefined) ctx.addIssue({ code: 'custom', message: 'at least one timeout should be configured' });
+  });
 
 export type MeshTimeoutConf = z.infer<typeof meshTimeoutConf>;
 
@@ -24,5 +34,7 @@ export const meshTimeoutSpec = sectionedSpec(meshTimeoutConf, {
   from: ['Mesh'],
   rules: true,
   requireSection: true,
-  routeFields: ['http.requestTimeout', 'http.streamIdleTimeout', 'http.maxStreamDuration'],
+  // The fields Kuma lets a policy whose top-level targetRef is a MeshHTTPRoute set (requestHeadersTimeout
+  // is accepted as by Kuma; Envoy has it per listener, so it changes nothing on a route).
+  routeFields: ['http.requestTimeout', 'http.streamIdleTimeout', 'http.requestHeadersTimeout'],
 });
