@@ -1,6 +1,6 @@
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { envoyDuration, HCM, headerMatcher, listenerTags, networkFilters, outboundsByService, routeRules, routesOf, TCP_PROXY } from '../core/plugin.ts';
-import type { meshRetryConf } from './schema.ts';
+import { HEADER_TYPE_ALIASES, type meshRetryConf } from './schema.ts';
 import type { z } from 'zod';
 import type { Endpoint } from '../../xds/generate/context.ts';
 
@@ -36,8 +36,11 @@ const PREDICATES: Record<string, { name: string; type: string }> = {
   OmitHostsWithTags: { name: 'envoy.retry_host_predicates.omit_host_metadata', type: 'type.googleapis.com/envoy.extensions.retry.host.omit_host_metadata.v3.OmitHostMetadataConfig' },
 };
 
-function retryPolicy(conf: NonNullable<Conf['http']> | NonNullable<Conf['grpc']>, grpc: boolean): Obj {
-  const on = conf.retryOn ?? [];
+/** A header match with Kuma's older type spellings read as their Gateway API names. */
+const header = <H extends { type?: string }>(h: H): H => (h.type && HEADER_TYPE_ALIASES[h.type] ? { ...h, type: HEADER_TYPE_ALIASES[h.type] } : h);
+
+export function retryPolicy(conf: NonNullable<Conf['http']> | NonNullable<Conf['grpc']>, grpc: boolean): Obj {
+  const on = (conf.retryOn ?? []).map(String);
   const codes = grpc ? [] : on.filter((o) => /^\d{3}$/.test(o)).map(Number);
   const methods = grpc ? [] : on.filter((o) => o.startsWith('HttpMethod')).map((o) => o.slice('HttpMethod'.length).toUpperCase());
   // Without retryOn, Kuma's defaults (which for gRPC include Envoy's HTTP conditions).
@@ -57,8 +60,8 @@ function retryPolicy(conf: NonNullable<Conf['http']> | NonNullable<Conf['grpc']>
     };
   }
   if (codes.length) policy.retriable_status_codes = codes;
-  if (http?.retriableResponseHeaders?.length) policy.retriable_headers = http.retriableResponseHeaders.map(headerMatcher);
-  const requestHeaders = [...methods.map((m) => headerMatcher({ name: ':method', value: m })), ...(http?.retriableRequestHeaders ?? []).map(headerMatcher)];
+  if (http?.retriableResponseHeaders?.length) policy.retriable_headers = http.retriableResponseHeaders.map(header).map(headerMatcher);
+  const requestHeaders = [...methods.map((m) => headerMatcher({ name: ':method', value: m })), ...(http?.retriableRequestHeaders ?? []).map(header).map(headerMatcher)];
   if (requestHeaders.length) policy.retriable_request_headers = requestHeaders;
   const predicates = (http?.hostSelection ?? []).flatMap((h) => {
     const p = PREDICATES[h.predicate];

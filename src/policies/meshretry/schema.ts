@@ -22,21 +22,19 @@ const rateLimitedBackOff = z.strictObject({
   maxInterval: positiveDuration().optional(),
 });
 // Kuma's own examples write the older REGULAR_EXPRESSION/EXACT/PREFIX spellings, which its
-// validator lets through; Meshwork reads them as their Gateway API names.
-const HEADER_TYPE_ALIASES: Record<string, string> = { EXACT: 'Exact', PREFIX: 'Prefix', REGULAR_EXPRESSION: 'RegularExpression' };
+// validator lets through; the plugin reads them as their Gateway API names.
+export const HEADER_TYPE_ALIASES: Record<string, 'Exact' | 'Prefix' | 'RegularExpression'> = { EXACT: 'Exact', PREFIX: 'Prefix', REGULAR_EXPRESSION: 'RegularExpression' };
 const headerMatch = z.strictObject({
-  type: z
-    .preprocess((v) => (typeof v === 'string' ? (HEADER_TYPE_ALIASES[v] ?? v) : v), z.enum(['Exact', 'Prefix', 'RegularExpression', 'Present', 'Absent']))
-    .optional(),
+  type: z.enum(['Exact', 'Prefix', 'RegularExpression', 'Present', 'Absent', 'EXACT', 'PREFIX', 'REGULAR_EXPRESSION']).optional(),
   name: z.string().min(1),
   value: z.string().optional(),
 });
 
-// Status codes may be written as YAML numbers (Kuma's own examples do): kept as strings.
+// Status codes may be written as YAML numbers (Kuma's own examples do). Stored as given (no
+// transforms: a resource reads back as it was applied); the plugin reads them as strings.
 const httpRetryOn = z
   .union([z.string(), z.number().int()], { error: 'must be a string' })
-  .transform((v) => String(v))
-  .refine((v) => (HTTP_RETRY_ON as readonly string[]).includes(v) || /^[1-5]\d\d$/.test(v), { message: `unknown item: must be an HTTP status code or one of: ${HTTP_RETRY_ON.join(', ')}` });
+  .refine((v) => (HTTP_RETRY_ON as readonly string[]).includes(String(v)) || /^[1-5]\d\d$/.test(String(v)), { message: `unknown item: must be an HTTP status code or one of: ${HTTP_RETRY_ON.join(', ')}` });
 
 const hostSelection = z
   .array(
