@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { envoyDuration, forEachOutbound, HCM, networkFilters, routesOf } from '../core/plugin.ts';
+import { envoyDuration, forEachOutbound, HCM, networkFilters, routeRules, routesOf } from '../core/plugin.ts';
 import type { Endpoint, ProxyContext } from '../../xds/generate/context.ts';
 import { localityEndpoints } from '../../xds/generate/generators.ts';
 import type { meshLoadBalancingStrategyConf } from './schema.ts';
 
 // MeshLoadBalancingStrategy (to) → the destination cluster's lb_policy and its settings;
-// RingHash and Maglev hash policies go on the outbound routes. By default the local zone's
+// RingHash and Maglev hash policies (the conf's own, else the load balancer's) go on the
+// outbound routes; a policy naming a MeshHTTPRoute in `to` sets those of that route's routes. By default the local zone's
 // endpoints are preferred (priority 0) over other zones' (priority 1); with
 // `localityAwareness.disabled` all zones share traffic by weight. `localZone.affinityTags`
 // orders the local endpoints by the tags they share with the proxy (a priority per tag, or,
@@ -90,6 +91,7 @@ export const meshLoadBalancingStrategyPlugin: PolicyPlugin = {
   type: 'MeshLoadBalancingStrategy',
   order: 70,
   apply(ctx, rules, out) {
+    const ruleOf = routeRules(ctx, 'MeshLoadBalancingStrategy');
     forEachOutbound(rules, out, (c, { cluster, listener, service }) => {
       const la = (c as Conf).localityAwareness;
       if (la?.localZone || la?.crossZone) {
@@ -119,9 +121,18 @@ export const meshLoadBalancingStrategyPlugin: PolicyPlugin = {
         };
       }
       if (lb.type === 'Maglev' && lb.maglev?.tableSize) cluster.maglev_lb_config = { table_size: lb.maglev.tableSize };
-      const policies = (lb.type === 'RingHash' ? lb.ringHash?.hashPolicies : lb.type === 'Maglev' ? lb.maglev?.hashPolicies : undefined) ?? [];
-      if (!policies.length) return;
-      for (const { config } of networkFilters(listener, HCM)) for (const route of routesOf(config)) if (route.route) (route.route as Obj).hash_policy = policies.map(hashPolicy);
+      if (lb.type !== 'RingHash' && lb.type !== 'Maglev') return;
+      // The root hash policies, else the load balancer's; a policy naming a MeshHTTPRoute in `to`
+      // sets those of the routes made from it.
+      const own = (lb.type === 'RingHash' ? lb.ringHash?.hashPolicies : lb.maglev?.hashPolicies) ?? [];
+      for (const { config } of networkFilters(listener, HCM)) {
+        for (const route of routesOf(config)) {
+          if (!route.route) continue;
+          const conf = (ruleOf(route, service, { conf: c, origin: [] })?.conf ?? c) as Conf;
+          const policies = conf.hashPolicies ?? own;
+          if (policies.length) (route.route as Obj).hash_policy = policies.map(hashPolicy);
+        }
+      }
     });
   },
 };

@@ -401,6 +401,32 @@ describe('xDS generators', () => {
     expect(spread.endpoints.map((l) => [l.locality.zone, l.priority ?? 0])).toEqual([['zone-1', 0], ['zone-2', 0]]);
   });
 
+  it('MeshLoadBalancingStrategy: root hash policies on every route of the destination, a policy naming a MeshHTTPRoute in `to` sets that route\'s', () => {
+    const ctx = cases['web-routes']!;
+    const hashing = [
+      pol('MeshLoadBalancingStrategy', 'ring', { to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { hashPolicies: [{ type: 'Header', header: { name: 'x-user' } }], loadBalancer: { type: 'RingHash' } } }] }),
+      pol('MeshLoadBalancingStrategy', 'reports-by-ip', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshHTTPRoute', name: 'reports' }, default: { hashPolicies: [{ type: 'SourceIP', connection: { sourceIP: true } }] } }] }),
+    ];
+    const policies = new Map(ctx.policies);
+    policies.set('MeshLoadBalancingStrategy', hashing);
+    const snap = buildSnapshot({ ...ctx, policies }, GENERATORS, POLICY_PLUGINS);
+    expect((snap.resources.cluster.get('backend')!.json as { lb_policy: string }).lb_policy).toBe('RING_HASH');
+    const routes = JSON.stringify(Object.fromEntries([...snap.resources.listener].map(([k, v]) => [k, v.json])));
+    const config = JSON.parse(routes) as Record<string, unknown>;
+    const found: { prefix?: string; hash: unknown }[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) return v.forEach(walk);
+      if (typeof v !== 'object' || v === null) return;
+      const o = v as Record<string, unknown>;
+      if (o.match && o.route && (o.route as Record<string, unknown>).cluster === 'backend') found.push({ prefix: JSON.stringify(o.match).includes('/reports') ? '/reports' : undefined, hash: (o.route as Record<string, unknown>).hash_policy });
+      Object.values(o).forEach(walk);
+    };
+    walk(config);
+    expect(found.find((r) => r.prefix === '/reports')?.hash).toEqual([{ connection_properties: { source_ip: true } }]);
+    expect(found.filter((r) => r.prefix !== '/reports').length).toBeGreaterThan(0);
+    for (const r of found.filter((x) => x.prefix !== '/reports')) expect(r.hash).toEqual([{ header: { header_name: 'x-user' } }]);
+  });
+
   it('MeshLoadBalancingStrategy orders local endpoints by affinity tags and other zones by the failover rules', () => {
     const ctx = cases['web-outbounds']!;
     const web = { ...ctx.dataplane, spec: { networking: { ...ctx.dataplane.spec.networking, inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http', node: 'n1', az: 'a' } }] } } };
