@@ -54,7 +54,8 @@ export function toZone(d: ResourceTypeDescriptor, r: Resource, zone: string, ena
     }
     if (GLOBAL_ONLY_SECRETS.some((re) => re.test(r.name))) return undefined;
   }
-  if (d.isPolicy) {
+  // Policies, and the types synced as policies are (MeshOpenTelemetryBackend).
+  if (d.kds === 'policy') {
     if (isZoneOrigin(r)) return undefined;
     return {
       meta: { name: hashedName(r.mesh ?? '', r.name), mesh: r.mesh!, labels: { ...r.labels, [ORIGIN_LABEL]: 'global', [DISPLAY_NAME_LABEL]: r.name } },
@@ -76,7 +77,7 @@ function publicKeyOf(data: string | undefined): string | undefined {
 /** Whether a zone sends this stored resource up (never what came down from global). */
 export function goesUp(d: ResourceTypeDescriptor, r: Resource): boolean {
   if (r.labels[ORIGIN_LABEL] === 'global') return false;
-  if (d.isPolicy) return isZoneOrigin(r);
+  if (d.kds === 'policy') return isZoneOrigin(r);
   return d.kds === 'up';
 }
 

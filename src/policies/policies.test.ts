@@ -117,7 +117,7 @@ const valid: Record<string, Record<string, unknown>[]> = {
   ],
   MeshMetric: [
     { targetRef: { kind: 'Mesh' }, default: { sidecar: { includeUnused: false, profiles: { appendProfiles: [{ name: 'Basic' }], exclude: [{ type: 'Regex', match: 'envoy_cluster_.*' }] } }, applications: [{ name: 'app', path: '/metrics', port: 8888 }], backends: [{ type: 'Prometheus', prometheus: { port: 5670, path: '/metrics' } }, { type: 'OpenTelemetry', openTelemetry: { endpoint: 'otel-collector:4317', refreshInterval: '60s' } }] } },
-    { targetRef: { kind: 'Mesh' }, default: { sidecar: { regex: 'http2_act.*', includeUnused: true }, backends: [{ type: 'OpenTelemetry', openTelemetry: { endpoint: 'http://otel-collector.observability.svc:4317', refreshInterval: '60s' } }] } },
+    { targetRef: { kind: 'Mesh' }, default: { sidecar: { regex: 'http2_act.*', includeUnused: true }, backends: [{ type: 'OpenTelemetry', openTelemetry: { endpoint: 'otel-collector.observability.svc:4317', refreshInterval: '60s' } }] } },
   ],
   MeshTLS: [
     { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { tlsVersion: { min: 'TLS13', max: 'TLS13' }, tlsCiphers: ['ECDHE-ECDSA-AES256-GCM-SHA384'], mode: 'Strict' } }] },

@@ -66,7 +66,7 @@ export class ResourceManager {
         this.role === 'global' ? `${d.name} resources are created by zone control planes and synced to global` : this.role === 'federated-zone' ? `apply ${d.name} on the global control plane; it is synced to zones` : `${d.name} resources are written by the control plane itself`;
       throw new MeshworkError('READ_ONLY', `${d.name} is read-only on ${where}: ${hint}`);
     }
-    if (this.role === 'federated-zone' && d.isPolicy) {
+    if (this.role === 'federated-zone' && d.kds === 'policy') {
       if (existing && existing.labels[ORIGIN_LABEL] !== 'zone') {
         throw new MeshworkError('READ_ONLY', `${describeKey(existing)} was synced from global and is read-only on a zone; change it on global`);
       }

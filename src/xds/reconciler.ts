@@ -207,7 +207,7 @@ export class XdsReconciler {
     const inputs = {
       generation: this.#generation,
       endpoints: meshEndpoints(this.#o.cache, mesh, this.#o.zone, kind === 'proxies' && mtls),
-      policies: meshPolicies(this.#o.cache, mesh, (this.#o.plugins ?? []).map((p) => p.type)),
+      policies: meshPolicies(this.#o.cache, mesh, [...new Set((this.#o.plugins ?? []).flatMap((p) => [p.type, ...(p.reads ?? [])]))]),
     };
     this.#meshInputsKept.set(key, inputs);
     return inputs;

@@ -401,6 +401,35 @@ describe('policies enforced by Envoy', () => {
     }
   });
 
+  it('MeshOpenTelemetryBackend: MeshTrace and MeshAccessLog export to the collector their backendRef names, and follow it when it moves', async () => {
+    await using first = await startOtlpCollector();
+    await using second = await startOtlpCollector();
+    const backend = (endpoint: string) => {
+      const [address, port] = [endpoint.slice(0, endpoint.lastIndexOf(':')), Number(endpoint.slice(endpoint.lastIndexOf(':') + 1))];
+      return apply(zone, { type: 'MeshOpenTelemetryBackend', mesh: 'default', name: 'collector', labels: { team: 'obs' }, spec: { endpoint: { address, port } } } as never, 'meshopentelemetrybackends');
+    };
+    const ref = { type: 'OpenTelemetry', openTelemetry: { backendRef: { kind: 'MeshOpenTelemetryBackend', labels: { team: 'obs' } } } };
+    await backend(first.endpoint);
+    await policy('MeshTrace', 'meshtraces', 'tracing-ref', { targetRef: { kind: 'Mesh' }, default: { backends: [ref], sampling: { overall: 100 } } });
+    await policy('MeshAccessLog', 'meshaccesslogs', 'log-ref', toBackend({ backends: [ref] }));
+    try {
+      await waitFor(async () => {
+        await call(`${outbound}/motb-1`);
+        return first.spans.some((sp) => String(sp.attributes['http.url'] ?? '').endsWith('/motb-1')) && first.logs.length > 0;
+      }, { what: 'a span and a log record at the collector the MeshOpenTelemetryBackend names' });
+      // The backend moves to another collector: the proxies follow.
+      await backend(second.endpoint);
+      await waitFor(async () => {
+        await call(`${outbound}/motb-2`);
+        return second.spans.some((sp) => String(sp.attributes['http.url'] ?? '').endsWith('/motb-2')) && second.logs.length > 0;
+      }, { what: 'spans and logs at the second collector' });
+    } finally {
+      await remove(zone, '/meshes/default/meshtraces/tracing-ref');
+      await remove(zone, '/meshes/default/meshaccesslogs/log-ref');
+      await remove(zone, '/meshes/default/meshopentelemetrybackends/collector');
+    }
+  });
+
   it('MeshMetric: the Prometheus endpoint merges the applications\' metrics with Envoy\'s, through meshwork-dp', async () => {
     const appPort = await freePort();
     const app = createServer((_req, res) => res.end('# TYPE app_requests_total counter\napp_requests_total 42\n'));

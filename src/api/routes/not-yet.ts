@@ -24,7 +24,6 @@ export const NOT_YET_SUPPORTED: readonly KumaType[] = [
   mesh('MeshIdentity', 'meshidentities'),
   mesh('MeshTrust', 'meshtrusts'),
   mesh('MeshZoneAddress', 'meshzoneaddresses'),
-  mesh('MeshOpenTelemetryBackend', 'meshopentelemetrybackends'),
   mesh('Workload', 'workloads'),
   // Kuma's legacy (pre-targetRef) policies.
   mesh('CircuitBreaker', 'circuit-breakers'),

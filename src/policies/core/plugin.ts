@@ -13,6 +13,8 @@ export interface PolicyPlugin {
   readonly order: number;
   /** Applied even when no policy of its type exists in the mesh (the policy has a default effect). */
   readonly appliesWithoutPolicies?: boolean;
+  /** Other mesh resources its builds read (MeshOpenTelemetryBackend), found in ctx.policies by type. */
+  readonly reads?: readonly string[];
   apply(ctx: ProxyContext, rules: ProxyRules, out: ResourceSet): void;
 }
 

@@ -6,6 +6,7 @@ import type { AnyValue, meshAccessLogConf } from './schema.ts';
 import type { ResourceSet } from '../../xds/generate/generators.ts';
 import { staticCluster } from '../../xds/generate/envoy-objects.ts';
 import { ACCESS_LOG_ADDRESS_KEY } from '../../dp/agent-protocol.ts';
+import { MOTB_TYPE, resolveOtelBackend } from '../core/otel-backend.ts';
 
 // MeshAccessLog → Envoy access loggers on the HTTP connection managers and TCP proxies of
 // outbounds (to) and inbounds (from/rules), with Kuma's %KUMA_*% variables filled in. The
@@ -56,15 +57,18 @@ function otlpValue(v: AnyValue, site: Site): Obj {
   return { kvlist_value: { values: (v.kvlistValue.values ?? []).map((kv) => ({ key: kv.key, value: otlpValue(kv.value, site) })) } };
 }
 
-function loggers(conf: Conf, site: Site, ctx: AgentPaths, out: ResourceSet): Obj[] {
+function loggers(conf: Conf, site: Site, ctx: AgentPaths & Pick<ProxyContext, 'policies'>, out: ResourceSet): Obj[] {
   return (conf.backends ?? []).flatMap((b): Obj[] => {
     if (b.file) return [{ name: 'envoy.access_loggers.file', typed_config: { '@type': FILE_LOG, path: b.file.path, log_format: logFormat(b.file.format, site) } }];
     if (b.tcp && ctx.accessLogPath) return [{ name: 'envoy.access_loggers.file', typed_config: { '@type': FILE_LOG, path: ctx.accessLogPath, log_format: logFormat(b.tcp.format, site, b.tcp.address) } }];
     if (b.openTelemetry) {
-      const { endpoint, body, attributes } = b.openTelemetry;
-      const cluster = otelCluster(endpoint);
-      const sep = endpoint.lastIndexOf(':');
-      out.cluster.set(cluster, staticCluster(cluster, endpoint.slice(0, sep), Number(endpoint.slice(sep + 1)), { http2: true }));
+      const { body, attributes } = b.openTelemetry;
+      // Envoy's OpenTelemetry access logger speaks OTLP/gRPC only: a backend of protocol http,
+      // or a ref to no backend, logs nothing.
+      const otel = resolveOtelBackend(ctx, b.openTelemetry);
+      if (!otel || otel.protocol !== 'grpc') return [];
+      const cluster = otelCluster(otel.name);
+      out.cluster.set(cluster, staticCluster(cluster, otel.host, otel.port, { http2: true }));
       return [
         {
           name: 'envoy.access_loggers.open_telemetry',
@@ -106,6 +110,7 @@ function attach(listener: Obj, conf: Conf, ctx: ProxyContext, out: ResourceSet, 
 export const meshAccessLogPlugin: PolicyPlugin = {
   type: 'MeshAccessLog',
   order: 80,
+  reads: [MOTB_TYPE],
   apply(ctx, rules, out) {
     forEachOutbound(rules, out, (conf, { listener }) => attach(listener, conf as Conf, ctx, out, 'OUTBOUND'));
     forEachInbound(rules, out, (listener, { inbound }) => inbound && attach(listener, inbound.conf as Conf, ctx, out, 'INBOUND'));

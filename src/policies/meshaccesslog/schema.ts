@@ -1,17 +1,30 @@
 import { z } from 'zod';
 import { hostPort } from '../../resources/common.ts';
+import { checkEndpointOrBackendRef, otelBackendRefSchema } from '../core/otel-backend.ts';
 import { sectionedSpec } from '../core/define-policy.ts';
+
+// Kuma: a Json entry must make a JSON object as written ({"key": "value"}, unescaped).
+const isJsonObject = (key: string, value: string) => {
+  try {
+    return typeof JSON.parse(`{"${key}": "${value}"}`) === 'object';
+  } catch {
+    return false;
+  }
+};
 
 const format = z
   .strictObject({
     type: z.enum(['Plain', 'Json'], { error: 'must be Plain or Json' }),
-    plain: z.string().optional(),
-    json: z.array(z.strictObject({ key: z.string().min(1), value: z.string() })).optional(),
+    plain: z.string().min(1, 'must not be empty').optional(),
+    json: z
+      .array(z.strictObject({ key: z.string().min(1, 'key cannot be empty'), value: z.string().min(1, 'value cannot be empty') }).refine((f) => isJsonObject(f.key, f.value), { message: 'is not a valid JSON object' }))
+      .min(1, 'must not be empty')
+      .optional(),
     omitEmptyValues: z.boolean().optional(),
   })
   .superRefine((f, ctx) => {
-    if (f.type === 'Plain' && f.plain === undefined) ctx.addIssue({ code: 'custom', path: ['plain'], message: 'must be set with type Plain' });
-    if (f.type === 'Json' && f.json === undefined) ctx.addIssue({ code: 'custom', path: ['json'], message: 'must be set with type Json' });
+    if (f.type === 'Plain' && f.plain === undefined) ctx.addIssue({ code: 'custom', path: ['plain'], message: 'must be defined' });
+    if (f.type === 'Json' && f.json === undefined) ctx.addIssue({ code: 'custom', path: ['json'], message: 'must be defined' });
   });
 
 // An OpenTelemetry AnyValue in its JSON form (Kuma's `body`). Envoy's OpenTelemetry access
@@ -48,6 +61,15 @@ function checkAnyValue(v: unknown, path: Path, issue: (path: Path, message: stri
 
 export const anyValue = z.custom<AnyValue>().superRefine((v, ctx) => checkAnyValue(v, [], (path, message) => ctx.addIssue({ code: 'custom', path, message })));
 
+// Kuma's ValidateOtelAttributeName.
+const otelAttributeName = z.string().superRefine((k, ctx) => {
+  const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
+  if (k === '') issue('must be defined');
+  else if (k.includes('%')) issue('must be a static OpenTelemetry attribute name; placeholders are only supported in values');
+  else if (k.startsWith('otel.')) issue("must not use the reserved OpenTelemetry prefix 'otel.'");
+  else if (!/^[a-z](?:[a-z0-9]|[._][a-z0-9])*$/.test(k)) issue("must start with a lowercase letter, use only lowercase letters, digits, '.' or '_', avoid consecutive delimiters, and end with a letter or digit");
+});
+
 const BACKEND_KEYS = { File: 'file', Tcp: 'tcp', OpenTelemetry: 'openTelemetry' } as const;
 
 const backend = z
@@ -57,15 +79,22 @@ const backend = z
     tcp: z.strictObject({ address: hostPort, format: format.optional() }).optional(),
     openTelemetry: z
       .strictObject({
-        endpoint: hostPort,
+        endpoint: z.string().optional(),
+        backendRef: otelBackendRefSchema.optional(),
         body: anyValue.optional(),
-        attributes: z.array(z.strictObject({ key: z.string().min(1), value: z.string() })).optional(),
+        attributes: z.array(z.strictObject({ key: otelAttributeName, value: z.string() })).optional(),
+      })
+      .superRefine((o, ctx) => {
+        checkEndpointOrBackendRef(o, ctx);
+        if (o.endpoint && !/[/?#]/.test(o.endpoint) && !hostPort.safeParse(o.endpoint).success) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'must be HOST:PORT' });
       })
       .optional(),
   })
   .superRefine((b, ctx) => {
     const set = ['file', 'tcp', 'openTelemetry'].filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-    if (set.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'exactly one of "file", "tcp", "openTelemetry" has to be defined' });
+    // Kuma: the section of the backend's type must be defined.
+    if (b.type && set.length === 0) ctx.addIssue({ code: 'custom', path: [BACKEND_KEYS[b.type]], message: 'must be defined' });
+    else if (set.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'exactly one of "file", "tcp", "openTelemetry" has to be defined' });
     else if (b.type && BACKEND_KEYS[b.type] !== set[0]) ctx.addIssue({ code: 'custom', path: ['type'], message: `is ${b.type} but "${set[0]}" is defined` });
   });
 

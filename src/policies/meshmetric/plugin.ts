@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
+import { MOTB_TYPE, resolveOtelBackend } from '../core/otel-backend.ts';
 import { HCM, networkFilters, ownService, routesOf } from '../core/plugin.ts';
 import { socketAddress, T } from '../../xds/generate/envoy-objects.ts';
 import { DYNAMIC_CONFIG_LISTENER } from '../../xds/generate/generators.ts';
@@ -27,6 +28,7 @@ const DEFAULT_REFRESH_MS = 60_000; // Kuma's default refreshInterval
 export const meshMetricPlugin: PolicyPlugin = {
   type: 'MeshMetric',
   order: 91,
+  reads: [MOTB_TYPE],
   apply(ctx, rules, out) {
     const conf = rules.single?.conf as Conf | undefined;
     const base = out.listener.get(PROMETHEUS) as Obj | undefined;
@@ -34,7 +36,15 @@ export const meshMetricPlugin: PolicyPlugin = {
     const query = [...(conf.sidecar?.includeUnused === false ? ['usedonly'] : []), ...(conf.sidecar?.regex ? [`filter=${encodeURIComponent(conf.sidecar.regex)}`] : [])];
     const envoyPath = `/stats/prometheus${query.length ? `?${query.join('&')}` : ''}`;
     const profiles = conf.sidecar?.profiles ?? {};
-    const otel = (conf.backends ?? []).flatMap((b) => (b.type === 'OpenTelemetry' && b.openTelemetry ? [b.openTelemetry] : []));
+    // Inline endpoints and MeshOpenTelemetryBackends; meshwork-dp pushes OTLP/gRPC, so a
+    // backend of protocol http (or a ref to none) is left out.
+    const otel = (conf.backends ?? []).flatMap((b) => {
+      if (b.type !== 'OpenTelemetry' || !b.openTelemetry) return [];
+      const resolved = resolveOtelBackend(ctx, b.openTelemetry);
+      if (!resolved || resolved.protocol !== 'grpc') return [];
+      const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
+      return [{ endpoint: b.openTelemetry.endpoint ?? `${host}:${resolved.port}`, refreshInterval: b.openTelemetry.refreshInterval }];
+    });
     if (otel.length && ctx.dynamicConfigSocket) {
       const agentConfig: MeshMetricAgentConfig = {
         envoyPath,

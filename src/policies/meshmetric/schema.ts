@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkEndpointOrBackendRef, otelBackendRefSchema } from '../core/otel-backend.ts';
 import { duration, port } from '../../resources/common.ts';
 import { topLevelSpec } from '../core/define-policy.ts';
 
@@ -26,15 +27,21 @@ const backend = z
       .optional(),
     openTelemetry: z
       .strictObject({
-        // Kuma's examples write it as a URL (http://otel-collector:4317) or as HOST:PORT.
-        endpoint: z.string().regex(/^(https?:\/\/)?([^:/]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}\/?$/, 'must be HOST:PORT or http(s)://HOST:PORT'),
+        // HOST:PORT (Kuma 2.14 refuses URLs here), or a MeshOpenTelemetryBackend.
+        endpoint: z.string().optional(),
+        backendRef: otelBackendRefSchema.optional(),
         refreshInterval: duration({ min: '100ms' }).optional(),
+      })
+      .superRefine((o, ctx) => {
+        checkEndpointOrBackendRef(o, ctx);
+        if (o.endpoint && !/[/?#]/.test(o.endpoint) && !/^([^:]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/.test(o.endpoint)) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'must be HOST:PORT' });
       })
       .optional(),
   })
   .superRefine((b, ctx) => {
     const key = b.type === 'Prometheus' ? 'prometheus' : 'openTelemetry';
-    if (b.type === 'OpenTelemetry' && b.openTelemetry === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `must be set with type ${b.type}` });
+    if (b.type === 'OpenTelemetry' && b.openTelemetry === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'must be defined' });
+    if (b.type === 'Prometheus' && b.prometheus === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'must be defined' });
   });
 
 export const meshMetricConf = z.strictObject({

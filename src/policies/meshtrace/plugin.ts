@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { HCM, listenerTags, networkFilters, ownService } from '../core/plugin.ts';
 import { staticCluster } from '../../xds/generate/envoy-objects.ts';
+import { MOTB_TYPE, otlpHttpPath, resolveOtelBackend } from '../core/otel-backend.ts';
 import type { meshTraceConf } from './schema.ts';
 
 // MeshTrace → tracing on every HTTP connection manager of the proxy (Zipkin, Datadog or
@@ -11,14 +12,10 @@ type Conf = z.infer<typeof meshTraceConf>;
 type Obj = Record<string, unknown>;
 const CLUSTER = 'meshwork:tracing';
 
-function hostPort(endpoint: string): { host: string; port: number } {
-  const url = new URL(endpoint.includes('://') ? endpoint : `http://${endpoint}`);
-  return { host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
-}
-
 export const meshTracePlugin: PolicyPlugin = {
   type: 'MeshTrace',
   order: 90,
+  reads: [MOTB_TYPE],
   apply(ctx, rules, out) {
     const conf = rules.single?.conf as Conf | undefined;
     const backend = conf?.backends?.[0];
@@ -44,9 +41,16 @@ export const meshTracePlugin: PolicyPlugin = {
       out.cluster.set(CLUSTER, staticCluster(CLUSTER, url.hostname, Number(url.port || 8126)));
       provider = { name: 'envoy.tracers.datadog', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.DatadogConfig', collector_cluster: CLUSTER, service_name: service } };
     } else {
-      const { host, port } = hostPort(backend.openTelemetry!.endpoint);
-      out.cluster.set(CLUSTER, staticCluster(CLUSTER, host, port, { http2: true }));
-      provider = { name: 'envoy.tracers.opentelemetry', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig', grpc_service: { envoy_grpc: { cluster_name: CLUSTER } }, service_name: service } };
+      // An inline endpoint, or a MeshOpenTelemetryBackend (OTLP/gRPC or OTLP/HTTP); a ref to
+      // none leaves tracing off, as in Kuma.
+      const otel = resolveOtelBackend(ctx, backend.openTelemetry!);
+      if (!otel) return;
+      const http = otel.protocol === 'http';
+      out.cluster.set(CLUSTER, staticCluster(CLUSTER, otel.host, otel.port, http ? {} : { http2: true }));
+      const transport = http
+        ? { http_service: { http_uri: { uri: `http://${otel.host}:${otel.port}${otlpHttpPath(otel, 'traces')}`, cluster: CLUSTER, timeout: '1s' } } }
+        : { grpc_service: { envoy_grpc: { cluster_name: CLUSTER } } };
+      provider = { name: 'envoy.tracers.opentelemetry', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig', ...transport, service_name: service } };
     }
     const pct = (v: number | string | undefined) => (v === undefined ? undefined : { value: Number(v) });
     const tracing: Obj = {

@@ -401,6 +401,39 @@ describe('xDS generators', () => {
     expect(spread.endpoints.map((l) => [l.locality.zone, l.priority ?? 0])).toEqual([['zone-1', 0], ['zone-2', 0]]);
   });
 
+  it('MeshTrace and MeshAccessLog export to the MeshOpenTelemetryBackend their backendRef names by labels (the oldest matching), over gRPC or OTLP/HTTP', () => {
+    const ctx = cases['web-outbounds']!;
+    const motb = (name: string, spec: object, labels: Record<string, string>, creationTime: string) => ({ type: 'MeshOpenTelemetryBackend', mesh: 'default', name, spec, ...meta, labels, creationTime }) as unknown as Policy;
+    const backends = [
+      motb('newer', { endpoint: { address: '10.9.9.9', port: 4317 } }, { team: 'obs' }, '2026-02-01T00:00:00Z'),
+      motb('collector', { endpoint: { address: '10.0.0.7', port: 4317 } }, { team: 'obs' }, '2026-01-01T00:00:00Z'),
+      motb('http-collector', { protocol: 'http', endpoint: { address: '10.0.0.8', port: 4318, path: '/otlp' } }, {}, '2026-01-01T00:00:00Z'),
+    ];
+    const ref = (labels: Record<string, string>) => ({ type: 'OpenTelemetry', openTelemetry: { backendRef: { kind: 'MeshOpenTelemetryBackend', labels } } });
+    const build = (list: Policy[]) => {
+      const policies = withPolicies(list);
+      policies.set('MeshOpenTelemetryBackend', backends);
+      return buildSnapshot({ ...ctx, policies }, GENERATORS, POLICY_PLUGINS);
+    };
+    const address = (snap: XdsSnapshot, cluster: string) => JSON.stringify(snap.resources.cluster.get(cluster)?.json ?? null);
+    const tracer = (snap: XdsSnapshot) => JSON.stringify([...snap.resources.listener.values()].map((l) => l.json)).match(/"envoy.tracers.opentelemetry","typed_config":(\{[^}]*\}[^}]*\}[^}]*\})/)?.[1] ?? '';
+
+    // By labels, the oldest of those matching.
+    const grpc = build([pol('MeshTrace', 't', { default: { backends: [ref({ team: 'obs' })] } }), pol('MeshAccessLog', 'l', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [ref({ team: 'obs' })] } }] })]);
+    expect(address(grpc, 'meshwork:tracing')).toContain('"address":"10.0.0.7"');
+    expect(tracer(grpc)).toContain('grpc_service');
+    expect(address(grpc, 'meshwork:accesslog:opentelemetry:collector')).toContain('"address":"10.0.0.7"');
+    // The display name counts as a label; OTLP/HTTP with the backend's base path.
+    const http = build([pol('MeshTrace', 't', { default: { backends: [ref({ 'kuma.io/display-name': 'http-collector' })] } })]);
+    expect(tracer(http)).toContain('"uri":"http://10.0.0.8:4318/otlp/v1/traces"');
+    expect(address(http, 'meshwork:tracing')).toContain('"port_value":4318');
+    for (const snap of [grpc, http]) expect(validateWithEnvoy(forValidation(snap)).ok).toBe(true);
+    // A ref to no backend: no tracing, as Kuma skips it.
+    const dangling = build([pol('MeshTrace', 't', { default: { backends: [ref({ team: 'none' })] } })]);
+    expect(dangling.resources.cluster.has('meshwork:tracing')).toBe(false);
+    expect(tracer(dangling)).toBe('');
+  });
+
   it('MeshLoadBalancingStrategy: root hash policies on every route of the destination, a policy naming a MeshHTTPRoute in `to` sets that route\'s', () => {
     const ctx = cases['web-routes']!;
     const hashing = [
