@@ -126,6 +126,16 @@ describe('builtin CA and mTLS with real Envoy', () => {
     await remove(zone, '/meshes/default/meshtrafficpermissions/no-version');
   });
 
+  it('MeshTrafficPermission rules (Kuma 2.12+) allow and deny callers by SPIFFE ID, deny first', async () => {
+    const rules = (name: string, conf: object) => ({ type: 'MeshTrafficPermission', mesh: 'default', name, spec: { targetRef: { kind: 'MeshService', name: 'backend' }, rules: [{ default: conf }] } });
+    await put(zone, '/meshes/default/meshtrafficpermissions/by-id', rules('by-id', { deny: [{ spiffeID: { type: 'Prefix', value: 'spiffe://default/we' } }] }));
+    await waitFor(async () => (await get(outbound)) === 'RBAC: access denied', { what: 'web denied by a SPIFFE ID prefix' });
+    // An allow list that names web, and a deny that names someone else.
+    await put(zone, '/meshes/default/meshtrafficpermissions/by-id', rules('by-id', { allow: [{ spiffeID: { type: 'Exact', value: 'spiffe://default/web' } }], deny: [{ spiffeID: { type: 'Exact', value: 'spiffe://default/other' } }] }));
+    await waitFor(async () => (await get(outbound)).startsWith('backend'), { what: 'web allowed by its exact SPIFFE ID' });
+    await remove(zone, '/meshes/default/meshtrafficpermissions/by-id');
+  });
+
   it('STRICT: the backend\'s inbound refuses a plain-text client', async () => {
     expect(await get(inbound)).toMatch(/^failed/);
   });

@@ -1,5 +1,6 @@
 import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import { kumaTagUri, spiffeId } from '../../mtls/identity-certs.ts';
+import type { CallerMatch } from './schema.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { HCM, forEachInbound, TCP_PROXY } from '../core/plugin.ts';
 import type { TargetRef } from '../core/target-ref.ts';
@@ -38,11 +39,12 @@ function callerPrincipal(mesh: string, ref: TargetRef): Obj {
 
 const allows = (action: unknown) => action === 'Allow' || action === 'AllowWithShadowDeny';
 
-interface SpiffeMatch {
-  spiffeID: { type: 'Exact' | 'Prefix'; value: string };
-}
-
-const principal = (m: SpiffeMatch) => authenticated(m.spiffeID.type === 'Exact' ? { exact: m.spiffeID.value } : { prefix: m.spiffeID.value });
+/** A caller match as an RBAC policy: its SPIFFE ID on the peer certificate, the SNI it sent (both when both are set). */
+const matchPolicy = (m: CallerMatch): Obj => ({
+  permissions: [m.sni ? { requested_server_name: { exact: m.sni.value } } : { any: true }],
+  principals: [m.spiffeID ? authenticated(m.spiffeID.type === 'Exact' ? { exact: m.spiffeID.value } : { prefix: m.spiffeID.value }) : { any: true }],
+});
+const matchPolicies = (prefix: string, ms: readonly CallerMatch[]): Obj => Object.fromEntries(ms.map((m, i) => [`${prefix}-${i}`, matchPolicy(m)]));
 
 /** Stats of shadow denials: `http.<prefix>.rbac.meshwork_mtp.shadow_denied` (HTTP; the TCP filter's stat prefix is `mtp_shadow`). */
 export const SHADOW_STAT_PREFIX = 'meshwork_mtp';
@@ -75,12 +77,13 @@ function rbacFilters(mesh: string, from: { targetRef: TargetRef; conf: unknown }
     }
     out.push({ rules: { action: 'ALLOW', policies: principals.length ? { 'meshwork-mtp': { permissions: [{ any: true }], principals } } : {} } });
   }
-  const r = rules as { allow?: SpiffeMatch[]; deny?: SpiffeMatch[]; allowWithShadowDeny?: SpiffeMatch[] } | undefined;
-  if (r?.deny?.length) out.unshift({ rules: { action: 'DENY', policies: { 'meshwork-mtp-deny': { permissions: [{ any: true }], principals: r.deny.map(principal) } } } });
+  const r = rules as { allow?: CallerMatch[]; deny?: CallerMatch[]; allowWithShadowDeny?: CallerMatch[] } | undefined;
+  if (r?.deny?.length) out.unshift({ rules: { action: 'DENY', policies: matchPolicies('meshwork-mtp-deny', r.deny) } });
   const allowList = [...(r?.allow ?? []), ...(r?.allowWithShadowDeny ?? [])];
-  if (allowList.length) out.push({ rules: { action: 'ALLOW', policies: { 'meshwork-mtp-allow': { permissions: [{ any: true }], principals: allowList.map(principal) } } } });
-  shadowDenied.push(...(r?.allowWithShadowDeny ?? []).map(principal));
-  if (shadowDenied.length) out.push({ shadow_rules: { action: 'DENY', policies: { 'meshwork-mtp-shadow-deny': { permissions: [{ any: true }], principals: shadowDenied } } }, shadow_rules_stat_prefix: SHADOW_STAT_PREFIX });
+  if (allowList.length) out.push({ rules: { action: 'ALLOW', policies: matchPolicies('meshwork-mtp-allow', allowList) } });
+  const shadow: Obj = shadowDenied.length ? { 'meshwork-mtp-shadow-deny': { permissions: [{ any: true }], principals: shadowDenied } } : {};
+  Object.assign(shadow, matchPolicies('meshwork-mtp-shadow-deny-rule', r?.allowWithShadowDeny ?? []));
+  if (Object.keys(shadow).length) out.push({ shadow_rules: { action: 'DENY', policies: shadow }, shadow_rules_stat_prefix: SHADOW_STAT_PREFIX });
   return out;
 }
 
@@ -94,9 +97,10 @@ export const meshTrafficPermissionPlugin: PolicyPlugin = {
   apply(ctx, rules, out) {
     if (!ctx.mtls) return;
     forEachInbound(rules, out, (listener, { inbound, from }) => {
-      const ruleConf = inbound && from.length === 0 ? inbound.conf : undefined;
-      const selected = from.length > 0 || ruleConf !== undefined;
-      const sets = selected ? rbacFilters(ctx.mesh.name, from, ruleConf) : [DENY_ALL];
+      // As Kuma: where `rules` (Kuma 2.12+) select an inbound, they decide and `from` is ignored.
+      const conf = inbound?.conf as { allow?: unknown; deny?: unknown; allowWithShadowDeny?: unknown } | undefined;
+      const ruleConf = conf && (conf.allow || conf.deny || conf.allowWithShadowDeny) ? conf : undefined;
+      const sets = ruleConf ? rbacFilters(ctx.mesh.name, [], ruleConf) : from.length > 0 ? rbacFilters(ctx.mesh.name, from, undefined) : [DENY_ALL];
       if (sets.length === 0) return;
       for (const chain of (listener.filter_chains as Obj[] | undefined) ?? []) {
         if ((chain.filter_chain_match as Obj | undefined)?.transport_protocol !== 'tls') continue;

@@ -401,6 +401,22 @@ describe('xDS generators', () => {
     expect(spread.endpoints.map((l) => [l.locality.zone, l.priority ?? 0])).toEqual([['zone-1', 0], ['zone-2', 0]]);
   });
 
+  it('MeshTrafficPermission rules: each match an RBAC policy on the caller\'s SPIFFE ID and the SNI it sent; rules decide over from', () => {
+    const ctx = cases['backend-mtls-strict']!;
+    const mtp = (name: string, spec: object) => pol('MeshTrafficPermission', name, spec);
+    const policies = withPolicies([
+      mtp('allow-all', { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] }),
+      mtp('by-id', { targetRef: { kind: 'Mesh' }, rules: [{ default: { deny: [{ sni: { type: 'Exact', value: 'backend.mesh' } }], allow: [{ spiffeID: { type: 'Exact', value: 'spiffe://default/web' }, sni: { type: 'Exact', value: 'backend.svc' } }] } }] }),
+    ]);
+    const snap = buildSnapshot({ ...ctx, policies }, GENERATORS, POLICY_PLUGINS);
+    const rbac = JSON.stringify([...snap.resources.listener.values()].map((l) => l.json));
+    expect(rbac).toContain('"meshwork-mtp-deny-0":{"permissions":[{"requested_server_name":{"exact":"backend.mesh"}}],"principals":[{"any":true}]}');
+    expect(rbac).toContain('"meshwork-mtp-allow-0":{"permissions":[{"requested_server_name":{"exact":"backend.svc"}}],"principals":[{"authenticated":{"principal_name":{"exact":"spiffe://default/web"}}}]}');
+    // The allow-all `from` is ignored where rules select the inbound.
+    expect(rbac).not.toContain('"meshwork-mtp":');
+    expect(validateWithEnvoy(forValidation(snap)).ok).toBe(true);
+  });
+
   it('MeshTrace and MeshAccessLog export to the MeshOpenTelemetryBackend their backendRef names by labels (the oldest matching), over gRPC or OTLP/HTTP', () => {
     const ctx = cases['web-outbounds']!;
     const motb = (name: string, spec: object, labels: Record<string, string>, creationTime: string) => ({ type: 'MeshOpenTelemetryBackend', mesh: 'default', name, spec, ...meta, labels, creationTime }) as unknown as Policy;
