@@ -32,7 +32,8 @@ export interface BootstrapParams {
 export const DP_VERSION_METADATA = 'meshwork.io/dp-version';
 
 export function envoyBootstrap(p: BootstrapParams): object {
-  const service = p.dataplane.networking?.inbound?.[0]?.tags[SERVICE_TAG] ?? p.name;
+  // The first inbound with a service tag names the cluster (inbounds may have no tags, or be none).
+  const service = p.dataplane.networking?.inbound?.find((ib) => ib.tags?.[SERVICE_TAG])?.tags?.[SERVICE_TAG] ?? p.name;
   const isIp = /^[\d.]+$/.test(p.cpHost) || p.cpHost.includes(':');
   return {
     node: p.ingress

@@ -1,5 +1,5 @@
 import type { Resource } from '../resources/resource.ts';
-import type { DataplaneSpec } from '../resources/types/dataplane.ts';
+import { SERVICE_TAG, type DataplaneSpec } from '../resources/types/dataplane.ts';
 import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
 import { ORIGIN_LABEL } from '../kds/naming.ts';
 import type { ResourceCache } from '../store/resource-cache.ts';
@@ -12,7 +12,8 @@ export function availableServices(cache: ResourceCache): AvailableService[] {
   for (const r of cache.list('Dataplane') as Resource<DataplaneSpec>[]) {
     if (r.labels[ORIGIN_LABEL] === 'global') continue;
     for (const ib of r.spec.networking.inbound ?? []) {
-      if (ib.health?.ready === false) continue;
+      // An inbound without a service tag (Kuma's InboundTagsDisabled) offers no service by tags.
+      if (ib.health?.ready === false || !ib.tags?.[SERVICE_TAG]) continue;
       const tags = Object.fromEntries(Object.entries(ib.tags).sort(([a], [b]) => (a < b ? -1 : 1)));
       const key = `${r.mesh}|${JSON.stringify(tags)}`;
       const entry = counts.get(key) ?? { mesh: r.mesh!, tags, instances: 0 };

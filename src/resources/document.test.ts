@@ -25,7 +25,7 @@ describe('parseDocument', () => {
   });
 
   it('reports envelope and spec violations together', () => {
-    expect(violations({ type: 'Dataplane', name: 'Bad Name!', networking: { address: '10.0.0.5', inbound: [{ port: 8080, tags: {} }, { port: 8080, tags: { 'kuma.io/service': 'b', 'kuma.io/protocol': 'udp' } }] }, extra: 1 })).toEqual({
+    expect(violations({ type: 'Dataplane', name: 'Bad Name!', networking: { address: '10.0.0.5', inbound: [{ port: 8080, tags: { version: 'v1' } }, { port: 8080, tags: { 'kuma.io/service': 'b', 'kuma.io/protocol': 'udp' } }] }, extra: 1 })).toEqual({
       code: 'INVALID_RESOURCE',
       fields: ['name', 'mesh', 'networking.inbound[0].tags["kuma.io/service"]', 'networking.inbound[1].tags["kuma.io/protocol"]', 'networking.inbound[1].port', 'extra'],
     });

@@ -167,8 +167,9 @@ export class XdsReconciler {
     if (!backend) return undefined;
     const ca = readMeshCa(this.#o.cache, mesh.name, backend.name);
     if (!ca) return 'unavailable';
-    const tags = (dataplane.spec.networking.inbound ?? []).map((ib) => ib.tags);
-    const services = tags.map((t) => t[SERVICE_TAG]!);
+    const tags = (dataplane.spec.networking.inbound ?? []).map((ib) => ib.tags ?? {});
+    // Inbounds without a service tag (or no inbounds): the certificate names the proxy.
+    const services = tags.flatMap((t) => (t[SERVICE_TAG] ? [t[SERVICE_TAG]] : []));
     const cert = await this.#o.certs.ensure(nodeId, mesh.name, ca, services.length ? services : [dataplane.name], certValidityMs(backend), tags);
     // Rotation: reconcile this proxy again when its certificate is due for renewal.
     clearTimeout(this.#renewals.get(nodeId));

@@ -38,11 +38,11 @@ export function selectsDataplane(ref: TargetRef | undefined, dp: Resource<Datapl
     case 'Mesh':
       return true;
     case 'MeshSubset':
-      return inbounds.some((ib) => tagsMatch(ib.tags, ref!.tags));
+      return inbounds.some((ib) => tagsMatch(ib.tags ?? {}, ref!.tags));
     case 'MeshService':
-      return inbounds.some((ib) => ib.tags[SERVICE_TAG] === ref!.name);
+      return inbounds.some((ib) => ib.tags?.[SERVICE_TAG] === ref!.name);
     case 'MeshServiceSubset':
-      return inbounds.some((ib) => ib.tags[SERVICE_TAG] === ref!.name && tagsMatch(ib.tags, ref!.tags));
+      return inbounds.some((ib) => ib.tags?.[SERVICE_TAG] === ref!.name && tagsMatch(ib.tags ?? {}, ref!.tags));
     case 'Dataplane': {
       const named = ref!.name === undefined ? tagsMatch(dp.labels, ref!.labels) : ref!.name === dp.name || ref!.name === dp.labels['kuma.io/display-name'];
       return named && (ref!.sectionName === undefined || inbounds.some((ib) => sectionMatches(ref!.sectionName!, ib)));

@@ -21,7 +21,7 @@ export interface PolicyPlugin {
 type Obj = Record<string, unknown>;
 
 /** The proxy's own service (its first inbound's kuma.io/service), as logs, traces and metrics name it. */
-export const ownService = (ctx: ProxyContext): string | undefined => ctx.dataplane.spec.networking.inbound?.[0]?.tags[SERVICE_TAG];
+export const ownService = (ctx: ProxyContext): string | undefined => ctx.dataplane.spec.networking.inbound?.find((ib) => ib.tags?.[SERVICE_TAG])?.tags?.[SERVICE_TAG];
 
 /** What the generators tag a listener with in `metadata.filter_metadata.meshwork`. */
 export function listenerTags(listener: Obj): { service?: string; protocol?: string } {

@@ -33,8 +33,8 @@ function origin(name: string, out: { cluster: Map<string, object> }, kind: 'clus
 /** The tags of the inbound or outbound a listener was generated for (Kuma matches listeners by them). */
 function listenerTagsOf(ctx: ProxyContext, name: string): Record<string, string> {
   const net = ctx.dataplane.spec.networking;
-  for (const ib of net.inbound ?? []) if (name === `inbound:${ib.address ?? net.address}:${ib.port}`) return ib.tags;
-  for (const ob of net.outbound ?? []) if (name === `outbound:${ob.address ?? '127.0.0.1'}:${ob.port}`) return { ...(ob.tags ?? {}), ...(ob.backendRef ? { [SERVICE_TAG]: ob.backendRef.name } : {}) };
+  for (const ib of net.inbound ?? []) if (name === `inbound:${ib.address ?? net.address}:${ib.port}`) return ib.tags ?? {};
+  for (const ob of net.outbound ?? []) if (name === `outbound:${ob.address ?? '127.0.0.1'}:${ob.port}`) return { ...(ob.tags ?? {}), ...(ob.backendRef?.name ? { [SERVICE_TAG]: ob.backendRef.name } : {}) };
   return {};
 }
 

@@ -78,9 +78,12 @@ export function meshEndpoints(cache: ResourceCache, mesh: string, localZone?: st
     const dp = r.spec as DataplaneSpec;
     for (const ib of dp.networking.inbound ?? []) {
       if (ib.health?.ready === false || ib.state === 'NotReady' || ib.state === 'Ignored') continue;
-      const service = ib.tags[SERVICE_TAG]!;
+      // An inbound without a service tag (Kuma's InboundTagsDisabled) is no endpoint of a service.
+      const tags = ib.tags;
+      const service = tags?.[SERVICE_TAG];
+      if (!tags || !service) continue;
       const list = out.get(service) ?? [];
-      list.push({ address: ib.address ?? dp.networking.advertisedAddress ?? dp.networking.address, port: ib.port, tags: ib.tags, dataplane: r.name });
+      list.push({ address: ib.address ?? dp.networking.advertisedAddress ?? dp.networking.address, port: ib.port, tags, dataplane: r.name });
       out.set(service, list);
     }
   }

@@ -71,7 +71,7 @@ export const inboundGenerator: Generator = {
     for (const ib of net.inbound ?? []) {
       const address = ib.address ?? net.address;
       const servicePort = ib.servicePort ?? ib.port;
-      const protocol = ib.tags[PROTOCOL_TAG] ?? 'tcp';
+      const protocol = ib.tags?.[PROTOCOL_TAG] ?? 'tcp';
       const cluster = `localhost:${servicePort}`;
       const name = `inbound:${address}:${ib.port}`;
       const http2 = protocol === 'http2' || protocol === 'grpc';
@@ -92,7 +92,8 @@ export const inboundGenerator: Generator = {
         traffic_direction: 'INBOUND',
         ...(ctx.mtls ? { listener_filters: [tlsInspector()] } : {}),
         filter_chains: chains,
-        metadata: { filter_metadata: { meshwork: { service: ib.tags[SERVICE_TAG]!, protocol } } },
+        // An inbound without tags has no service: the listener's metadata names none.
+        metadata: { filter_metadata: { meshwork: { ...(ib.tags?.[SERVICE_TAG] ? { service: ib.tags[SERVICE_TAG] } : {}), protocol } } },
       });
     }
   },
