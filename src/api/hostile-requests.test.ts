@@ -137,7 +137,7 @@ describe('REST API: small things get a clear Kuma-shaped answer', () => {
     const dp = (tags: string) => `{"type":"Dataplane","mesh":"default","name":"dp","networking":{"address":"10.0.0.1","inbound":[{"port":80,"tags":${tags}}]}}`;
     const json = await app.inject({ method: 'PUT', url: '/meshes/default/dataplanes/dp', headers: { 'content-type': 'application/json' }, payload: dp('{"kuma.io/service":"web","__proto__":{"polluted":"yes"}}') });
     expect(json.statusCode).toBe(400);
-    expect(json.json().invalid_parameters).toEqual([{ field: 'networking.inbound[0].tags.__proto__', reason: 'is not an allowed field name' }]);
+    expect(json.json().invalid_parameters).toEqual([{ field: 'networking.inbound[0].tags["__proto__"]', reason: 'is not an allowed field name' }]);
     const yaml = await app.inject({ method: 'PUT', url: '/meshes/m2', headers: { 'content-type': 'application/yaml' }, payload: 'type: Mesh\nname: m2\n__proto__:\n  polluted: yes\n' });
     expect(yaml.statusCode).toBe(400);
     expect(yaml.json().invalid_parameters).toEqual([{ field: '__proto__', reason: 'is not an allowed field name' }]);

@@ -14,6 +14,6 @@ describe('input structure limits', () => {
   });
 
   it('refuses __proto__ keys wherever they are', () => {
-    expect(checkStructure(JSON.parse('{"spec":{"tags":{"__proto__":{"polluted":true}}}}'))).toEqual({ field: 'spec.tags.__proto__', reason: 'is not an allowed field name' });
+    expect(checkStructure(JSON.parse('{"spec":{"tags":{"__proto__":{"polluted":true}}}}'))).toEqual({ field: 'spec.tags["__proto__"]', reason: 'is not an allowed field name' });
   });
 });

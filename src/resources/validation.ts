@@ -4,13 +4,17 @@ import type { InvalidParameter } from '../core/errors.ts';
 /** `['spec','to',0,'default']` → `spec.to[0].default` (Kuma's field path format). */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
+  let previous: PropertyKey | undefined;
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
     else {
       const key = String(part);
-      // Keys that are not identifiers (labels, tags) keep their exact text in brackets.
-      out += /^[A-Za-z_$][\w$]*$/.test(key) ? (out ? `.${key}` : key) : `["${key}"]`;
+      // Map keys (tags, labels) in brackets with their exact text, as Kuma prints them; so is
+      // any key that is not an identifier.
+      const mapKey = previous === 'tags' || previous === 'labels' || previous === 'matchLabels';
+      out += !mapKey && /^[A-Za-z_$][\w$]*$/.test(key) ? (out ? `.${key}` : key) : `["${key}"]`;
     }
+    previous = part;
   }
   return out;
 }

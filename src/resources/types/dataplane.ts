@@ -190,8 +190,7 @@ function gatewayIssues(gateway: NonNullable<Networking['gateway']>): FieldIssue[
 function reachableBackendIssues(tp: Networking['transparentProxying']): FieldIssue[] {
   const out: FieldIssue[] = [];
   (tp?.reachableBackends?.refs ?? []).forEach((ref, i) => {
-    // Kuma's path is transparentProxing (sic).
-    const at = (field: string, message: string) => out.push({ path: ['transparentProxing', 'reachableBackends', 'refs', i, field], message });
+    const at = (field: string, message: string) => out.push({ path: ['transparentProxying', 'reachableBackends', 'refs', i, field], message });
     if (!BACKEND_REF_KINDS.includes(ref.kind ?? '')) at('kind', KIND_MESSAGE);
     if (ref.name) for (const message of kumaIdentifierIssues(ref.name)) at('name', message);
     const labels = Object.keys(ref.labels ?? {}).length > 0;

@@ -83,9 +83,9 @@ const invalid: [string, Obj | string, string[] | Record<string, string | string[
   ['serviceAddress and servicePort equal to the inbound\'s address and port', dp({ address: '10.1.2.3', inbound: [{ port: 9000, address: '10.1.2.4', serviceAddress: '10.1.2.4', servicePort: 9000, tags: svc('orders') }] }), { 'networking.inbound[0].serviceAddress': 'serviceAddress and servicePort has to differ from address and port' }],
   ['inbound tags without the service tag', dp({ address: '10.1.2.3', inbound: [{ port: 9000, tags: { version: 'v2' } }] }), { 'networking.inbound[0].tags["kuma.io/service"]': 'tag has to exist' }],
   ['a tag name with invalid characters', dp({ address: '10.1.2.3', inbound: [{ port: 9000, tags: svc('orders', { 'team#1': 'core' }) }] }), { 'networking.inbound[0].tags["team#1"]': 'tag name must consist of alphanumeric characters, dots, dashes, slashes and underscores' }],
-  ['a tag value with invalid characters', dp({ address: '10.1.2.3', inbound: [{ port: 9000, tags: svc('orders', { owner: 'a/b' }) }] }), { 'networking.inbound[0].tags.owner': 'tag value must consist of alphanumeric characters, dots, dashes and underscores' }],
-  ['an empty tag value', dp({ address: '10.1.2.3', inbound: [{ port: 9000, tags: svc('orders', { owner: '' }) }] }), { 'networking.inbound[0].tags.owner': 'tag value must be non-empty' }],
-  ['a tag without a value (YAML null)', 'type: Dataplane\nmesh: demo\nname: orders-1\nnetworking:\n  address: 10.1.2.3\n  inbound:\n    - port: 9000\n      tags:\n        kuma.io/service: orders\n        owner:\n', { 'networking.inbound[0].tags.owner': 'tag value must be non-empty' }],
+  ['a tag value with invalid characters', dp({ address: '10.1.2.3', inbound: [{ port: 9000, tags: svc('orders', { owner: 'a/b' }) }] }), { 'networking.inbound[0].tags["owner"]': 'tag value must consist of alphanumeric characters, dots, dashes and underscores' }],
+  ['an empty tag value', dp({ address: '10.1.2.3', inbound: [{ port: 9000, tags: svc('orders', { owner: '' }) }] }), { 'networking.inbound[0].tags["owner"]': 'tag value must be non-empty' }],
+  ['a tag without a value (YAML null)', 'type: Dataplane\nmesh: demo\nname: orders-1\nnetworking:\n  address: 10.1.2.3\n  inbound:\n    - port: 9000\n      tags:\n        kuma.io/service: orders\n        owner:\n', { 'networking.inbound[0].tags["owner"]': 'tag value must be non-empty' }],
   ['an empty tag name', dp({ address: '10.1.2.3', inbound: [{ port: 9000, tags: svc('orders', { '': 'x' }) }] }), { 'networking.inbound[0].tags': 'tag name must be non-empty' }],
   ['an unknown protocol', dp({ address: '10.1.2.3', inbound: [{ port: 9000, tags: svc('orders', { 'kuma.io/protocol': 'udp' }) }] }), { 'networking.inbound[0].tags["kuma.io/protocol"]': 'tag "kuma.io/protocol" has an invalid value "udp". Allowed values: grpc, http, http2, kafka, tcp' }],
   ['an empty protocol', dp({ address: '10.1.2.3', inbound: [{ port: 9000, tags: svc('orders', { 'kuma.io/protocol': '' }) }] }), { 'networking.inbound[0].tags["kuma.io/protocol"]': ['tag "kuma.io/protocol" has an invalid value "". Allowed values: grpc, http, http2, kafka, tcp', 'tag value must be non-empty'] }],
@@ -106,17 +106,17 @@ const invalid: [string, Obj | string, string[] | Record<string, string | string[
   ['a MeshService backendRef without a port', dp({ address: '10.1.2.3', outbound: [{ port: 4000, backendRef: { kind: 'MeshService', name: 'payments' } }] }), { 'networking.outbound[0].backendRef.port': 'port must be in the range [1, 65535]' }],
   ['a backendRef beside tags', dp({ address: '10.1.2.3', outbound: [{ port: 4000, tags: svc('payments'), backendRef: { kind: 'MeshService', name: 'payments', port: 80 } }, { port: 4001, tags: { version: 'v1' }, backendRef: { kind: 'MeshExternalService', name: 'bank' } }] }), { 'networking.outbound[0].backendRef': 'both backendRef and tags/service cannot be defined', 'networking.outbound[1].backendRef': 'both backendRef and tags/service cannot be defined' }],
   ['two outbounds on one address and port (Meshwork)', dp({ address: '10.1.2.3', outbound: [{ port: 4000, tags: svc('payments') }, { port: 4000, tags: svc('stock') }] }), ['networking.outbound[1].port']],
-  // reachable backends (Kuma's path says transparentProxing)
+  // reachable backends (Kuma's path says transparentProxing, a field no document has; Meshwork names the real one)
   [
     'reachable backends that Kuma refuses',
     dp(sidecar({ transparentProxying: { reachableBackends: { refs: [{ kind: 'Service', name: 'payments' }, { kind: 'MeshService', name: 'Payments_1' }, { kind: 'MeshService', name: 'payments', labels: { team: 'core' } }, { kind: 'MeshService', namespace: 'shop', labels: { team: 'core' } }, { kind: 'MeshService' }] } } })),
     {
-      'networking.transparentProxing.reachableBackends.refs[0].kind': 'invalid value. Available values are: MeshExternalService,MeshMultiZoneService,MeshService',
-      'networking.transparentProxing.reachableBackends.refs[1].name': "invalid characters. A lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-      'networking.transparentProxing.reachableBackends.refs[2].labels': 'labels cannot be defined when name is specified',
-      'networking.transparentProxing.reachableBackends.refs[3].name': 'name is required, when namespace is defined',
-      'networking.transparentProxing.reachableBackends.refs[3].labels': 'labels cannot be defined when name is specified',
-      'networking.transparentProxing.reachableBackends.refs[4].name': 'name or labels are required',
+      'networking.transparentProxying.reachableBackends.refs[0].kind': 'invalid value. Available values are: MeshExternalService,MeshMultiZoneService,MeshService',
+      'networking.transparentProxying.reachableBackends.refs[1].name': "invalid characters. A lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+      'networking.transparentProxying.reachableBackends.refs[2].labels': 'labels cannot be defined when name is specified',
+      'networking.transparentProxying.reachableBackends.refs[3].name': 'name is required, when namespace is defined',
+      'networking.transparentProxying.reachableBackends.refs[3].labels': 'labels cannot be defined when name is specified',
+      'networking.transparentProxying.reachableBackends.refs[4].name': 'name or labels are required',
     },
   ],
   // the admin port
@@ -132,7 +132,7 @@ const invalid: [string, Obj | string, string[] | Record<string, string | string[
   ['a builtin gateway with listeners and probes (probes not checked further)', dp({ address: '10.1.2.3', gateway: { type: 'BUILTIN', tags: svc('edge') }, listeners: [{ type: 'ZoneIngress', address: '10.1.2.3', port: 10001 }] }, { probes: { port: 0, endpoints: [{ inboundPort: 9000, inboundPath: 'ready', path: '/ready' }] } }), { 'networking.listeners': 'listeners cannot be defined for builtin gateways', 'networking.probes': 'probes cannot be defined for builtin gateways' }],
   ['gateway tags without the service tag', dp({ address: '10.1.2.3', gateway: { type: 'BUILTIN', tags: { team: 'edge' } } }), { 'networking.gateway.tags': 'mandatory tag "kuma.io/service" is missing' }],
   ['a gateway protocol other than tcp', dp({ address: '10.1.2.3', gateway: { tags: svc('edge', { 'kuma.io/protocol': 'http' }) } }), { 'networking.gateway.tags["kuma.io/protocol"]': 'other values than tcp are not allowed, provided value "http"' }],
-  ['gateway tag values with invalid characters', dp({ address: '10.1.2.3', gateway: { tags: svc('edge', { tier: 'front end' }) } }), ['networking.gateway.tags.tier']],
+  ['gateway tag values with invalid characters', dp({ address: '10.1.2.3', gateway: { tags: svc('edge', { tier: 'front end' }) } }), ['networking.gateway.tags["tier"]']],
   // probes and metrics
   [
     'virtual probes: ports out of range, relative and empty paths',

@@ -24,7 +24,7 @@ const backend = z
     mode: z.enum(['STRICT', 'PERMISSIVE'], { error: 'must be STRICT or PERMISSIVE' }).optional(),
     dpCert: z
       .strictObject({
-        // Checked on the mtls section, where Kuma reports it (mtls.dpcert.rotation.expiration).
+        // Checked on the mtls section (Kuma reports it as mtls.dpcert.rotation.expiration).
         rotation: z.strictObject({ expiration: z.string().optional() }).optional(),
         requestTimeout: duration().optional(),
       })
@@ -51,7 +51,7 @@ const backend = z
 // Accepted with Kuma's shape and validation so that Kuma's Mesh YAML is not refused. Meshwork
 // does not act on them: access logs, traces and metrics are configured with MeshAccessLog,
 // MeshTrace and MeshMetric. Kuma reports the rules of a logging or tracing backend's `conf` under
-// `config` (its path, sic); structural complaints (unknown field, wrong type) name `conf`.
+// `config`, a field no document has; Meshwork names `conf`.
 
 /** A string where Kuma decodes YAML null as empty: the rule's own message then applies. */
 const nullableString = z.string().nullable();
@@ -174,7 +174,7 @@ function checkLogging(logging: z.infer<typeof loggingSection>, ctx: z.Refinement
   const issues: FieldIssue[] = [];
   (logging.backends ?? []).forEach((b, i) => {
     if (!b.name) issues.push({ path: ['backends', i, 'name'], message: 'cannot be empty' });
-    const config = ['backends', i, 'config'];
+    const config = ['backends', i, 'conf'];
     if (b.type === 'file') {
       const conf = parseNested(fileLoggingConf, b.conf ?? {}, ctx, ['logging', 'backends', i, 'conf']);
       if (conf && !conf.path) issues.push({ path: [...config, 'path'], message: 'cannot be empty' });
@@ -196,7 +196,7 @@ function checkTracing(tracing: z.infer<typeof tracingSection>, ctx: z.Refinement
   (tracing.backends ?? []).forEach((b, i) => {
     if (!b.name) issues.push({ path: ['backends', i, 'name'], message: 'cannot be empty' });
     if (b.sampling !== undefined && (b.sampling < 0 || b.sampling > 100)) issues.push({ path: ['backends', i, 'sampling'], message: 'has to be in [0.0 - 100.0] range' });
-    const config = ['backends', i, 'config'];
+    const config = ['backends', i, 'conf'];
     if (b.type === 'zipkin') {
       const conf = parseNested(zipkinConf, b.conf ?? {}, ctx, ['tracing', 'backends', i, 'conf']);
       if (!conf) return;
@@ -272,8 +272,8 @@ export const meshSpecSchema = z
       if (seen.has(b.name)) ctx.addIssue({ code: 'custom', path: ['mtls', 'backends', i, 'name'], message: `"${b.name}" name is already used for another backend` });
       seen.add(b.name);
       const expiration = b.dpCert?.rotation?.expiration;
-      // Kuma's path names no backend (there is at most one).
-      if (expiration !== undefined && !parseDuration(expiration, true).ok) ctx.addIssue({ code: 'custom', path: ['mtls', 'dpcert', 'rotation', 'expiration'], message: 'has to be a valid format' });
+      // Kuma names mtls.dpcert.rotation.expiration; Meshwork the backend's real field.
+      if (expiration !== undefined && !parseDuration(expiration, true).ok) ctx.addIssue({ code: 'custom', path: ['mtls', 'backends', i, 'dpCert', 'rotation', 'expiration'], message: 'has to be a valid format' });
     });
     const enabled = spec.mtls?.enabledBackend;
     if (enabled && !seen.has(enabled)) {

@@ -38,12 +38,12 @@ export const zoneIngressSpecSchema = z
     }
     if (!n.advertisedAddress && n.advertisedPort !== undefined) issues.push({ path: ['networking', 'advertisedAddress'], message: 'has to be defined with advertisedPort' });
     if (n.advertisedPort === undefined && n.advertisedAddress) issues.push({ path: ['networking', 'advertisedPort'], message: 'has to be defined with advertisedAddress' });
-    // Kuma's paths repeat the field name (sic): networking.address.address.
-    for (const message of kumaAddressIssues(n.address)) issues.push({ path: ['networking', 'address', 'address'], message });
-    if (n.advertisedAddress) for (const message of kumaAddressIssues(n.advertisedAddress)) issues.push({ path: ['networking', 'advertisedAddress', 'address'], message });
-    // Kuma's path is availableService (sic), without the plural's s.
+    // Kuma names networking.address.address and availableService[i], fields no document has;
+    // Meshwork names the real ones.
+    for (const message of kumaAddressIssues(n.address)) issues.push({ path: ['networking', 'address'], message });
+    if (n.advertisedAddress) for (const message of kumaAddressIssues(n.advertisedAddress)) issues.push({ path: ['networking', 'advertisedAddress'], message });
     (spec.availableServices ?? []).forEach((svc, i) => {
-      for (const issue of kumaTagIssues(svc.tags, { requireService: true })) issues.push({ path: ['availableService', i, 'tags', ...issue.path], message: issue.message });
+      for (const issue of kumaTagIssues(svc.tags, { requireService: true })) issues.push({ path: ['availableServices', i, 'tags', ...issue.path], message: issue.message });
     });
     addIssues(ctx, issues);
   });
