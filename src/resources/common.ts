@@ -60,11 +60,24 @@ export const httpStatus = z.number({ error: 'must be an HTTP status code' }).int
 
 /** A list of `{name, value}` header entries, as in Gateway API filters. */
 export const headerValues = z.array(z.strictObject({ name: z.string().min(1, 'cannot be empty'), value: z.string() }));
-export const headerModifier = z.strictObject({
-  add: headerValues.optional(),
-  set: headerValues.optional(),
-  remove: z.array(z.string().min(1, 'cannot be empty')).optional(),
-});
+// Kuma's validateHeaderModifier: something to do, and each header named once.
+export const headerModifier = z
+  .strictObject({
+    add: headerValues.optional(),
+    set: headerValues.optional(),
+    remove: z.array(z.string().min(1, 'cannot be empty')).optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.set === undefined && m.add === undefined && m.remove === undefined) return ctx.addIssue({ code: 'custom', message: 'must have at least one defined: set, add, remove' });
+    const seen = new Set<string>();
+    const once = (name: string, path: (string | number)[]) => {
+      if (seen.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path, message: 'duplicate header name' });
+      seen.add(name.toLowerCase());
+    };
+    (m.set ?? []).forEach((h, i) => once(h.name, ['set', i, 'name']));
+    (m.add ?? []).forEach((h, i) => once(h.name, ['add', i, 'name']));
+    (m.remove ?? []).forEach((name, i) => once(name, ['remove', i]));
+  });
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;

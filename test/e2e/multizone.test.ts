@@ -101,7 +101,7 @@ describe('multi-zone federation with real processes, etcd and Redis, over TLS wi
     const [p] = await timeouts(zone1);
     expect(p!.labels).toMatchObject({ 'kuma.io/origin': 'global' });
     // Global-owned types are read-only on the zone.
-    const put = await fetch(`${zone1.apiUrl}/meshes/default/meshtimeouts/${p!.name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'MeshTimeout', mesh: 'default', name: p!.name, labels: p!.labels, spec: { to: [{ targetRef: { kind: 'Mesh' }, default: {} }] } }) });
+    const put = await fetch(`${zone1.apiUrl}/meshes/default/meshtimeouts/${p!.name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'MeshTimeout', mesh: 'default', name: p!.name, labels: p!.labels, spec: { to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '1s' } }] } }) });
     expect(put.status).toBe(405);
     // Global's metrics count the delivery (response → zone's ACK) of the policy's type.
     await waitFor(async () => /^meshwork_kds_delivery_seconds_count\{type="[^"]*MeshTimeout"\} [1-9]/m.test(await (await fetch(`${global.diagnosticsUrl}/metrics`)).text()), { what: 'KDS delivery metric' });

@@ -18,6 +18,8 @@ export const backendRef = z
     if (ref.name === undefined && ref.labels === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'must be set' });
     if (ref.kind === 'MeshServiceSubset' && ref.tags === undefined) ctx.addIssue({ code: 'custom', path: ['tags'], message: 'must be set with kind MeshServiceSubset' });
     if (ref.kind !== 'MeshServiceSubset' && ref.tags !== undefined) ctx.addIssue({ code: 'custom', path: ['tags'], message: `must not be set with kind ${ref.kind}` });
+    // Kuma's ValidateBackendRef: a MeshMultiZoneService has no single port to default to.
+    if (ref.kind === 'MeshMultiZoneService' && ref.port === undefined) ctx.addIssue({ code: 'custom', path: ['port'], message: 'must be defined with kind MeshMultiZoneService' });
   });
 
 export type BackendRef = z.infer<typeof backendRef>;

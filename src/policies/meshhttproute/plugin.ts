@@ -60,7 +60,7 @@ export const meshHttpRoutePlugin: PolicyPlugin = {
     if (!policies.length) return;
     for (const [service, entries] of outboundsByService(out)) {
       // Each rule remembers its MeshHTTPRoute (by name and display name, as policies target it).
-      const rules = policies.flatMap((p) => ((p.spec as RouteSpec).to ?? []).filter((t) => t.targetRef.name === service).flatMap((t) => t.rules.flatMap((r) => r.matches.map((m) => ({ match: m, conf: r.default, origin: targetNames(p) })))));
+      const rules = policies.flatMap((p) => ((p.spec as RouteSpec).to ?? []).filter((t) => t.targetRef.name === service).flatMap((t) => (t.rules ?? []).flatMap((r) => r.matches.map((m) => ({ match: m, conf: r.default, origin: targetNames(p) })))));
       if (!rules.length) continue;
       rules.sort((a, b) => {
         const x = specificity(a.match);

@@ -15,6 +15,12 @@ const PASSTHROUGH = 'outbound:passthrough:ipv4';
 const BLACKHOLE = 'meshwork:blackhole';
 const HTTP_PROTOCOLS = new Set(['http', 'http2', 'grpc']);
 
+/** A listener filter predicate true on connections to these destination ports. */
+function serverFirstPorts(ports: number[]): Obj {
+  const rules = ports.map((p) => ({ destination_port_range: { start: p, end: p + 1 } }));
+  return rules.length === 1 ? rules[0]! : { or_match: { rules } };
+}
+
 export const meshPassthroughPlugin: PolicyPlugin = {
   type: 'MeshPassthrough',
   order: 95,
@@ -63,8 +69,20 @@ export const meshPassthroughPlugin: PolicyPlugin = {
       // Server names need the TLS inspector; HTTP chains need it too (to tell plain text,
       // raw_buffer, from TLS) and the HTTP inspector.
       const inspectors = (listener.listener_filters as Obj[] | undefined) ?? [];
-      if (httpByPort.size > 0 || matches.some((m) => m.type === 'Domain')) inspectors.push(tlsInspector());
-      if (httpByPort.size > 0) inspectors.push(httpInspector());
+      if (httpByPort.size > 0 || matches.some((m) => m.type === 'Domain')) {
+        // MySQL servers speak first: the inspectors, which wait for the client's first bytes,
+        // are off on MySQL ports (a port-only match then decides).
+        const mysqlPorts = [...new Set(matches.filter((m) => m.protocol === 'mysql' && m.port).map((m) => m.port!))];
+        const inspector: Obj = tlsInspector();
+        if (mysqlPorts.length) inspector.filter_disabled = serverFirstPorts(mysqlPorts);
+        inspectors.push(inspector);
+      }
+      if (httpByPort.size > 0) {
+        const inspector: Obj = httpInspector();
+        const mysqlPorts = [...new Set(matches.filter((m) => m.protocol === 'mysql' && m.port).map((m) => m.port!))];
+        if (mysqlPorts.length) inspector.filter_disabled = serverFirstPorts(mysqlPorts);
+        inspectors.push(inspector);
+      }
       if (inspectors.length) listener.listener_filters = inspectors;
     }
   },

@@ -19,11 +19,12 @@ export const meshTcpRoutePlugin: PolicyPlugin = {
     const policies = applyingPolicies((ctx.policies?.get('MeshTCPRoute') ?? []) as Policy[], ctx.dataplane).reverse();
     if (!policies.length) return;
     for (const [service, entries] of outboundsByService(out)) {
-      const to = policies.flatMap((p) => ((p.spec as { to?: { targetRef: TargetRef; rules: { default: Conf }[] }[] }).to ?? []).filter((t) => t.targetRef.name === service))[0];
+      // The most specific entry for the service that has a rule (one without keeps the default route).
+      const to = policies.flatMap((p) => ((p.spec as { to?: { targetRef: TargetRef; rules?: { default: Conf }[] }[] }).to ?? []).filter((t) => t.targetRef.name === service && t.rules?.length))[0];
       if (!to) continue;
       for (const { listener } of entries) {
         for (const { config } of networkFilters(listener, TCP_PROXY)) {
-          const choice = clusterChoice(ctx, out, to.rules[0]!.default.backendRefs, service);
+          const choice = clusterChoice(ctx, out, to.rules![0]!.default.backendRefs, service);
           delete config.cluster;
           Object.assign(config, choice);
         }

@@ -13,10 +13,11 @@ export const meshTcpRouteSpec = z.strictObject({
     .array(
       z.strictObject({
         targetRef: targetRefSchema(['MeshService', 'MeshMultiZoneService', 'MeshExternalService']),
-        rules: z.array(z.strictObject({ default: meshTcpRouteConf })).length(1, 'must have exactly one element'),
+        // Without rules (Kuma accepts it), the destination keeps its default route.
+        rules: z.array(z.strictObject({ default: meshTcpRouteConf })).max(1, 'must have at most one element').optional(),
       }),
     )
-    .min(1, 'must have at least one element'),
+    .optional(),
 });
 
 export type MeshTcpRouteSpec = z.infer<typeof meshTcpRouteSpec>;

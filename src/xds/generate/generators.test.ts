@@ -307,7 +307,7 @@ const cases: Record<string, ProxyContext> = {
     adminPort: 9913,
     endpoints,
     policies: withPolicies([
-      pol('MeshPassthrough', 'matched', { targetRef: { kind: 'Mesh' }, default: { passthroughMode: 'Matched', appendMatch: [{ type: 'Domain', value: 'api.example.com', port: 443, protocol: 'tls' }, { type: 'CIDR', value: '10.0.0.0/8' }, { type: 'IP', value: '192.0.2.10', port: 80 }, { type: 'Domain', value: 'httpbin.org', port: 80, protocol: 'http' }, { type: 'Domain', value: 'docs.example.com', port: 80, protocol: 'http' }, { type: 'Domain', value: '*.internal.example.com', protocol: 'http' }] } }),
+      pol('MeshPassthrough', 'matched', { targetRef: { kind: 'Mesh' }, default: { passthroughMode: 'Matched', appendMatch: [{ type: 'Domain', value: 'api.example.com', port: 443, protocol: 'tls' }, { type: 'CIDR', value: '10.0.0.0/8' }, { type: 'IP', value: '192.0.2.10', port: 80 }, { type: 'Domain', value: 'httpbin.org', port: 80, protocol: 'http' }, { type: 'Domain', value: 'docs.example.com', port: 80, protocol: 'http' }, { type: 'Domain', value: '*.internal.example.com', port: 8080, protocol: 'http' }, { type: 'IP', value: '192.0.2.20', port: 3306, protocol: 'mysql' }] } }),
     ]),
     dataplane: dp('web-7', {
       networking: {
