@@ -20,6 +20,18 @@ export function assertNewMeshName(name: string): void {
   if (reason) throw new MeshworkError('INVALID_RESOURCE', `invalid Mesh name "${name}": ${reason}`, { invalidParameters: [{ field: 'name', reason }] });
 }
 
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Kuma's ValidateMeta: a resource's name is a lowercase RFC 1123 subdomain (no '_', no '..',
+ * no capitals). Checked when a resource is created; resources stored before keep working.
+ */
+export function assertNewName(name: string): void {
+  if (DNS_1123_SUBDOMAIN.test(name)) return;
+  const reason = "invalid characters. A lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+  throw new MeshworkError('INVALID_RESOURCE', `invalid name "${name}": ${reason}`, { invalidParameters: [{ field: 'name', reason }] });
+}
+
 /** What this control plane is: it decides which types users may write. */
 export type CpRole = 'global' | 'federated-zone' | 'standalone';
 
@@ -99,6 +111,7 @@ export class ResourceManager {
       this.assertWritable(d, given, existing);
       if (existing) assertImmutableLabels(computeLabels(d, existing, labelOptions), input.labels);
       if (input.type === 'Mesh' && !existing) assertNewMeshName(input.name);
+      else if (!existing) assertNewName(input.name);
       if (options.expectedVersion === undefined) return;
       if (!existing) throw new MeshworkError('NOT_FOUND', `${describeKey(input)} not found; it cannot be updated at version ${options.expectedVersion}`);
       if (existing.version !== options.expectedVersion) {
