@@ -1,15 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MeshworkError } from '../core/errors.ts';
 import type { ApiDeps } from './deps.ts';
+import { ADMIN_GROUP, looksLikeJwt, type User } from '../tokens/user-token.ts';
 
-// Identity, as in Kuma: a valid `Authorization: Bearer <admin token>` is admin; with
+// Identity, as in Kuma: a valid `Authorization: Bearer <admin token>` is admin, and so is a
+// user token of a member of mesh-system:admin (other users are read-only); with
 // apiServer.auth.localhostIsAdmin, a request from loopback is admin without a token;
 // everyone else is anonymous. Anonymous users may read everything but secrets; only admin
 // writes. A token that is present but wrong is always 401, even from loopback.
 
 export interface Identity {
   admin: boolean;
-  via: 'token' | 'localhost' | 'anonymous';
+  via: 'token' | 'user-token' | 'localhost' | 'anonymous';
+  /** The user a user token names (Kuma's user tokens). */
+  user?: User;
 }
 
 declare module 'fastify' {
@@ -31,17 +35,22 @@ export function registerAuth(app: FastifyInstance, deps: ApiDeps): void {
     const header = req.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match || !(await deps.adminTokens.isAdmin(match[1]!))) {
-        throw new MeshworkError('UNAUTHENTICATED', 'invalid token: send "Authorization: Bearer <admin token>"');
+      const token = match?.[1];
+      if (token && (await deps.adminTokens.isAdmin(token))) req.identity = { admin: true, via: 'token' };
+      else if (token && deps.userTokens && looksLikeJwt(token)) {
+        const user = await deps.userTokens.verify(token);
+        req.identity = { admin: user.groups.includes(ADMIN_GROUP), via: 'user-token', user };
+      } else {
+        throw new MeshworkError('UNAUTHENTICATED', 'invalid token: send "Authorization: Bearer <admin token or user token>"');
       }
-      req.identity = { admin: true, via: 'token' };
     } else if (deps.config.apiServer.auth.localhostIsAdmin && isLoopback(req.socket.remoteAddress)) {
       req.identity = { admin: true, via: 'localhost' };
     } else {
       req.identity = { admin: false, via: 'anonymous' };
     }
     if (WRITE_METHODS.has(req.method) && !req.identity.admin) {
-      throw new MeshworkError('FORBIDDEN', 'access denied: writes need an admin token (Authorization: Bearer <token>)');
+      const who = req.identity.user ? `user "${req.identity.user.name}" is not in group ${ADMIN_GROUP}: ` : '';
+      throw new MeshworkError('FORBIDDEN', `access denied: ${who}writes need an admin token (Authorization: Bearer <token>)`);
     }
   });
 }

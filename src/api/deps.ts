@@ -1,3 +1,4 @@
+import type { UserTokens } from '../tokens/user-token.ts';
 import type { Config } from '../core/config/schema.ts';
 import type { Logger } from '../core/logger.ts';
 import type { CpMetrics } from '../core/metrics.ts';
@@ -22,6 +23,8 @@ export interface ApiDeps {
   zoneTokens?: ZoneTokens;
   /** Global and standalone zones: issues dataplane tokens (POST /tokens/dataplane). */
   dataplaneTokens?: DataplaneTokens;
+  /** Global and standalone zones: issues and checks user tokens (POST /tokens/user). */
+  userTokens?: UserTokens;
   /** Zones: issues zone ingress tokens (POST /tokens/zone-ingress). */
   zoneIngressTokens?: ZoneIngressTokens;
   /** Zones: the Envoy configuration generated for a node id (`_config`). */

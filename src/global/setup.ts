@@ -1,3 +1,4 @@
+import { UserTokens } from '../tokens/user-token.ts';
 import { registerCommonComponents } from '../app/common-components.ts';
 import { defaults } from '../app/components/defaults.ts';
 import { resourceCacheComponent } from '../app/components/resource-cache.ts';
@@ -11,7 +12,7 @@ import { DataplaneTokens } from '../tokens/dataplane-token.ts';
 /** The global control plane: wiring only. */
 export function setupGlobal(rt: Runtime): void {
   const zoneTokens = new ZoneTokens(rt.store);
-  registerCommonComponents(rt, { zoneTokens, dataplaneTokens: new DataplaneTokens(rt.store) });
+  registerCommonComponents(rt, { zoneTokens, dataplaneTokens: new DataplaneTokens(rt.store), userTokens: new UserTokens(rt.store) });
   const cache = new ResourceCache({ store: rt.store, registry: rt.registry, logger: rt.logger.child({ component: 'resource-cache' }) });
   rt.components.add(
     defaults({ store: rt.store, logger: rt.logger.child({ component: 'defaults' }), adminToken: true, defaultMesh: !rt.config.defaults.skipMeshCreation }),

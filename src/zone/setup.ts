@@ -1,3 +1,4 @@
+import { UserTokens } from '../tokens/user-token.ts';
 import { registerCommonComponents } from '../app/common-components.ts';
 import { defaults } from '../app/components/defaults.ts';
 import { resourceCacheComponent } from '../app/components/resource-cache.ts';
@@ -21,7 +22,7 @@ export function setupZone(rt: Runtime): void {
   registerCommonComponents(rt, {
     proxyConfig: (nodeId) => dp.snapshots.get(nodeId)?.toJSON(),
     zoneIngressTokens: dp.ingressTokens,
-    ...(federated ? {} : { dataplaneTokens: new DataplaneTokens(rt.store) }),
+    ...(federated ? {} : { dataplaneTokens: new DataplaneTokens(rt.store), userTokens: new UserTokens(rt.store) }),
   });
   rt.components.add(
     resourceCacheComponent(cache),

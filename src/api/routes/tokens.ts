@@ -8,7 +8,8 @@ import type { ApiDeps } from '../deps.ts';
 
 // POST /tokens/zone {zone, validFor, scope?} → the token as text/plain (Kuma's endpoint).
 // POST /tokens/dataplane {mesh, name?, validFor?, tags?, type?, workload?}, as kumactl sends it.
-// Only on global; admin only (every POST needs admin).
+// POST /tokens/user {name, groups, validFor}, as kumactl generate user-token sends it.
+// Only on global (and standalone zones for dataplane and user tokens); admin only (every POST needs admin).
 
 const body = z.strictObject({
   zone: nameSchema,
@@ -35,7 +36,39 @@ const dataplaneBody = z.strictObject({
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 
+// Kuma's checks of a user token request, with its messages.
+const userBody = z.object({ name: z.unknown().optional(), groups: z.unknown().optional(), validFor: z.unknown().optional() });
+function userTokenRequest(raw: unknown): { name: string; groups: string[]; validForMs: number } {
+  const parsed = userBody.safeParse(raw ?? {});
+  const b = parsed.success ? parsed.data : {};
+  const violations: { field: string; reason: string }[] = [];
+  const name = typeof b.name === 'string' ? b.name : '';
+  if (!name) violations.push({ field: 'name', reason: 'cannot be empty' });
+  const groups = Array.isArray(b.groups) ? b.groups : b.groups === undefined || b.groups === null ? [] : undefined;
+  if (!groups || groups.some((g) => typeof g !== 'string')) violations.push({ field: 'groups', reason: 'must be a list of strings' });
+  let validForMs = 0;
+  const validFor = typeof b.validFor === 'string' ? b.validFor : '';
+  if (!validFor) violations.push({ field: 'validFor', reason: 'cannot be empty' });
+  else {
+    const d = parseDuration(validFor, true);
+    if (!d.ok) violations.push({ field: 'validFor', reason: `is invalid: ${d.reason}` });
+    else if (d.ms === 0) violations.push({ field: 'validFor', reason: 'cannot be empty or nil' });
+    else validForMs = d.ms;
+  }
+  if (violations.length) throw new MeshworkError('BAD_REQUEST', 'invalid user token request', { invalidParameters: violations });
+  return { name, groups: (groups ?? []) as string[], validForMs };
+}
+
 export function tokenRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const userTokens = deps.userTokens;
+  if (userTokens) {
+    // POST /tokens/user {name, groups, validFor} → the token as text/plain (admins only).
+    app.post('/tokens/user', async (req, reply) => {
+      const { name, groups, validForMs } = userTokenRequest(req.body);
+      void reply.type('text/plain');
+      return userTokens.issue({ name, groups }, validForMs);
+    });
+  }
   const dpTokens = deps.dataplaneTokens;
   if (dpTokens) {
     // POST /tokens/dataplane {mesh, name?, validFor, tags?, type?} → the token as text/plain.
