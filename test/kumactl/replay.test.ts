@@ -42,7 +42,7 @@ describe('the real kumactl 2.14.3 against Meshwork (recorded requests, replayed)
   });
 
   it('answers every request of every recorded command as it did when kumactl succeeded', async () => {
-    expect(recording.commands.length).toBeGreaterThanOrEqual(35);
+    expect(recording.commands.length).toBeGreaterThanOrEqual(41);
     for (const c of recording.commands) {
       expect(c.exitCode, c.command).toBe(0);
       const base = c.target === 'global' ? global.apiUrl : zone.apiUrl;
