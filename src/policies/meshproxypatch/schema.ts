@@ -34,7 +34,9 @@ const yamlValue = (envoyType: string) =>
     }
   });
 
-function modification<M extends z.ZodType>(operations: readonly [string, ...string[]], match: M, envoyType: string) {
+type ModKind = 'cluster' | 'listener' | 'virtualHost' | 'filter';
+
+function modification<M extends z.ZodType>(operations: readonly [string, ...string[]], match: M, envoyType: string, kind: ModKind) {
   return z
     .strictObject({
       operation: z.enum(operations as [string, ...string[]], { error: `must be one of: ${operations.join(', ')}` }),
@@ -48,6 +50,16 @@ function modification<M extends z.ZodType>(operations: readonly [string, ...stri
         ctx.addIssue({ code: 'custom', path: ['value'], message: 'either "value" or "jsonPatches" must be set with operation Patch' });
       }
       if (m.operation === 'Remove' && m.value !== undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: 'must not be set with operation Remove' });
+      if (m.operation === 'Patch' && m.value !== undefined && m.jsonPatches !== undefined) ctx.addIssue({ code: 'custom', path: [], message: 'must have only one type defined: value, jsonPatches' });
+      // Kuma's match rules: what an Add creates matches nothing yet; a filter is added next to, or patched by, its name.
+      const name = (m.match as { name?: string } | undefined)?.name;
+      if (m.operation === 'Add' && (kind === 'cluster' || kind === 'listener') && m.match !== undefined) ctx.addIssue({ code: 'custom', path: ['match'], message: 'must not be defined' });
+      if (m.operation === 'Add' && kind === 'virtualHost' && name !== undefined) ctx.addIssue({ code: 'custom', path: ['match', 'name'], message: 'must not be defined' });
+      if (kind === 'filter' && !name) {
+        if (m.operation === 'AddBefore') ctx.addIssue({ code: 'custom', path: ['match', 'name'], message: 'must be defined. You need to pick a filter before which this one will be added' });
+        if (m.operation === 'AddAfter') ctx.addIssue({ code: 'custom', path: ['match', 'name'], message: 'must be defined. You need to pick a filter after which this one will be added' });
+        if (m.operation === 'Patch') ctx.addIssue({ code: 'custom', path: ['match', 'name'], message: 'must be defined' });
+      }
     });
 }
 
@@ -58,11 +70,11 @@ const filterMatch = z.strictObject({ name: z.string().optional(), listenerName: 
 
 const appendModification = z
   .strictObject({
-    cluster: modification(ADD_REMOVE_PATCH, z.strictObject({ name: z.string().optional(), origin }), 'envoy.config.cluster.v3.Cluster').optional(),
-    listener: modification(ADD_REMOVE_PATCH, z.strictObject({ name: z.string().optional(), origin, tags: tagsSchema.optional() }), 'envoy.config.listener.v3.Listener').optional(),
-    networkFilter: modification(FILTER_OPS, filterMatch, 'envoy.config.listener.v3.Filter').optional(),
-    httpFilter: modification(FILTER_OPS, filterMatch, 'envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter').optional(),
-    virtualHost: modification(ADD_REMOVE_PATCH, z.strictObject({ name: z.string().optional(), origin, routeConfigurationName: z.string().optional() }), 'envoy.config.route.v3.VirtualHost').optional(),
+    cluster: modification(ADD_REMOVE_PATCH, z.strictObject({ name: z.string().optional(), origin }), 'envoy.config.cluster.v3.Cluster', 'cluster').optional(),
+    listener: modification(ADD_REMOVE_PATCH, z.strictObject({ name: z.string().optional(), origin, tags: tagsSchema.optional() }), 'envoy.config.listener.v3.Listener', 'listener').optional(),
+    networkFilter: modification(FILTER_OPS, filterMatch, 'envoy.config.listener.v3.Filter', 'filter').optional(),
+    httpFilter: modification(FILTER_OPS, filterMatch, 'envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter', 'filter').optional(),
+    virtualHost: modification(ADD_REMOVE_PATCH, z.strictObject({ name: z.string().optional(), origin, routeConfigurationName: z.string().optional() }), 'envoy.config.route.v3.VirtualHost', 'virtualHost').optional(),
   })
   .superRefine((m, ctx) => {
     const set = Object.keys(m).filter((k) => (m as Record<string, unknown>)[k] !== undefined);

@@ -30,4 +30,14 @@ export const meshTlsSpec = sectionedSpec(meshTlsConf, {
   targetRef: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane'],
   from: ['Mesh'],
   rules: true,
+}).superRefine((spec, ctx) => {
+  // As Kuma: TLS versions and ciphers are mesh-wide (the top-level targetRef is Mesh).
+  if ((spec.targetRef?.kind ?? 'Mesh') === 'Mesh') return;
+  for (const section of ['from', 'rules'] as const) {
+    (spec[section] ?? []).forEach((item, i) => {
+      const conf = item.default as z.infer<typeof meshTlsConf>;
+      if (conf.tlsCiphers?.length) ctx.addIssue({ code: 'custom', path: [section, i, 'default', 'tlsCiphers'], message: 'tlsCiphers can only be defined with top level targetRef kind: Mesh' });
+      if (conf.tlsVersion) ctx.addIssue({ code: 'custom', path: [section, i, 'default', 'tlsVersion'], message: 'tlsVersion can only be defined with top level targetRef kind: Mesh' });
+    });
+  }
 });
