@@ -7,6 +7,7 @@ import { ResourceCache } from '../store/resource-cache.ts';
 import { waitFor } from '../../test/helpers/wait.ts';
 import { SnapshotCache } from './cache/snapshot-cache.ts';
 import { GENERATORS } from './generate/generators.ts';
+import { POLICY_PLUGINS } from '../policies/plugins.ts';
 import { affectsProxyConfig, parseNodeId, XdsReconciler } from './reconciler.ts';
 
 const dp = (name: string, port: number, service: string, outbound?: string) => ({
@@ -50,6 +51,48 @@ describe('XdsReconciler', () => {
       return snapshots.get('default.web-1')!.version !== first.version;
     });
     expect(builds).toHaveLength(2);
+    release();
+    reconciler.stop();
+    ac.abort();
+    await running;
+  });
+
+  it('rebuilds from what a build read: a route backend that is not an outbound changes endpoints, and the proxy\'s EDS follows', async () => {
+    const store = new MemoryStore({ registry, maxResourceBytes: 1 << 20 });
+    await store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
+    // HTTP services (routes apply to HTTP outbounds).
+    const http = (d: ReturnType<typeof dp>) => {
+      for (const ib of d.spec.networking.inbound) (ib.tags as Record<string, string>)['kuma.io/protocol'] = 'http';
+      return d;
+    };
+    await store.create(http(dp('web-1', 8080, 'web', 'backend')));
+    await store.create(http(dp('backend-1', 8081, 'backend')));
+    await store.create(http(dp('canary-1', 8082, 'canary')));
+    await store.create({
+      type: 'MeshHTTPRoute',
+      mesh: 'default',
+      name: 'to-canary',
+      labels: {},
+      spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], default: { backendRefs: [{ kind: 'MeshService', name: 'canary' }] } }] }] },
+    });
+    const cache = new ResourceCache({ store, registry, logger: silentLogger() });
+    const ac = new AbortController();
+    const running = cache.run(ac.signal);
+    await cache.ready();
+    const snapshots = new SnapshotCache();
+    const reconciler = new XdsReconciler({ cache, snapshots, generators: GENERATORS, plugins: POLICY_PLUGINS, logger: silentLogger(), zone: 'z', debounceMs: 1, certs: new IdentityCertManager() });
+    reconciler.start();
+    const release = reconciler.connect('default.web-1', 9901);
+    await reconciler.idle();
+    const ports = () => JSON.stringify(snapshots.get('default.web-1')!.resources.endpoint.get('canary')?.json ?? null).match(/"port_value":\d+/g);
+    expect(ports()).toEqual(['"port_value":8082']);
+    // canary is no outbound of web-1, but its route sends there: a new canary endpoint is in web-1's EDS.
+    await store.create(http(dp('canary-2', 8083, 'canary')));
+    await waitFor(async () => {
+      await reconciler.reconcile();
+      return ports()?.length === 2;
+    }, { what: 'the new canary endpoint in web-1\'s EDS' });
+    expect(ports()).toEqual(['"port_value":8082', '"port_value":8083']);
     release();
     reconciler.stop();
     ac.abort();

@@ -15,6 +15,7 @@ import { certValidityMs, enabledBuiltinBackend, readMeshCa } from '../mtls/built
 import type { IdentityCertManager } from '../mtls/identity-certs.ts';
 import { SERVICE_TAG } from '../resources/types/dataplane.ts';
 import type { Generator } from './generate/generators.ts';
+import { RecordedEndpoints, type EndpointReads } from './generate/recorded-endpoints.ts';
 
 // One reconcile loop for the proxies of a zone: on any change (debounced) or a proxy
 // connecting, regenerate each connected proxy's snapshot, compare versions, and publish only
@@ -73,6 +74,8 @@ export class XdsReconciler {
   readonly #renewals = new Map<string, NodeJS.Timeout>();
   /** node id → fingerprint of the inputs of its current snapshot (skip the build when unchanged). */
   readonly #inputs = new Map<string, string>();
+  /** Per proxy, the endpoints its last build read. */
+  readonly #reads = new Map<string, EndpointReads>();
   /** Counts the cache changes that may change proxies' configuration. */
   #generation = 0;
   readonly #meshInputsKept = new Map<string, { generation: number; endpoints: Map<string, Endpoint[]>; policies: Map<string, Policy[]> }>();
@@ -130,6 +133,7 @@ export class XdsReconciler {
       this.#renewals.delete(nodeId);
       this.#o.certs.forget(nodeId);
       this.#inputs.delete(nodeId);
+      this.#reads.delete(nodeId);
     };
   }
 
@@ -241,19 +245,23 @@ export class XdsReconciler {
         this.#o.logger.warn({ nodeId, mesh: mesh.name }, 'mesh has builtin mTLS enabled but its CA is not available yet');
         continue;
       }
-      const fingerprint = inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.agent);
-      if (this.#inputs.get(nodeId) === fingerprint && this.#o.snapshots.get(nodeId)) continue;
+      // What the last build read decides whether this one would differ (a first build has no record).
+      const lastReads = this.#reads.get(nodeId);
+      const fingerprint = lastReads && inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.agent, lastReads);
+      if (fingerprint !== undefined && this.#inputs.get(nodeId) === fingerprint && this.#o.snapshots.get(nodeId)) continue;
       const started = performance.now();
       let snapshot: XdsSnapshot;
+      const recorded = new RecordedEndpoints(endpoints);
       try {
-        snapshot = buildSnapshot({ mesh, dataplane, endpoints, policies, zone: this.#o.zone, adminPort: node.adminPort, ...(mtls ? { mtls } : {}), ...node.agent }, this.#o.generators, this.#o.plugins);
+        snapshot = buildSnapshot({ mesh, dataplane, endpoints: recorded, policies, zone: this.#o.zone, adminPort: node.adminPort, ...(mtls ? { mtls } : {}), ...node.agent }, this.#o.generators, this.#o.plugins);
       } catch (err) {
         if (!(err instanceof SnapshotError)) throw err;
         this.#o.logger.error({ nodeId, err: err.message }, 'cannot build configuration; the proxy keeps its last one');
         continue;
       }
       this.#o.onBuilt?.(nodeId, performance.now() - started);
-      this.#inputs.set(nodeId, fingerprint);
+      this.#reads.set(nodeId, recorded.reads);
+      this.#inputs.set(nodeId, inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.agent, recorded.reads));
       const previous = this.#o.snapshots.get(nodeId);
       if (this.#o.snapshots.set(nodeId, snapshot) && this.#o.logger.isLevelEnabled('debug')) {
         const changed = XDS_KINDS.filter((k) => JSON.stringify([...(previous?.versions(k) ?? [])]) !== JSON.stringify([...snapshot.versions(k)]));
@@ -277,15 +285,19 @@ function endpointsFingerprint(eps: Endpoint[]): string {
  * the endpoints of the services it calls. Equal fingerprints mean an equal snapshot. A digest
  * (not a secret), so that each connected proxy keeps a few bytes rather than its inputs.
  */
-export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSpec>, endpoints: ReadonlyMap<string, Endpoint[]>, adminPort: number, mtls: MtlsContext | undefined, policies?: ReadonlyMap<string, Policy[]>, agent: AgentPaths = {}): string {
+export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSpec>, endpoints: ReadonlyMap<string, Endpoint[]>, adminPort: number, mtls: MtlsContext | undefined, policies?: ReadonlyMap<string, Policy[]>, agent: AgentPaths = {}, reads?: EndpointReads): string {
   const parts = [mesh.version, dataplane.version, String(adminPort), agent.accessLogPath ?? '', agent.metricsSocket ?? '', agent.dynamicConfigSocket ?? '', agent.metricsCertPath ?? '', agent.metricsKeyPath ?? '', mtls ? `${mtls.mode}:${mtls.identity.cert.length}:${mtls.identity.cert.slice(-64)}` : 'plain'];
   for (const [type, list] of policies ?? []) for (const p of list) parts.push(`${type}/${p.name}@${p.version}`);
   // Per-caller policies depend on which services exist in the mesh.
   if (policies?.get('MeshTrafficPermission')?.length) parts.push([...endpoints.keys()].sort().join(','));
-  for (const ob of dataplane.spec.networking.outbound ?? []) {
-    const service = ob.tags?.[SERVICE_TAG] ?? ob.backendRef?.name ?? '';
+  // The endpoints of the services the build read (every service if it enumerated them), and
+  // of the declared outbounds (what a first build reads).
+  const services = new Set((dataplane.spec.networking.outbound ?? []).map((ob) => ob.tags?.[SERVICE_TAG] ?? ob.backendRef?.name ?? ''));
+  for (const s of reads?.all ? endpoints.keys() : (reads?.services ?? [])) services.add(s);
+  if (reads?.all) parts.push('all', [...endpoints.keys()].sort().join(','));
+  for (const service of [...services].sort()) {
     const eps = endpoints.get(service);
-    if (eps) parts.push(service, endpointsFingerprint(eps));
+    parts.push(service, eps ? endpointsFingerprint(eps) : '-');
   }
   return hash('sha1', parts.join(';'), 'base64');
 }
