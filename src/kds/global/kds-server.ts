@@ -1,3 +1,4 @@
+import { kdsChannelLimit } from '../channel-limits.ts';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../core/logger.ts';
 import { isMeshworkError } from '../../core/errors.ts';
@@ -104,8 +105,8 @@ export class KdsServer {
     this.#builder = new ZoneSnapshotBuilder(options.cache, options.registry);
     this.#refresh = debounce(() => this.#pushAll(), options.debounceMs);
     this.server = new grpc.Server({
-      'grpc.max_receive_message_length': options.maxMessageBytes + 64 * 1024,
-      'grpc.max_send_message_length': options.maxMessageBytes + 64 * 1024,
+      'grpc.max_receive_message_length': kdsChannelLimit(options.maxMessageBytes),
+      'grpc.max_send_message_length': kdsChannelLimit(options.maxMessageBytes),
       'grpc.keepalive_time_ms': 10_000,
       'grpc.keepalive_timeout_ms': 5_000,
       'grpc.keepalive_permit_without_calls': 1,

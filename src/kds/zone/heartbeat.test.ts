@@ -64,4 +64,24 @@ describe('KDS heartbeat', () => {
     expect(() => vi.advanceTimersByTime(500)).not.toThrow();
     expect(failures.map((e) => e.message)).toEqual(['Channel has been shut down']);
   });
+
+  it('counts a failure heard long after its deadline as no strike (this process was busy), and one heard on time as a strike', () => {
+    const late: Error[] = [];
+    const { hb, pending, failures } = setup({ late: (e) => late.push(e) });
+    hb.start();
+    for (let i = 0; i < 3; i++) {
+      vi.advanceTimersByTime(500);
+      // The event loop was held: the answer is heard 5 s after the call's 1 s deadline.
+      vi.setSystemTime(Date.now() + 6_000);
+      pending.shift()!(new Error('deadline exceeded'));
+    }
+    expect(failures).toEqual([]);
+    expect(late).toHaveLength(3);
+    // On time: two strikes end the session.
+    for (let i = 0; i < 2; i++) {
+      vi.advanceTimersByTime(500);
+      pending.shift()!(new Error('deadline exceeded'));
+    }
+    expect(failures.map((e) => e.message)).toEqual(['heartbeat failed: deadline exceeded']);
+  });
 });

@@ -19,7 +19,12 @@ export interface HeartbeatOptions {
   connected(): boolean;
   /** Ends the session. */
   fail(err: Error): void;
+  /** A failure heard too late to count (this process was busy). */
+  late?(err: Error): void;
 }
+
+/** How late after its deadline a failed call's answer may come and still count. */
+export const LATE_MS = 500;
 
 export class Heartbeat {
   readonly #o: HeartbeatOptions;
@@ -49,14 +54,21 @@ export class Heartbeat {
   #beat(): void {
     if (this.#stopped) return;
     try {
-      this.#o.call(Date.now() + Math.max(this.#interval, 1000), (err, answer) => this.#answered(err, answer));
+      const deadline = Date.now() + Math.max(this.#interval, 1000);
+      this.#o.call(deadline, (err, answer) => this.#answered(err, answer, deadline));
     } catch (err) {
       this.#o.fail(err as Error);
     }
   }
 
-  #answered(err: Error | null, answer: HeartbeatAnswer | undefined): void {
-    if (err) this.#strikes++;
+  #answered(err: Error | null, answer: HeartbeatAnswer | undefined, deadline: number): void {
+    // A failure seen long after its deadline says that this process was too busy to hear the
+    // answer (a large sync holds the event loop), not that global is gone: it is no strike.
+    // Without it, a zone busy applying a large sync ends its session, resyncs, and never
+    // finishes under load. A dead connection fails on time, and gRPC keepalive backs this up.
+    if (err && Date.now() - deadline > LATE_MS) {
+      this.#o.late?.(err);
+    } else if (err) this.#strikes++;
     else {
       if (answer?.intervalMs !== undefined) this.#interval = Math.max(100, answer.intervalMs);
       this.#strikes = this.#o.connected() && !answer?.streamsOpen ? this.#strikes + 1 : 0;

@@ -1,3 +1,4 @@
+import { kdsChannelLimit } from '../channel-limits.ts';
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { backoffDelay, sleep } from '../../core/backoff.ts';
@@ -155,8 +156,8 @@ export class KdsZoneClient {
   async #session(signal: AbortSignal): Promise<void> {
     const { sync, global } = kdsServices();
     const channelOptions: grpc.ChannelOptions = {
-      'grpc.max_receive_message_length': this.#o.maxMessageBytes + 64 * 1024,
-      'grpc.max_send_message_length': this.#o.maxMessageBytes + 64 * 1024,
+      'grpc.max_receive_message_length': kdsChannelLimit(this.#o.maxMessageBytes),
+      'grpc.max_send_message_length': kdsChannelLimit(this.#o.maxMessageBytes),
       'grpc.keepalive_time_ms': 10_000,
       'grpc.keepalive_timeout_ms': 5_000,
       'grpc.keepalive_permit_without_calls': 1,
@@ -245,6 +246,7 @@ export class KdsZoneClient {
             ),
           connected: () => this.#state === 'connected',
           fail,
+          late: (err) => log.warn({ err: err.message }, 'heartbeat answer heard late (this process was busy); not counted'),
         });
         heartbeat.start();
         cleanups.push(() => heartbeat.stop());
