@@ -1,3 +1,4 @@
+import { KUMA_IDENTIFIER_MESSAGE, KUMA_IDENTIFIER_RE } from './common.ts';
 import { MeshworkError, isMeshworkError } from '../core/errors.ts';
 import type { ListOptions, ListResult, ResourceStore } from '../store/store.ts';
 import { upsert } from '../store/upsert.ts';
@@ -20,15 +21,13 @@ export function assertNewMeshName(name: string): void {
   if (reason) throw new MeshworkError('INVALID_RESOURCE', `invalid Mesh name "${name}": ${reason}`, { invalidParameters: [{ field: 'name', reason }] });
 }
 
-const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 /**
  * Kuma's ValidateMeta: a resource's name is a lowercase RFC 1123 subdomain (no '_', no '..',
  * no capitals). Checked when a resource is created; resources stored before keep working.
  */
 export function assertNewName(name: string): void {
-  if (DNS_1123_SUBDOMAIN.test(name)) return;
-  const reason = "invalid characters. A lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+  if (KUMA_IDENTIFIER_RE.test(name)) return;
+  const reason = KUMA_IDENTIFIER_MESSAGE;
   throw new MeshworkError('INVALID_RESOURCE', `invalid name "${name}": ${reason}`, { invalidParameters: [{ field: 'name', reason }] });
 }
 

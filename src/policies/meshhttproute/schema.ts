@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { headerModifier, port } from '../../resources/common.ts';
+import { headerModifier, KUMA_IDENTIFIER_RE, port } from '../../resources/common.ts';
 import { backendRef } from '../core/backend-ref.ts';
 import { DEFAULT_TOP_KINDS } from '../core/define-policy.ts';
 import { targetRefSchema } from '../core/target-ref.ts';
@@ -9,7 +9,7 @@ import { targetRefSchema } from '../core/target-ref.ts';
 function preciseHostnameIssues(h: string): string[] {
   if (isIP(h)) return ['cannot be an IP address'];
   if (h.length > 253) return ['must be no more than 253 characters'];
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(h)) return ["a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"];
+  if (!KUMA_IDENTIFIER_RE.test(h)) return ["a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"];
   return [];
 }
 

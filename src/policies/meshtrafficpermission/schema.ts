@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KUMA_IDENTIFIER_RE } from '../../resources/common.ts';
 import { sectionedSpec } from '../core/define-policy.ts';
 
 export const ACTIONS = ['Allow', 'Deny', 'AllowWithShadowDeny'] as const;
@@ -6,7 +7,6 @@ export const ACTIONS = ['Allow', 'Deny', 'AllowWithShadowDeny'] as const;
 // A caller match of `rules` (Kuma's common Match): its SPIFFE ID, the SNI it sent, or both
 // (both must match); an empty match matches every caller, as in Kuma.
 const SPIFFE_ID = /^spiffe:\/\/[a-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/?$/;
-const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const match = z.strictObject({
   spiffeID: z
     .strictObject({
@@ -20,7 +20,7 @@ const match = z.strictObject({
   sni: z
     .strictObject({
       type: z.string({ error: 'must be set' }).refine((t) => t === 'Exact', { message: 'unrecognized type, supported values are: Exact' }),
-      value: z.string({ error: 'must be set' }).min(1, 'must be set').refine((v) => DNS1123_SUBDOMAIN.test(v), { message: 'a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\'' }),
+      value: z.string({ error: 'must be set' }).min(1, 'must be set').refine((v) => v.length <= 253 && KUMA_IDENTIFIER_RE.test(v), { message: 'a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\'' }),
     })
     .optional(),
 });

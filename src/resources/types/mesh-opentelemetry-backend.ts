@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isKumaDnsName, isKumaIp } from '../common.ts';
 import { defineResource } from '../descriptor.ts';
 
 // MeshOpenTelemetryBackend (Kuma 2.14): an OpenTelemetry collector that MeshTrace, MeshMetric
@@ -13,8 +13,6 @@ export const OTEL_PROTOCOLS = ['grpc', 'http'] as const;
 const ENV_MODES = ['Disabled', 'Optional', 'Required'] as const;
 const ENV_PRECEDENCES = ['ExplicitFirst', 'EnvFirst'] as const;
 
-const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
-
 const oneOf = (field: string, values: readonly string[]) => `${field} must be one of: ${values.join(', ')}`;
 
 export const meshOpenTelemetryBackendSpecSchema = z
@@ -25,7 +23,7 @@ export const meshOpenTelemetryBackendSpecSchema = z
           .string()
           .superRefine((a, ctx) => {
             if (a === '') ctx.addIssue({ code: 'custom', message: 'must not be empty' });
-            else if (!isIP(a) && !DNS_NAME.test(a)) ctx.addIssue({ code: 'custom', message: 'address has to be a valid IP or hostname' });
+            else if (!isKumaIp(a) && !isKumaDnsName(a)) ctx.addIssue({ code: 'custom', message: 'address has to be a valid IP or hostname' });
           })
           .optional(),
         port: z.number().int().min(1, 'port must be in the range [1, 65535]').max(65535, 'port must be in the range [1, 65535]').optional(),
