@@ -9,6 +9,7 @@ import type { ZoneTokens } from '../tokens/zone-token.ts';
 import type { DataplaneTokens } from '../tokens/dataplane-token.ts';
 import type { ZoneIngressTokens } from '../tokens/zone-ingress-token.ts';
 import type { YamlBodyParser } from './body/yaml-parser.ts';
+import type { EnvoyAdminAccess } from '../envoy-admin/access.ts';
 
 /** Everything the REST API needs; built by the global or zone setup, or by a test. */
 export interface ApiDeps {
@@ -29,6 +30,8 @@ export interface ApiDeps {
   zoneIngressTokens?: ZoneIngressTokens;
   /** Zones: the Envoy configuration generated for a node id (`_config`). */
   proxyConfig?: (nodeId: string) => Record<string, object[]> | undefined;
+  /** The Envoy admin of proxies (config dump, stats, clusters): read by a zone, forwarded to it by global. */
+  envoyAdmin?: EnvoyAdminAccess;
   /** Parses YAML bodies off the event loop; one is made from the config when absent. */
   yamlParser?: YamlBodyParser;
   instanceId: string;

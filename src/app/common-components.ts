@@ -6,7 +6,7 @@ import { buildDiagnostics } from './diagnostics.ts';
 import type { Runtime } from './runtime.ts';
 
 /** Diagnostics, store and REST API: what every control plane runs, in start order. */
-export function registerCommonComponents(rt: Runtime, extra: Pick<ApiDeps, 'zoneTokens' | 'dataplaneTokens' | 'userTokens' | 'proxyConfig' | 'zoneIngressTokens'> = {}): void {
+export function registerCommonComponents(rt: Runtime, extra: Pick<ApiDeps, 'zoneTokens' | 'dataplaneTokens' | 'userTokens' | 'proxyConfig' | 'zoneIngressTokens' | 'envoyAdmin'> = {}): void {
   const { config, logger } = rt;
   const api = buildApi({
     registry: rt.registry,

@@ -11,6 +11,7 @@ export interface InvalidParameter {
 /** gRPC status codes used by the table (numeric values of grpc.status). */
 const Grpc = {
   INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
   NOT_FOUND: 5,
   ALREADY_EXISTS: 6,
   PERMISSION_DENIED: 7,
@@ -36,6 +37,12 @@ export const ERROR_CODES = {
   REVISION_COMPACTED: { http: 410, grpc: Grpc.OUT_OF_RANGE, title: 'Gone' },
   RESOURCE_TOO_LARGE: { http: 413, grpc: Grpc.RESOURCE_EXHAUSTED, title: 'Payload Too Large' },
   UNSUPPORTED_MEDIA_TYPE: { http: 415, grpc: Grpc.INVALID_ARGUMENT, title: 'Unsupported Media Type' },
+  /** A proxy's Envoy admin could not be reached or failed (inspect stats/clusters/config dump). */
+  PROXY_UNREACHABLE: { http: 502, grpc: Grpc.UNAVAILABLE, title: 'Bad Gateway' },
+  /** Global cannot forward to the zone a resource lives in: the zone is not connected. */
+  ZONE_UNREACHABLE: { http: 503, grpc: Grpc.UNAVAILABLE, title: 'Service Unavailable' },
+  /** A forwarded request got no answer in time. */
+  UPSTREAM_TIMEOUT: { http: 504, grpc: Grpc.DEADLINE_EXCEEDED, title: 'Gateway Timeout' },
   STORE_UNAVAILABLE: { http: 503, grpc: Grpc.UNAVAILABLE, title: 'Service Unavailable' },
   STORE_RESET: { http: 503, grpc: Grpc.UNAVAILABLE, title: 'Service Unavailable' },
   INTERNAL: { http: 500, grpc: Grpc.INTERNAL, title: 'Internal Server Error' },

@@ -19,6 +19,7 @@ import { POLICY_PLUGINS } from '../policies/plugins.ts';
 import { XdsReconciler } from '../xds/reconciler.ts';
 import { registerAds } from '../xds/server/ads-server.ts';
 import { DpServer } from './dp-server.ts';
+import { EnvoyAdminTls } from '../envoy-admin/tls.ts';
 import { DATAPLANE_METADATA, DP_VERSION_METADATA, INGRESS_METADATA, PROXY_TYPE_METADATA } from './bootstrap.ts';
 import { ACCESS_LOG_PATH_METADATA, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_CERT_PATH_METADATA, METRICS_KEY_PATH_METADATA, METRICS_SOCKET_METADATA } from '../dp/agent-protocol.ts';
 import type { AgentPaths } from '../xds/generate/context.ts';
@@ -51,12 +52,18 @@ function dataplaneFromMetadata(metadata: unknown): { dataplane: Record<string, u
 }
 
 /** The zone's DP server: bootstrap, ADS, the per-proxy reconcile loop, dataplane lifecycle. */
-export function dpServerComponents(rt: Runtime, cache: ResourceCache): { components: Component[]; snapshots: SnapshotCache; reconciler: XdsReconciler; ingressTokens: ZoneIngressTokens; restored(): Promise<void> } {
+export function dpServerComponents(
+  rt: Runtime,
+  cache: ResourceCache,
+): { components: Component[]; snapshots: SnapshotCache; reconciler: XdsReconciler; ingressTokens: ZoneIngressTokens; envoyAdminTls: EnvoyAdminTls; restored(): Promise<void> } {
   const { config } = rt;
   const logger = rt.logger.child({ component: 'dp-server' });
   const snapshots = new SnapshotCache();
   const insights = new DataplaneInsightTracker({ store: rt.store, logger: rt.logger.child({ component: 'dataplane-insights' }), controlPlaneInstanceId: rt.instanceId });
+  // Proxies' admin listeners, and the CP's client certificate there, come from the zone's Envoy admin CA.
+  const envoyAdminTls = new EnvoyAdminTls(rt.store);
   const reconciler = new XdsReconciler({
+    envoyAdmin: envoyAdminTls,
     certs: new IdentityCertManager((nodeId, cert) => {
       const { mesh, name } = reconciler.parseNodeId(nodeId);
       insights.certificate(mesh, name, { notAfter: cert.notAfter, backend: enabledBuiltinBackend((cache.get({ type: 'Mesh', name: mesh })?.spec ?? {}) as MeshSpec)?.name ?? 'builtin' });
@@ -352,6 +359,7 @@ export function dpServerComponents(rt: Runtime, cache: ResourceCache): { compone
     snapshots,
     reconciler,
     ingressTokens,
+    envoyAdminTls,
     restored: () => restoring,
     components: [
       {

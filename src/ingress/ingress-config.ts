@@ -5,6 +5,8 @@ import type { Endpoint } from '../xds/generate/context.ts';
 import { socketAddress, tcpProxy, tlsInspector } from '../xds/generate/envoy-objects.ts';
 import { emptyResourceSet, loadAssignment, type ResourceSet } from '../xds/generate/generators.ts';
 import { serviceSni } from './sni.ts';
+import type { EnvoyAdminServerTls } from '../envoy-admin/tls.ts';
+import { envoyAdminResources } from '../xds/generate/envoy-admin.ts';
 
 // The zone ingress Envoy: one listener with tls_inspector; per available service a filter
 // chain matching its SNI (`<service>{mesh=…}`) with tcp_proxy to the service's local
@@ -14,8 +16,15 @@ import { serviceSni } from './sni.ts';
 
 const DIRECT = 'type.googleapis.com/envoy.extensions.filters.network.direct_response.v3.Config';
 
-export function ingressResources(ingress: Resource<ZoneIngressSpec>, endpointsOf: (mesh: string) => ReadonlyMap<string, Endpoint[]>, zone: string): ResourceSet {
+export function ingressResources(
+  ingress: Resource<ZoneIngressSpec>,
+  endpointsOf: (mesh: string) => ReadonlyMap<string, Endpoint[]>,
+  zone: string,
+  admin?: { adminPort: number; tls?: EnvoyAdminServerTls | undefined },
+): ResourceSet {
   const out = emptyResourceSet();
+  // The ingress's Envoy admin on its address, for `kumactl inspect zoneingress --type=stats`.
+  if (admin) envoyAdminResources(out, { address: ingress.spec.networking.address, adminPort: admin.adminPort, tls: admin.tls });
   const net = ingress.spec.networking;
   const chains: object[] = [];
   // One chain per (mesh, service) — the SNI callers send for the service — and one per tag

@@ -12,8 +12,11 @@ export class ResourceRegistry {
     if (this.#byCollection.has(d.collection)) throw new Error(`REST collection ${d.collection} registered twice`);
     this.#byName.set(d.name, d);
     this.#byCollection.set(d.collection, d);
-    this.#byCli.set(d.cli.singular, { descriptor: d, plural: false });
-    this.#byCli.set(d.cli.plural, { descriptor: d, plural: true });
+    // Also without hyphens, as kumactl's inspect names them (`inspect zoneingress NAME`).
+    for (const [name, plural] of [[d.cli.singular, false], [d.cli.plural, true]] as const) {
+      this.#byCli.set(name, { descriptor: d, plural });
+      this.#byCli.set(name.replace(/-/g, ''), { descriptor: d, plural });
+    }
     return this;
   }
 

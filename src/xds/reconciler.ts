@@ -15,6 +15,7 @@ import { certValidityMs, enabledBuiltinBackend, readMeshCa } from '../mtls/built
 import type { IdentityCertManager } from '../mtls/identity-certs.ts';
 import { SERVICE_TAG } from '../resources/types/dataplane.ts';
 import type { Generator } from './generate/generators.ts';
+import type { EnvoyAdminServerTls } from '../envoy-admin/tls.ts';
 import { RecordedEndpoints, type EndpointReads } from './generate/recorded-endpoints.ts';
 
 // One reconcile loop for the proxies of a zone: on any change (debounced) or a proxy
@@ -33,6 +34,8 @@ export interface ReconcilerOptions {
   zone: string;
   debounceMs: number;
   onBuilt?(nodeId: string, ms: number): void;
+  /** Certificates of proxies' Envoy admin listeners; unset: proxies get none (their admin stays on the loopback). */
+  envoyAdmin?: { serverCert(addresses: readonly string[]): Promise<EnvoyAdminServerTls> };
 }
 
 /**
@@ -79,6 +82,7 @@ export class XdsReconciler {
   /** Counts the cache changes that may change proxies' configuration. */
   #generation = 0;
   readonly #meshInputsKept = new Map<string, { generation: number; endpoints: Map<string, Endpoint[]>; policies: Map<string, Policy[]> }>();
+  #adminRetry: NodeJS.Timeout | undefined;
   /** Proxies connected since the last connect pass started; built by the next one. */
   #connecting: string[] | undefined;
 
@@ -100,6 +104,8 @@ export class XdsReconciler {
     this.#unsubscribe = undefined;
     this.#meshInputsKept.clear();
     this.#refresh.cancel();
+    clearTimeout(this.#adminRetry);
+    this.#adminRetry = undefined;
     for (const t of this.#renewals.values()) clearTimeout(t);
     this.#renewals.clear();
   }
@@ -165,6 +171,30 @@ export class XdsReconciler {
     return this.#queue;
   }
 
+  #retryAdmin(): void {
+    if (this.#adminRetry) return;
+    this.#adminRetry = setTimeout(() => {
+      this.#adminRetry = undefined;
+      void this.reconcile();
+    }, 5000);
+    this.#adminRetry.unref();
+  }
+
+  /**
+   * The certificate of a proxy's admin listener. Without one (the store is down when the CA is
+   * first read) the proxy is built without that listener, and gets it on a later pass.
+   */
+  async #adminCert(nodeId: string, addresses: (string | undefined)[]): Promise<EnvoyAdminServerTls | undefined> {
+    if (!this.#o.envoyAdmin) return undefined;
+    try {
+      return await this.#o.envoyAdmin.serverCert([...new Set(addresses.filter((a): a is string => !!a))]);
+    } catch (err) {
+      this.#o.logger.warn({ nodeId, err: (err as Error).message }, 'no Envoy admin certificate yet; the proxy is built without its admin listener');
+      this.#retryAdmin();
+      return undefined;
+    }
+  }
+
   /** The mTLS part of a proxy's context; undefined = mTLS off; 'unavailable' = on but no CA yet. */
   async #mtls(nodeId: string, mesh: Resource<MeshSpec>, dataplane: Resource<DataplaneSpec>): Promise<MtlsContext | undefined | 'unavailable'> {
     const backend = enabledBuiltinBackend(mesh.spec);
@@ -184,14 +214,15 @@ export class XdsReconciler {
   }
 
   /** A zone ingress: its listener and the clusters of the services it offers. */
-  #ingress(name: string, endpointsOf: (mesh: string) => ReadonlyMap<string, Endpoint[]>): void {
+  async #ingress(name: string, adminPort: number, endpointsOf: (mesh: string) => ReadonlyMap<string, Endpoint[]>): Promise<void> {
     const ingress = this.#o.cache.get({ type: 'ZoneIngress', name }) as Resource<ZoneIngressSpec> | undefined;
     if (!ingress) return;
+    const tls = await this.#adminCert(name, [ingress.spec.networking.address, ingress.spec.networking.advertisedAddress]);
     const meshes = [...new Set((ingress.spec.availableServices ?? []).map((s) => s.mesh ?? 'default'))];
-    const fingerprint = [ingress.version, ...meshes.flatMap((m) => [...endpointsOf(m)].map(([svc, eps]) => `${m}/${svc}:${eps.map((e) => `${e.address}:${e.port}${JSON.stringify(e.tags)}`).join(',')}`))].join(';');
+    const fingerprint = [ingress.version, adminPort, adminFingerprint(tls), ...meshes.flatMap((m) => [...endpointsOf(m)].map(([svc, eps]) => `${m}/${svc}:${eps.map((e) => `${e.address}:${e.port}${JSON.stringify(e.tags)}`).join(',')}`))].join(';');
     if (this.#inputs.get(name) === fingerprint && this.#o.snapshots.get(name)) return;
     try {
-      this.#o.snapshots.set(name, snapshotOf(ingressResources(ingress, endpointsOf, this.#o.zone), `zone ingress ${name}`));
+      this.#o.snapshots.set(name, snapshotOf(ingressResources(ingress, endpointsOf, this.#o.zone, { adminPort, tls }), `zone ingress ${name}`));
       this.#inputs.set(name, fingerprint);
     } catch (err) {
       if (!(err instanceof SnapshotError)) throw err;
@@ -231,7 +262,7 @@ export class XdsReconciler {
       }
       const node = this.#nodes.get(nodeId);
       if (node?.ingress) {
-        this.#ingress(nodeId, endpointsOf);
+        await this.#ingress(nodeId, node.adminPort, endpointsOf);
         continue;
       }
       const dataplane = this.findDataplane(nodeId);
@@ -240,6 +271,7 @@ export class XdsReconciler {
       if (!mesh) continue;
       const { endpoints, policies } = this.#meshInputs(mesh.name, 'proxies', enabledBuiltinBackend(mesh.spec) !== undefined);
       const mtls = await this.#mtls(nodeId, mesh, dataplane);
+      const envoyAdmin = await this.#adminCert(nodeId, [dataplane.spec.networking.address, dataplane.spec.networking.advertisedAddress]);
       if (mtls === 'unavailable') {
         // Never fall back to plaintext: the proxy keeps its last configuration until the CA arrives.
         this.#o.logger.warn({ nodeId, mesh: mesh.name }, 'mesh has builtin mTLS enabled but its CA is not available yet');
@@ -247,13 +279,13 @@ export class XdsReconciler {
       }
       // What the last build read decides whether this one would differ (a first build has no record).
       const lastReads = this.#reads.get(nodeId);
-      const fingerprint = lastReads && inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.agent, lastReads);
+      const fingerprint = lastReads && inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.agent, lastReads) + adminFingerprint(envoyAdmin);
       if (fingerprint !== undefined && this.#inputs.get(nodeId) === fingerprint && this.#o.snapshots.get(nodeId)) continue;
       const started = performance.now();
       let snapshot: XdsSnapshot;
       const recorded = new RecordedEndpoints(endpoints);
       try {
-        snapshot = buildSnapshot({ mesh, dataplane, endpoints: recorded, policies, zone: this.#o.zone, adminPort: node.adminPort, ...(mtls ? { mtls } : {}), ...node.agent }, this.#o.generators, this.#o.plugins);
+        snapshot = buildSnapshot({ mesh, dataplane, endpoints: recorded, policies, zone: this.#o.zone, adminPort: node.adminPort, ...(mtls ? { mtls } : {}), ...(envoyAdmin ? { envoyAdmin } : {}), ...node.agent }, this.#o.generators, this.#o.plugins);
       } catch (err) {
         if (!(err instanceof SnapshotError)) throw err;
         this.#o.logger.error({ nodeId, err: err.message }, 'cannot build configuration; the proxy keeps its last one');
@@ -261,7 +293,7 @@ export class XdsReconciler {
       }
       this.#o.onBuilt?.(nodeId, performance.now() - started);
       this.#reads.set(nodeId, recorded.reads);
-      this.#inputs.set(nodeId, inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.agent, recorded.reads));
+      this.#inputs.set(nodeId, inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.agent, recorded.reads) + adminFingerprint(envoyAdmin));
       const previous = this.#o.snapshots.get(nodeId);
       if (this.#o.snapshots.set(nodeId, snapshot) && this.#o.logger.isLevelEnabled('debug')) {
         const changed = XDS_KINDS.filter((k) => JSON.stringify([...(previous?.versions(k) ?? [])]) !== JSON.stringify([...snapshot.versions(k)]));
@@ -269,6 +301,11 @@ export class XdsReconciler {
       }
     }
   }
+}
+
+/** The admin certificate a snapshot holds (certificates are cached by address: a new one is a new address or CA). */
+function adminFingerprint(tls: EnvoyAdminServerTls | undefined): string {
+  return tls ? `|admin:${tls.cert.slice(-64)}` : '|admin:-';
 }
 
 /** Endpoint lists are built once per pass and shared by the proxies calling the service. */

@@ -9,6 +9,8 @@ import { kdsZoneComponents } from '../kds/zone/components.ts';
 import { meshCaManager } from '../mtls/components.ts';
 import { ResourceCache } from '../store/resource-cache.ts';
 import { DataplaneTokens } from '../tokens/dataplane-token.ts';
+import { LocalEnvoyAdmin } from '../envoy-admin/access.ts';
+import { EnvoyAdminClient } from '../envoy-admin/client.ts';
 
 /**
  * The zone control plane: wiring only. Standalone, it owns its meshes and policies; with a
@@ -18,10 +20,13 @@ export function setupZone(rt: Runtime): void {
   const federated = rt.role === 'federated-zone';
   const cache = new ResourceCache({ store: rt.store, registry: rt.registry, logger: rt.logger.child({ component: 'resource-cache' }) });
   const dp = dpServerComponents(rt, cache);
+  // `inspect dataplane --type=config-dump|stats|clusters`: asked here, or by global over KDS.
+  const envoyAdmin = new LocalEnvoyAdmin({ store: rt.store, client: new EnvoyAdminClient(dp.envoyAdminTls), zone: rt.config.multizone.zone.name ?? 'standalone' });
   // Signing keys of a federated zone come from global; only a standalone zone issues tokens.
   registerCommonComponents(rt, {
     proxyConfig: (nodeId) => dp.snapshots.get(nodeId)?.toJSON(),
     zoneIngressTokens: dp.ingressTokens,
+    envoyAdmin,
     ...(federated ? {} : { dataplaneTokens: new DataplaneTokens(rt.store), userTokens: new UserTokens(rt.store) }),
   });
   rt.components.add(
@@ -32,5 +37,5 @@ export function setupZone(rt: Runtime): void {
   // Meshes are authored here when standalone: so are their CAs. A federated zone gets both from global.
   if (!federated) rt.components.add(meshCaManager({ store: rt.store, cache, logger: rt.logger.child({ component: 'mesh-ca-manager' }) }));
   rt.components.add(...dp.components, availableServicesUpdater({ store: rt.store, cache, logger: rt.logger.child({ component: 'ingress' }), debounceMs: 100 }));
-  if (federated) rt.components.add(...kdsZoneComponents(rt, cache, { beforeUp: dp.restored }).components);
+  if (federated) rt.components.add(...kdsZoneComponents(rt, cache, { beforeUp: dp.restored, envoyAdmin }).components);
 }

@@ -125,4 +125,26 @@ describe('cross-zone traffic through zone ingresses', () => {
     });
     expect(reply).toBe('closed without a reply');
   });
+
+  it("reads the zone ingress's own Envoy admin through its zone and through global; another zone refuses", async () => {
+    const zone2 = `${zones['zone-2']!.apiUrl}/zoneingresses/ingress-2`;
+    const stats = await waitFor(async () => {
+      const res = await fetch(`${zone2}/stats`);
+      return res.status === 200 ? res.text() : undefined;
+    }, { what: "zone-2 reading its ingress's stats" });
+    expect(stats).toMatch(/^listener_manager\.lds\.update_success: [1-9]/m);
+    const dump = await (await fetch(`${zone2}/xds`)).text();
+    expect(dump).toContain('meshwork:envoy:admin');
+    expect(dump).not.toContain('PRIVATE KEY');
+    // zone-1 holds ingress-2 (synced from global) but cannot reach it: Kuma's answer, a 400.
+    const inZone1 = ((await (await fetch(`${zones['zone-1']!.apiUrl}/zoneingresses`)).json()) as { items: { name: string }[] }).items.find((i) => i.name.startsWith('ingress-2'))!;
+    const fromZone1 = await fetch(`${zones['zone-1']!.apiUrl}/zoneingresses/${inZone1.name}/stats`);
+    expect(fromZone1.status).toBe(400);
+    expect(((await fromZone1.json()) as { detail: string }).detail).toMatch(/in zone "zone-2"/);
+    const atGlobal = ((await (await fetch(`${global.apiUrl}/zoneingresses`)).json()) as { items: { name: string }[] }).items.find((i) => i.name.startsWith('ingress-2-'))!;
+    const viaGlobal = await cli.run(['inspect', 'zoneingress', atGlobal.name, '--type=clusters']);
+    expect(viaGlobal.stderr).toBe('');
+    expect(viaGlobal.code).toBe(0);
+    expect(viaGlobal.stdout).toMatch(/^meshwork:envoy:admin::127\.0\.0\.1:\d+::health_flags::healthy$/m);
+  });
 });

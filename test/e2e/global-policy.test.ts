@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
 import { meshctl } from '../helpers/meshctl.ts';
@@ -84,5 +85,59 @@ describe('a policy applied at global changes traffic in a zone', () => {
     const names = ((await (await fetch(`${global.apiUrl}/meshes/default/meshtimeouts/zone-1-only/_resources/dataplanes`)).json()) as { items: { name: string }[] }).items.map((i) => i.name);
     expect(names.length).toBe(2);
     await cli.run(['delete', 'meshtimeout', 'zone-1-only', '-m', 'default']);
+  });
+
+  it("reads a proxy's own Envoy admin (config dump, stats, clusters) through its zone, and through global over KDS", async () => {
+    const backend = sidecars[0]!;
+    const zoneDp = `${zone.apiUrl}/meshes/default/dataplanes/backend-1`;
+    // The zone asks the proxy's Envoy over mTLS, on the admin listener at the proxy's address.
+    const stats = await waitFor(async () => {
+      const res = await fetch(`${zoneDp}/stats`);
+      return res.status === 200 ? { type: res.headers.get('content-type'), text: await res.text() } : undefined;
+    }, { what: "the zone reading backend-1's stats" });
+    expect(stats.type).toMatch(/^text\/plain/);
+    expect(stats.text).toMatch(/^cluster_manager\.cds\.update_success: [1-9]/m);
+    // usedonly by default (Kuma's): a stat Envoy never updated is not listed, unless asked for.
+    expect(stats.text).not.toMatch(/^cluster_manager\.cds\.update_rejected: 0$/m);
+    expect(await (await fetch(`${zoneDp}/stats?usedonly=false`)).text()).toMatch(/^cluster_manager\.cds\.update_rejected: 0$/m);
+    const statsJson = (await (await fetch(`${zoneDp}/stats?format=json`)).json()) as { stats: { name: string }[] };
+    expect(statsJson.stats.map((x) => x.name)).toContain('cluster_manager.cds.update_success');
+    const clusters = await (await fetch(`${zoneDp}/clusters`)).text();
+    expect(clusters).toMatch(/^meshwork:envoy:admin::127\.0\.0\.1:\d+::health_flags::healthy$/m);
+    const dump = await (await fetch(`${zoneDp}/xds`)).text();
+    type Dump = { configs: { '@type': string; bootstrap?: { dynamic_resources: { ads_config: { grpc_services: { initial_metadata?: { key: string; value: string }[] }[] } } }; dynamic_listeners?: { name: string }[] }[] };
+    const configs = (JSON.parse(dump) as Dump).configs;
+    // Envoy redacts the keys of its listeners; the proxy's dataplane token is redacted by the zone.
+    expect(dump).not.toContain('PRIVATE KEY');
+    expect(configs[0]!.bootstrap!.dynamic_resources.ads_config.grpc_services[0]!.initial_metadata).toEqual([{ key: 'authorization', value: '[redacted]' }]);
+    expect(configs.find((c) => c['@type'].endsWith('ListenersConfigDump'))!.dynamic_listeners!.map((l) => l.name)).toContain('meshwork:envoy:admin');
+    expect(await (await fetch(`${zoneDp}/xds?include_eds=true`)).text()).toContain('EndpointsConfigDump');
+
+    // The admin listener itself: /ready for anyone in plaintext, the rest only to the zone CP's certificate.
+    const adminAt = `127.0.6.1:${backend.adminPort}`;
+    expect((await (await fetch(`http://${adminAt}/ready`)).text()).trim()).toBe('LIVE');
+    expect((await fetch(`http://${adminAt}/stats`)).status).toBe(404);
+    const handshake = await new Promise<string>((resolve) => {
+      const req = httpsGet({ host: '127.0.6.1', port: backend.adminPort, path: '/stats', rejectUnauthorized: false }, (res) => resolve(`answered ${res.statusCode}`));
+      req.on('error', (err) => resolve(`refused: ${err.message}`));
+    });
+    expect(handshake).toMatch(/^refused/);
+
+    // Global forwards to the zone the proxy is in (its name at global has the zone's hash suffix), as kumactl asks it.
+    const atGlobal = JSON.parse((await cli.run(['get', 'dataplanes', '-o', 'json'])).stdout).items.find((d: { name: string }) => d.name.startsWith('backend-1-')) as { name: string };
+    const viaGlobal = await cli.run(['inspect', 'dataplane', atGlobal.name, '--type=stats']);
+    expect(viaGlobal.code).toBe(0);
+    expect(viaGlobal.stdout).toMatch(/^cluster_manager\.cds\.update_success: [1-9]/m);
+    const clustersViaGlobal = await fetch(`${global.apiUrl}/meshes/default/dataplanes/${atGlobal.name}/clusters?format=json`);
+    expect(clustersViaGlobal.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(((await clustersViaGlobal.json()) as { cluster_statuses: { name: string }[] }).cluster_statuses.map((c) => c.name)).toContain('meshwork:envoy:admin');
+    const dumpViaGlobal = await cli.run(['inspect', 'dataplane', atGlobal.name, '--type=config-dump']);
+    expect(dumpViaGlobal.code).toBe(0);
+    expect(dumpViaGlobal.stdout).not.toContain('PRIVATE KEY');
+    expect(JSON.parse(dumpViaGlobal.stdout)).toHaveProperty('configs');
+    // A proxy global does not know is a 404 naming it; the zone's own errors come back with their codes.
+    const unknown = await fetch(`${global.apiUrl}/meshes/default/dataplanes/nobody/stats`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: 'NOT_FOUND' });
   });
 });

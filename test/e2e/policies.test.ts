@@ -211,8 +211,10 @@ describe('policies enforced by Envoy', () => {
     ]);
     const selected = await cli.run(['inspect', 'meshtimeout', 'inspected']);
     expect(selected.stdout).toMatch(/^MESH\s+DATAPLANE\ndefault\s+web-1\n$/);
-    const config = await cli.run(['inspect', 'dataplane', 'web-1', '--type=config-dump']);
+    // What the zone generated, and what web-1's Envoy holds (its own config dump, read by the zone).
+    const config = await cli.run(['inspect', 'dataplane', 'web-1', '--type=config', '-o', 'yaml']);
     expect(config.stdout).toMatch(/timeout: 9s/);
+    await waitFor(async () => /"timeout": "9s"/.test((await cli.run(['inspect', 'dataplane', 'web-1', '--type=config-dump'])).stdout), { what: "web-1's Envoy to hold the 9 s route timeout" });
     await remove(zone, '/meshes/default/meshtimeouts/inspected');
   });
 

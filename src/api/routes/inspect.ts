@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ADMIN_KINDS, type AdminKind, type AdminQuery, type ProxyRef } from '../../envoy-admin/access.ts';
 import { MeshworkError } from '../../core/errors.ts';
 import { applyingRoutes, computeRules, routeRule, selectsDataplane, targetNames, type Policy, type ProxyRules } from '../../policies/core/matching.ts';
 import type { Resource } from '../../resources/resource.ts';
@@ -73,13 +74,28 @@ export function inspectRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!config) throw new MeshworkError('NOT_FOUND', `no configuration generated for ${req.params.mesh}.${req.params.name}: its proxy is not connected to this control plane`);
     return redactConfigDump(config);
   };
-  // Kuma's shapes: `_config` is {xds: <Envoy config dump>}; `xds` (kumactl inspect dataplane
-  // --type=config-dump) the config dump itself, endpoints with ?include_eds.
+  // Kuma's shape: `_config` is {xds: <Envoy config dump>}, of the configuration this zone generated.
   app.get('/meshes/:mesh/dataplanes/:name/_config', async (req: FastifyRequest<{ Params: Params }>) => ({ xds: envoyConfigDump(await generatedConfig(req), { includeEds: true }) }));
-  app.get('/meshes/:mesh/dataplanes/:name/xds', async (req: FastifyRequest<{ Params: Params; Querystring: Record<string, string> }>) => {
-    const includeEds = req.query.include_eds !== undefined && req.query.include_eds !== 'false';
-    return envoyConfigDump(await generatedConfig(req), { includeEds });
-  });
+
+  // The proxy's own Envoy admin (`kumactl inspect dataplane|zoneingress NAME
+  // --type=config-dump|stats|clusters`), as Kuma's: `xds` is Envoy's /config_dump (endpoints
+  // with ?include_eds), `stats` its /stats (?format=json, ?usedonly=false for every stat),
+  // `clusters` its /clusters (?format=json). A zone asks the proxy; global asks its zone.
+  const adminQuery = (kind: AdminKind, q: Record<string, string | undefined>): AdminQuery => {
+    const flag = (v: string | undefined) => v !== undefined && v !== 'false' && v !== '0';
+    if (kind === 'xds') return { includeEds: flag(q.include_eds) };
+    return { format: q.format === 'json' ? 'json' : 'text', ...(kind === 'stats' ? { usedOnly: q.usedonly === undefined || q.usedonly === '' || flag(q.usedonly) } : {}) };
+  };
+  const admin = async (req: FastifyRequest, reply: FastifyReply, proxy: ProxyRef, kind: AdminKind) => {
+    if (!deps.envoyAdmin) throw new MeshworkError('READ_ONLY', 'this control plane cannot reach the Envoy admin of proxies');
+    requireAdmin(req, `the Envoy ${kind === 'xds' ? 'config dump' : kind} of a proxy`);
+    const answer = await deps.envoyAdmin.inspect(proxy, kind, adminQuery(kind, req.query as Record<string, string | undefined>));
+    return reply.type(answer.contentType).send(answer.body);
+  };
+  for (const kind of ADMIN_KINDS) {
+    app.get(`/meshes/:mesh/dataplanes/:name/${kind}`, (req: FastifyRequest<{ Params: Params }>, reply) => admin(req, reply, { type: 'Dataplane', mesh: req.params.mesh, name: req.params.name }, kind));
+    app.get(`/zoneingresses/:name/${kind}`, (req: FastifyRequest<{ Params: { name: string } }>, reply) => admin(req, reply, { type: 'ZoneIngress', name: req.params.name }, kind));
+  }
 
   /** The dataplanes of a mesh a policy takes effect on (for one targeting a MeshHTTPRoute: where that route applies). */
   const selectedBy = async (d: { name: string }, mesh: string, name: string) => {

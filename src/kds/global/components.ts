@@ -7,6 +7,7 @@ import { scopeAllowsZoneCp, type ZoneTokens } from '../../tokens/zone-token.ts';
 import { MD } from '../proto.ts';
 import { grpcError, identityFromMetadata, KdsServer, type ZoneIdentity } from './kds-server.ts';
 import { kdsServerCertificate } from './tls.ts';
+import type { EnvoyAdminForwarder } from './envoy-admin-forwarder.ts';
 import { ZoneInsightTracker } from './zone-insights.ts';
 
 /** Checks a zone's token against its client-id; a zone can only connect as itself. */
@@ -31,7 +32,7 @@ export function zoneTokenAuthenticator(tokens: ZoneTokens | undefined): (md: grp
 }
 
 /** Global's KDS: the gRPC server zones dial, and the zone insight tracker. */
-export function kdsGlobalComponents(rt: Runtime, cache: ResourceCache, zoneTokens: ZoneTokens): Component[] {
+export function kdsGlobalComponents(rt: Runtime, cache: ResourceCache, zoneTokens: ZoneTokens, options: { envoyAdmin?: EnvoyAdminForwarder } = {}): Component[] {
   const { config } = rt;
   const logger = rt.logger.child({ component: 'kds-server' });
   const insights = new ZoneInsightTracker({
@@ -54,6 +55,7 @@ export function kdsGlobalComponents(rt: Runtime, cache: ResourceCache, zoneToken
     heartbeatIntervalMs: config.kds.heartbeatIntervalMs,
     authenticate: zoneTokenAuthenticator(config.kds.requireZoneToken ? zoneTokens : undefined),
     onDelivered: (type, seconds) => rt.metrics.kdsDelivery.observe({ type }, seconds),
+    ...(options.envoyAdmin ? { envoyAdmin: options.envoyAdmin } : {}),
   });
   return [
     {

@@ -16,6 +16,9 @@ import { kdsServices, MD } from '../proto.ts';
 import { StoreSyncer } from '../sync/store-syncer.ts';
 import type { ZoneInsightTracker, SubscriptionHandle } from './zone-insights.ts';
 import { ZoneSnapshotBuilder } from './zone-snapshots.ts';
+import type { EnvoyAdminForwarder } from './envoy-admin-forwarder.ts';
+import type { AdminKind } from '../../envoy-admin/access.ts';
+import type { AdminRequestMessage, AdminResponseMessage } from '../envoy-admin-streams.ts';
 
 // Global's KDS server. Each zone CP instance opens two streams: GlobalToZoneSync, where
 // global serves the zone's snapshot (recomputed on every store change, debounced), and
@@ -46,6 +49,8 @@ export interface KdsServerOptions {
   authenticate(metadata: grpc.Metadata): Promise<ZoneIdentity>;
   /** A global → zone response of `typeUrl` was ACKed `seconds` after it was sent. */
   onDelivered?(typeUrl: string, seconds: number): void;
+  /** Takes the zones' Envoy admin streams; without it they are refused (UNIMPLEMENTED). */
+  envoyAdmin?: EnvoyAdminForwarder;
 }
 
 type Duplex<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
@@ -124,8 +129,12 @@ export class KdsServer {
       GlobalToZoneSync: guard('global-to-zone', (call: Duplex<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) => this.#globalToZone(call)),
       ZoneToGlobalSync: guard('zone-to-global', (call: Duplex<DeltaDiscoveryResponse, DeltaDiscoveryRequest>) => this.#zoneToGlobal(call)),
     });
+    const admin = (kind: AdminKind) => guard(`envoy-admin-${kind}`, (call: Duplex<AdminResponseMessage, AdminRequestMessage>) => this.#envoyAdmin(kind, call));
     this.server.addService(global.service, {
       HealthCheck: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => void this.#healthCheck(call, callback),
+      StreamXDSConfigs: admin('xds'),
+      StreamStats: admin('stats'),
+      StreamClusters: admin('clusters'),
     });
   }
 
@@ -297,6 +306,21 @@ export class KdsServer {
       close();
       failCall(call, grpcError(grpc.status.UNAVAILABLE, `global cannot store zone resources: ${(err as Error).message}`));
     });
+  }
+
+  /**
+   * A zone's Envoy admin stream. Only the instance that syncs the zone may open one (it is
+   * the one that knows the zone's proxies); it is not counted among the sync streams.
+   */
+  async #envoyAdmin(kind: AdminKind, call: Duplex<AdminResponseMessage, AdminRequestMessage>): Promise<void> {
+    if (!this.#o.envoyAdmin) return failCall(call, grpcError(grpc.status.UNIMPLEMENTED, 'this global does not read Envoy admin through zones'));
+    const id = await this.#identify(call);
+    if (!id) return;
+    const holder = this.#holders.get(id.zone);
+    if (holder?.instanceId !== id.zoneInstanceId) {
+      return failCall(call, grpcError(grpc.status.FAILED_PRECONDITION, `zone "${id.zone}" instance ${id.zoneInstanceId} does not sync the zone: open the sync streams first`));
+    }
+    this.#o.envoyAdmin.register(kind, id.zone, call);
   }
 
   async #healthCheck(call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>): Promise<void> {

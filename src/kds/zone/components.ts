@@ -7,6 +7,7 @@ import { MeshworkError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ResourceCache } from '../../store/resource-cache.ts';
 import { KdsZoneClient } from './kds-client.ts';
+import type { EnvoyAdminAccess } from '../../envoy-admin/access.ts';
 
 /** Channel credentials for global's address: grpc:// plain, grpcs:// TLS (CA file, system CAs, or skip-verify). */
 export function kdsChannelCredentials(zone: Config['multizone']['zone'], logger: Logger): grpc.ChannelCredentials {
@@ -41,7 +42,7 @@ function readToken(file: string | undefined): string | undefined {
 }
 
 /** A federated zone's KDS client. The zone is ready without global: it serves its last state. */
-export function kdsZoneComponents(rt: Runtime, cache: ResourceCache, options: { beforeUp?: () => Promise<void> } = {}): { components: Component[]; client: KdsZoneClient } {
+export function kdsZoneComponents(rt: Runtime, cache: ResourceCache, options: { beforeUp?: () => Promise<void>; envoyAdmin?: EnvoyAdminAccess } = {}): { components: Component[]; client: KdsZoneClient } {
   const { config } = rt;
   const zone = config.multizone.zone;
   const url = new URL(zone.globalAddress!);
@@ -64,6 +65,7 @@ export function kdsZoneComponents(rt: Runtime, cache: ResourceCache, options: { 
     reconnectMaxMs: zone.reconnectMaxMs,
     heartbeatIntervalMs: config.kds.heartbeatIntervalMs,
     ...(options.beforeUp ? { beforeUp: options.beforeUp } : {}),
+    ...(options.envoyAdmin ? { envoyAdmin: options.envoyAdmin } : {}),
   });
   // The zone's store lost its data: get global's resources again (the zone's own go up once
   // the connected proxies are registered again, see beforeUp).

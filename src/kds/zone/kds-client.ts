@@ -17,6 +17,8 @@ import { ORIGIN_LABEL } from '../naming.ts';
 import { FEATURES, kdsServices, MD } from '../proto.ts';
 import { StoreSyncer } from '../sync/store-syncer.ts';
 import { Heartbeat } from './heartbeat.ts';
+import { serveEnvoyAdmin } from './envoy-admin-streams.ts';
+import type { EnvoyAdminAccess } from '../../envoy-admin/access.ts';
 
 // The zone's KDS client: dials global, opens GlobalToZoneSync (applies global's resources
 // to the zone store) and ZoneToGlobalSync (serves the zone's own resources), and keeps
@@ -47,6 +49,8 @@ export interface KdsClientOptions {
   heartbeatIntervalMs: number;
   /** Awaited on each connection once global's resources are applied, before the zone's own go up. */
   beforeUp?: () => Promise<void>;
+  /** Answers global's requests for the Envoy admin of this zone's proxies (streams opened once in sync). */
+  envoyAdmin?: EnvoyAdminAccess;
 }
 
 /** gRPC codes with which global refuses a zone for a reason a retry does not fix. */
@@ -229,6 +233,8 @@ export class KdsZoneClient {
           Promise.resolve(this.#o.beforeUp?.()).then(() => {
             if (ended) return;
             openUp();
+            const envoyAdmin = this.#o.envoyAdmin;
+            if (envoyAdmin) cleanups.push(serveEnvoyAdmin({ client: healthClient, metadata: () => this.#metadata(token), access: envoyAdmin, logger: log }));
             this.#state = 'connected';
             this.#failure = undefined;
             log.info('in sync with global');

@@ -33,4 +33,4 @@ export const GlobalSecretType = defineResource({
 });
 
 /** Global secrets that never leave global (filtered out of KDS). */
-export const GLOBAL_ONLY_SECRETS = [/^admin-user-token$/, /^user-token-signing-key/, /^zone-token-signing-key/, /^kds-server-tls$/];
+export const GLOBAL_ONLY_SECRETS = [/^admin-user-token$/, /^envoy-admin-ca$/, /^user-token-signing-key/, /^zone-token-signing-key/, /^kds-server-tls$/];

@@ -4,6 +4,7 @@ import type { ZoneIngressSpec } from '../../resources/types/zone-ingress.ts';
 import type { MeshSpec } from '../../resources/types/mesh.ts';
 import type { ResourceCache } from '../../store/resource-cache.ts';
 import type { Policy } from '../../policies/core/matching.ts';
+import type { EnvoyAdminServerTls } from '../../envoy-admin/tls.ts';
 
 // Everything generators need to configure one proxy, computed from the zone's resources.
 
@@ -30,6 +31,8 @@ export interface ProxyContext extends AgentPaths {
   mtls?: MtlsContext;
   /** The mesh's policies, by type. */
   policies?: ReadonlyMap<string, Policy[]>;
+  /** The certificate of the proxy's Envoy admin listener; unset: no admin listener on its address. */
+  envoyAdmin?: EnvoyAdminServerTls;
 }
 
 /** What the proxy's agent (meshwork-dp) runs beside Envoy, announced in the node metadata. */

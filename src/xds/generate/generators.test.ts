@@ -327,6 +327,9 @@ const cases: Record<string, ProxyContext> = {
   },
 };
 
+// The proxy's Envoy admin on its address: /ready in plaintext, the rest over mTLS to the zone CP only.
+cases['backend-envoy-admin'] = { ...cases['backend-tcp-inbound']!, adminPort: 9915, envoyAdmin: { cert: fixture.identity.cert, key: fixture.identity.key, caCert: fixture.caCert } };
+
 // Kuma's default policies of a new mesh (retries, timeouts, connection limits) on web's HTTP, TCP and gRPC outbounds.
 cases['web-default-policies'] = { ...cases['web-outbounds']!, policies: withPolicies(defaultPolicies('default').map((p) => pol(p.type, p.name, p.spec))) };
 

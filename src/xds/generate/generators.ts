@@ -5,6 +5,7 @@ import type { XdsKind } from '../envoy/protos.ts';
 import { HTTP_PROTOCOLS, serviceProtocol, type Endpoint, type ProxyContext } from './context.ts';
 import { serviceSni } from '../../ingress/sni.ts';
 import { spiffeId } from '../../mtls/identity-certs.ts';
+import { ENVOY_ADMIN_CLUSTER, envoyAdminGenerator } from './envoy-admin.ts';
 import {
   caSecretName,
   downstreamMtls,
@@ -197,7 +198,7 @@ export const PROMETHEUS_PORT = 5670;
 export const prometheusGenerator: Generator = {
   name: 'prometheus',
   generate(ctx, out) {
-    const cluster = 'meshwork:envoy:admin';
+    const cluster = ENVOY_ADMIN_CLUSTER;
     out.cluster.set(cluster, staticCluster(cluster, '127.0.0.1', ctx.adminPort));
     const name = 'meshwork:metrics:prometheus';
     out.listener.set(name, {
@@ -247,4 +248,4 @@ export const dynamicConfigGenerator: Generator = {
   },
 };
 
-export const GENERATORS: readonly Generator[] = [mtlsSecretsGenerator, inboundGenerator, outboundGenerator, transparentProxyGenerator, prometheusGenerator, dynamicConfigGenerator];
+export const GENERATORS: readonly Generator[] = [mtlsSecretsGenerator, inboundGenerator, outboundGenerator, transparentProxyGenerator, prometheusGenerator, envoyAdminGenerator, dynamicConfigGenerator];

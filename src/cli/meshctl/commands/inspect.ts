@@ -17,23 +17,28 @@ interface MeshInsight {
 export function inspectCommand(program: Command, ctx: CliContext): void {
   program
     .command('inspect')
-    .description('inspect computed state: `inspect meshes`, `inspect dataplane NAME --type=rules|config-dump`, `inspect <policy> NAME`')
-    .argument('<what>', 'meshes, dataplane, or a policy type')
-    .argument('[name]', 'name of the dataplane or policy')
+    .description('inspect computed state: `inspect meshes`, `inspect dataplane NAME --type=rules|config|config-dump|stats|clusters`, `inspect zoneingress NAME --type=config-dump|stats|clusters`, `inspect <policy> NAME`')
+    .argument('<what>', 'meshes, dataplane, zoneingress, or a policy type')
+    .argument('[name]', 'name of the dataplane, zone ingress or policy')
     .option('-m, --mesh <mesh>', 'mesh', 'default')
-    .option('--type <type>', 'for a dataplane: rules or config-dump', 'rules')
+    .option('--type <type>', "for a proxy: rules (the policies' rules), config (what the zone generated), or from the proxy's Envoy: config-dump, stats, clusters", 'rules')
+    .option('--include-eds', 'config-dump: with endpoints')
     .option('-o, --output <format>', 'table, yaml or json', 'table')
-    .action(async (what: string, name: string | undefined, opts: { output: string; mesh: string; type: string }) => {
+    .action(async (what: string, name: string | undefined, opts: { output: string; mesh: string; type: string; includeEds?: boolean }) => {
       const format = parseFormat(opts.output);
       const client = clientFor(ctx);
       if (what !== 'meshes') {
         if (!name) throw new CliError(`give the name of the ${what} to inspect`);
         const { descriptor: d } = resolveType(what);
-        if (d.name === 'Dataplane') {
-          if (opts.type !== 'rules' && opts.type !== 'config-dump') throw new CliError('--type must be rules or config-dump');
-          const suffix = opts.type === 'rules' ? '_rules' : '_config';
+        if (d.name === 'Dataplane' || d.name === 'ZoneIngress') {
+          // As kumactl: config-dump, stats and clusters come from the proxy's Envoy admin (through its zone).
+          const types: Record<string, string> = { 'config-dump': `xds${opts.includeEds ? '?include_eds=true' : ''}`, stats: 'stats', clusters: 'clusters', ...(d.name === 'Dataplane' ? { rules: '_rules', config: '_config' } : {}) };
+          const type = d.name === 'ZoneIngress' && opts.type === 'rules' ? 'config-dump' : opts.type;
+          const suffix = types[type];
+          if (!suffix) throw new CliError(`--type must be one of ${Object.keys(types).join(', ')}`);
           const { body } = await client.request('GET', `${restPath(d, opts.mesh, name)}/${suffix}`);
-          return ctx.out(format === 'json' ? `${JSON.stringify(body, null, 2)}\n` : toYaml(body));
+          if (typeof body === 'string') return ctx.out(body.endsWith('\n') ? body : `${body}\n`);
+          return ctx.out(format === 'yaml' ? toYaml(body) : `${JSON.stringify(body, null, 2)}\n`);
         }
         if (!d.isPolicy) throw new CliError(`cannot inspect ${d.cli.plural}; supported: meshes, dataplane, policies`);
         const { body } = await client.request<{ items: { mesh: string; name: string }[] }>('GET', `${restPath(d, opts.mesh, name)}/_resources/dataplanes`);
