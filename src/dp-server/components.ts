@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Runtime } from '../app/runtime.ts';
 import type { Component } from '../core/component.ts';
 import { isMeshworkError, MeshworkError } from '../core/errors.ts';
+import { grpcErrorOf } from '../core/grpc-errors.ts';
 import { checkTags, DataplaneTokens, type DataplaneTokenClaims } from '../tokens/dataplane-token.ts';
 import { dataplaneTagSet } from '../resources/types/dataplane.ts';
 import type { CacheChange, ResourceCache } from '../store/resource-cache.ts';
@@ -186,14 +187,14 @@ export function dpServerComponents(
     try {
       await checkIngressToken?.(md.get('authorization')[0]?.toString());
     } catch (err) {
-      throw Object.assign(new Error((err as Error).message), { code: grpc.status.UNAUTHENTICATED });
+      throw grpcErrorOf('UNAUTHENTICATED', (err as Error).message);
     }
     if (!cache.get({ type: 'ZoneIngress', name })) {
       const carried = metadataValue(metadata, INGRESS_METADATA)?.stringValue;
       if (carried) await registerZoneIngress(registration, name, JSON.parse(carried) as Record<string, unknown>, metadataValue(metadata, 'meshwork.io/admin-port')?.numberValue ?? 9901);
     }
     const zi = await awaitInCache(() => cache.get({ type: 'ZoneIngress', name }));
-    if (!zi) throw Object.assign(new Error(`unknown zone ingress "${name}"; start it with meshwork-dp --proxy-type ingress`), { code: grpc.status.NOT_FOUND });
+    if (!zi) throw grpcErrorOf('NOT_FOUND', `unknown zone ingress "${name}"; start it with meshwork-dp --proxy-type ingress`);
     cancelRemoval(name);
     const release = reconciler.connect(name, (zi.spec as ZoneIngressSpec).networking.admin?.port ?? 9901, 'ingress');
     connectedKeys.set(name, keyOf(zi));
@@ -279,7 +280,7 @@ export function dpServerComponents(
   /** A dataplane connecting: token (and the tags it allows), registration (from its metadata if unknown), config. */
   const admitDataplane = async (nodeId: string, metadata: unknown, md: grpc.Metadata, versions: ProxyVersions) => {
     const proxy = reconciler.parseNodeId(nodeId);
-    const denied = (err: unknown) => Object.assign(new Error((err as Error).message), { code: isMeshworkError(err, 'FORBIDDEN') ? grpc.status.PERMISSION_DENIED : grpc.status.UNAUTHENTICATED });
+    const denied = (err: unknown) => grpcErrorOf(isMeshworkError(err, 'FORBIDDEN') ? 'FORBIDDEN' : 'UNAUTHENTICATED', (err as Error).message);
     let claims: DataplaneTokenClaims | undefined;
     if (checkToken) {
       try {
@@ -299,13 +300,13 @@ export function dpServerComponents(
         } catch (err) {
           if (isMeshworkError(err, 'FORBIDDEN')) throw denied(err);
           const fields = isMeshworkError(err) ? err.invalidParameters.map((p) => ` ${p.field}: ${p.reason};`).join('') : '';
-          throw Object.assign(new Error(`cannot register proxy "${nodeId}": ${(err as Error).message}${fields}`), { code: grpc.status.INVALID_ARGUMENT });
+          throw grpcErrorOf('BAD_REQUEST', `cannot register proxy "${nodeId}": ${(err as Error).message}${fields}`);
         }
       }
       dp = await awaitInCache(() => reconciler.findDataplane(nodeId));
     }
     if (!dp) {
-      throw Object.assign(new Error(`unknown proxy "${nodeId}": no Dataplane "${proxy.name}" in mesh "${proxy.mesh}"; start proxies with meshwork-dp`), { code: grpc.status.NOT_FOUND });
+      throw grpcErrorOf('NOT_FOUND', `unknown proxy "${nodeId}": no Dataplane "${proxy.name}" in mesh "${proxy.mesh}"; start proxies with meshwork-dp`);
     }
     // The Dataplane this proxy will be served (and get the identity of) must fit its token.
     if (claims) {

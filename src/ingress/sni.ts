@@ -2,7 +2,7 @@
 // `<kuma.io/service>{mesh=<mesh>,k1=v1,…}` with every key (mesh included) sorted. The
 // zone ingress routes on it without terminating TLS.
 
-export const SERVICE_TAG = 'kuma.io/service';
+import { SERVICE_TAG } from '../resources/labels.ts';
 
 export function serviceSni(mesh: string, tags: Readonly<Record<string, string>>): string {
   const service = tags[SERVICE_TAG];

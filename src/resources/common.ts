@@ -145,7 +145,7 @@ export function parseNested<T>(schema: z.ZodType<T>, value: unknown, ctx: z.Refi
 export const KUMA_TAG_NAME_RE = /^[a-zA-Z0-9.\-_:/]*$/;
 export const KUMA_TAG_VALUE_RE = /^[a-zA-Z0-9.\-_:]*$/;
 export const KUMA_SELECTOR_VALUE_RE = /^([a-zA-Z0-9.\-_:/]*|\*)$/;
-export const KUMA_SERVICE_TAG = 'kuma.io/service';
+import { SERVICE_TAG as KUMA_SERVICE_TAG } from './labels.ts';
 
 export interface KumaTagsOptions {
   /** ValidateSelector rather than ValidateTags: values may contain "/" or be "*". */

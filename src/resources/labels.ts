@@ -1,4 +1,12 @@
-// Labels Kuma gives meaning to, as Meshwork writes and reads them.
+// Kuma's wire names, in one place: the labels and tags Kuma gives meaning to, as Meshwork
+// writes and reads them (the SNI format is ingress/sni.ts, built from these).
+
+/** The tag naming a proxy's service, on inbounds, outbounds and tag selectors. */
+export const SERVICE_TAG = 'kuma.io/service';
+/** The tag naming an inbound's protocol: http, http2, grpc, tcp, kafka. */
+export const PROTOCOL_TAG = 'kuma.io/protocol';
+/** The tag the zone puts on its proxies' inbounds (and the label on what a zone creates). */
+export const ZONE_TAG = 'kuma.io/zone';
 
 /** Where a resource was created: `global` or `zone`. */
 export const ORIGIN_LABEL = 'kuma.io/origin';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { MeshworkError } from '../../core/errors.ts';
 import { redactConfig } from '../../core/config/load.ts';
-import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
+import { SERVICE_TAG, type DataplaneSpec } from '../../resources/types/dataplane.ts';
 import { isOnline } from '../../resources/types/insights.ts';
 import type { MeshSpec } from '../../resources/types/mesh.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -76,7 +76,7 @@ export function metaRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if (d.isPolicy) policies += total;
     }
     const dpOnline = online(dataplanes.items, dpInsights.items);
-    const services = new Set(dataplanes.items.flatMap((r) => ((r.spec as DataplaneSpec).networking.inbound ?? []).flatMap((ib) => (ib.tags?.['kuma.io/service'] ? [`${r.mesh}/${ib.tags['kuma.io/service']}`] : []))));
+    const services = new Set(dataplanes.items.flatMap((r) => ((r.spec as DataplaneSpec).networking.inbound ?? []).flatMap((ib) => (ib.tags?.[SERVICE_TAG] ? [`${r.mesh}/${ib.tags[SERVICE_TAG]}`] : []))));
     return {
       createdAt: new Date().toISOString(),
       meshes: { total: meshes },
@@ -100,7 +100,7 @@ export function metaRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const total = (await deps.manager.list(d.name, { mesh: mesh.name, size: 0 })).total;
       if (total > 0) policies[d.name] = { total };
     }
-    const services = new Set(dps.items.flatMap((r) => ((r.spec as DataplaneSpec).networking.inbound ?? []).flatMap((ib) => (ib.tags?.['kuma.io/service'] ? [ib.tags['kuma.io/service']] : []))));
+    const services = new Set(dps.items.flatMap((r) => ((r.spec as DataplaneSpec).networking.inbound ?? []).flatMap((ib) => (ib.tags?.[SERVICE_TAG] ? [ib.tags[SERVICE_TAG]] : []))));
     const mtls = (mesh.spec as MeshSpec).mtls;
     return {
       type: 'MeshInsight',
@@ -122,7 +122,7 @@ export function metaRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const on = new Set(insights.items.filter((i) => isOnline(i.spec)).map((i) => i.name));
     const byService = new Map<string, { total: number; online: number; since: string }>();
     for (const dp of dps.items) {
-      for (const service of new Set(((dp.spec as DataplaneSpec).networking.inbound ?? []).flatMap((ib) => (ib.tags?.['kuma.io/service'] ? [ib.tags['kuma.io/service']] : [])))) {
+      for (const service of new Set(((dp.spec as DataplaneSpec).networking.inbound ?? []).flatMap((ib) => (ib.tags?.[SERVICE_TAG] ? [ib.tags[SERVICE_TAG]] : [])))) {
         const s = byService.get(service) ?? { total: 0, online: 0, since: dp.creationTime };
         s.total++;
         if (on.has(dp.name)) s.online++;

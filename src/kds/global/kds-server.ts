@@ -2,6 +2,7 @@ import { kdsChannelLimit } from '../channel-limits.ts';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../core/logger.ts';
 import { isMeshworkError } from '../../core/errors.ts';
+import { grpcError } from '../../core/grpc-errors.ts';
 import { debounce, type ResourceCache } from '../../store/resource-cache.ts';
 import type { ResourceStore } from '../../store/store.ts';
 import type { ResourceRegistry } from '../../resources/registry.ts';
@@ -55,9 +56,6 @@ export interface KdsServerOptions {
 
 type Duplex<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
 
-export function grpcError(code: grpc.status, details: string): grpc.ServiceError {
-  return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() }) as grpc.ServiceError;
-}
 
 /** Runs `close` once the stream ends for any reason; a half-close from the zone is answered. */
 function onStreamEnd(call: grpc.ServerDuplexStream<unknown, unknown>, close: () => void): void {

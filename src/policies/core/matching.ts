@@ -1,6 +1,6 @@
 import type { Resource } from '../../resources/resource.ts';
 import { SERVICE_TAG, type DataplaneSpec } from '../../resources/types/dataplane.ts';
-import { ORIGIN_LABEL } from '../../kds/naming.ts';
+import { DISPLAY_NAME_LABEL, ORIGIN_LABEL } from '../../resources/labels.ts';
 import { fold } from './merge.ts';
 import type { TargetRef, TargetRefKind } from './target-ref.ts';
 
@@ -44,7 +44,7 @@ export function selectsDataplane(ref: TargetRef | undefined, dp: Resource<Datapl
     case 'MeshServiceSubset':
       return inbounds.some((ib) => ib.tags?.[SERVICE_TAG] === ref!.name && tagsMatch(ib.tags ?? {}, ref!.tags));
     case 'Dataplane': {
-      const named = ref!.name === undefined ? tagsMatch(dp.labels, ref!.labels) : ref!.name === dp.name || ref!.name === dp.labels['kuma.io/display-name'];
+      const named = ref!.name === undefined ? tagsMatch(dp.labels, ref!.labels) : ref!.name === dp.name || ref!.name === dp.labels[DISPLAY_NAME_LABEL];
       return named && (ref!.sectionName === undefined || inbounds.some((ib) => sectionMatches(ref!.sectionName!, ib)));
     }
     default:
@@ -55,7 +55,7 @@ export function selectsDataplane(ref: TargetRef | undefined, dp: Resource<Datapl
 /** Kuma's order of application: least specific first, so the most specific is applied last. */
 export function sortPolicies<P extends Policy>(policies: readonly P[]): P[] {
   const origin = (p: Policy) => (p.labels[ORIGIN_LABEL] === 'zone' ? 1 : 0);
-  const display = (p: Policy) => p.labels['kuma.io/display-name'] ?? p.name;
+  const display = (p: Policy) => p.labels[DISPLAY_NAME_LABEL] ?? p.name;
   return [...policies].sort(
     (a, b) =>
       (KIND_RANK[a.spec.targetRef?.kind ?? 'Mesh'] ?? 0) - (KIND_RANK[b.spec.targetRef?.kind ?? 'Mesh'] ?? 0) ||
@@ -89,7 +89,7 @@ export function routeRule(policies: readonly Policy[], dp: Resource<DataplaneSpe
 }
 
 /** The names a policy can be targeted by: its own, and its display name once synced. */
-export const targetNames = (p: Policy): string[] => [...new Set([p.name, p.labels['kuma.io/display-name'] ?? p.name])];
+export const targetNames = (p: Policy): string[] => [...new Set([p.name, p.labels[DISPLAY_NAME_LABEL] ?? p.name])];
 
 /**
  * The MeshHTTPRoutes (of `routes`) that apply to the dataplane and route one of `services`,

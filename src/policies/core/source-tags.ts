@@ -1,4 +1,4 @@
-import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
+import { SERVICE_TAG, type DataplaneSpec } from '../../resources/types/dataplane.ts';
 import type { TargetRef } from './target-ref.ts';
 
 // Who is calling, as Kuma tells it to the callee: outbound HTTP requests carry the caller's
@@ -23,9 +23,9 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function selectorTags(ref: TargetRef): Record<string, string> | undefined {
   switch (ref.kind) {
     case 'MeshService':
-      return { 'kuma.io/service': ref.name ?? '' };
+      return { [SERVICE_TAG]: ref.name ?? '' };
     case 'MeshServiceSubset':
-      return { ...ref.tags, 'kuma.io/service': ref.name ?? '' };
+      return { ...ref.tags, [SERVICE_TAG]: ref.name ?? '' };
     case 'MeshSubset':
       return { ...ref.tags };
     default:

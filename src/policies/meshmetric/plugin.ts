@@ -5,6 +5,7 @@ import { HCM, networkFilters, ownService, routesOf } from '../core/plugin.ts';
 import { socketAddress, T } from '../../xds/generate/envoy-objects.ts';
 import { DYNAMIC_CONFIG_LISTENER } from '../../xds/generate/generators.ts';
 import { parseDuration } from '../../core/duration.ts';
+import { MESH_LABEL, ZONE_TAG } from '../../resources/labels.ts';
 import type { meshMetricConf } from './schema.ts';
 import { MESH_METRIC_CONFIG_PATH, METRICS_APPLICATIONS_HEADER, METRICS_ENVOY_PATH_HEADER, METRICS_PROFILES_HEADER, type MeshMetricAgentConfig } from '../../dp/agent-protocol.ts';
 
@@ -57,8 +58,8 @@ export const meshMetricPlugin: PolicyPlugin = {
         resource: {
           'service.name': ownService(ctx) ?? ctx.dataplane.name,
           'service.instance.id': ctx.dataplane.name,
-          'kuma.io/mesh': ctx.mesh.name,
-          'kuma.io/zone': ctx.zone,
+          [MESH_LABEL]: ctx.mesh.name,
+          [ZONE_TAG]: ctx.zone,
         },
       };
       const body = JSON.stringify(agentConfig);

@@ -18,9 +18,8 @@ import {
 import { defineResource } from '../descriptor.ts';
 import { checkPrometheusConf } from './mesh.ts';
 
-export const SERVICE_TAG = 'kuma.io/service';
-export const PROTOCOL_TAG = 'kuma.io/protocol';
-export const ZONE_TAG = 'kuma.io/zone';
+import { PROTOCOL_TAG, SERVICE_TAG, ZONE_TAG } from '../labels.ts';
+export { PROTOCOL_TAG, SERVICE_TAG, ZONE_TAG };
 export const PROTOCOLS = ['http', 'http2', 'grpc', 'tcp', 'kafka'] as const;
 
 // Kuma 2.14's Dataplane validator (dataplane_validator.go), with its field paths and messages.

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { grpcError } from '../../core/grpc-errors.ts';
 import * as protoLoader from '@grpc/proto-loader';
 import type { Logger } from '../../core/logger.ts';
 import { LOADER_OPTIONS } from '../../kds/proto.ts';
@@ -43,7 +44,7 @@ const deltaView = (snapshot: XdsSnapshot) => ({ resources: (url: string) => snap
 
 export function registerAds(server: grpc.Server, o: AdsServerOptions): void {
   const failCall = (call: grpc.ServerDuplexStream<unknown, unknown>, code: grpc.status, details: string) =>
-    call.emit('error', Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() }));
+    call.emit('error', grpcError(code, details));
 
   /** Common stream lifecycle: admit on the first request's node id, watch its snapshots, clean up. */
   const serve = <Req extends { node?: { id?: string; metadata?: unknown; user_agent_build_version?: { version?: { major_number?: number; minor_number?: number; patch?: number } } | null } | null }>(
