@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isMeshworkError } from '../core/errors.ts';
 import type { ResourceStore } from '../store/store.ts';
 import { createCa, issueCert, type PemPair } from '../tokens/x509.ts';
@@ -62,7 +63,7 @@ export class EnvoyAdminTls {
     const id = addresses.join(',');
     let cert = this.#servers.get(id);
     if (!cert) {
-      cert = this.ca().then(async (ca) => ({ ...(await issueCert(ca, { sans: addresses.map((a) => (isIp(a) ? { ip: a } : { dns: a })), commonName: addresses[0] ?? 'envoy-admin', validMs: TEN_YEARS_MS, usage: 'server' })), caCert: ca.cert }));
+      cert = this.ca().then(async (ca) => ({ ...(await issueCert(ca, { sans: addresses.map((a) => (isIP(a) ? { ip: a } : { dns: a })), commonName: addresses[0] ?? 'envoy-admin', validMs: TEN_YEARS_MS, usage: 'server' })), caCert: ca.cert }));
       cert.catch(() => this.#servers.delete(id));
       this.#servers.set(id, cert);
     }
@@ -79,8 +80,6 @@ export class EnvoyAdminTls {
     return { ...(await this.#client), caCert: ca.cert };
   }
 }
-
-const isIp = (a: string) => /^[\d.]+$/.test(a) || a.includes(':');
 
 /** Kuma's format: the certificate PEM followed by the key PEM, base64-encoded. */
 function parseCa(spec: { data?: string }): PemPair {
