@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Resource } from '../../src/resources/resource.ts';
 import type { DataplaneSpec } from '../../src/resources/types/dataplane.ts';
 import type { MeshSpec } from '../../src/resources/types/mesh.ts';
-import { buildSnapshot } from '../../src/xds/cache/snapshot.ts';
+import { buildSnapshot } from '../../src/xds/build/build-snapshot.ts';
 import type { Endpoint, ProxyContext } from '../../src/xds/generate/context.ts';
 import { GENERATORS } from '../../src/xds/generate/generators.ts';
 import { inputFingerprint } from '../../src/xds/reconciler.ts';

@@ -15,15 +15,8 @@ import type { TargetRef, TargetRefKind } from './target-ref.ts';
 
 const KIND_RANK: Record<string, number> = { Mesh: 0, Dataplane: 1, MeshSubset: 2, MeshService: 3, MeshServiceSubset: 4, MeshHTTPRoute: 5 };
 
-interface PolicySpecShape {
-  targetRef?: TargetRef;
-  to?: { targetRef: TargetRef; default: unknown }[];
-  from?: { targetRef: TargetRef; default: unknown }[];
-  rules?: { default: unknown }[];
-  default?: unknown;
-}
-
-export type Policy = Resource<PolicySpecShape>;
+export type { Policy, ProxyRules, Rule } from '../../xds/model/policy.ts';
+import type { Policy, ProxyRules, Rule } from '../../xds/model/policy.ts';
 
 /** Whether `have` holds every tag of `want`. */
 export const tagsMatch = (have: Record<string, string>, want: Record<string, string> | undefined) => Object.entries(want ?? {}).every(([k, v]) => have[k] === v);
@@ -100,28 +93,6 @@ export function applyingRoutes(routes: readonly Policy[], dp: Resource<Dataplane
     const routed = [...new Set((route.spec.to ?? []).map((t) => t.targetRef.name ?? '').filter((s) => services.includes(s)))];
     return routed.length ? [{ route, services: routed }] : [];
   });
-}
-
-/** A rule's conf and the policies it came from. */
-export interface Rule {
-  conf: unknown;
-  origin: string[];
-}
-
-export interface ProxyRules {
-  /** Outbound rules, by destination service. */
-  to: Map<string, Rule>;
-  /** Inbound rules that do not depend on the caller (`from` with kind Mesh, and `rules`). */
-  inbound: Rule | undefined;
-  /** `from` items by caller selector, in order: for per-caller policies (MeshTrafficPermission). */
-  from: { targetRef: TargetRef; conf: unknown; origin: string }[];
-  /** Top-level `default` (MeshTrace, MeshMetric, MeshProxyPatch, MeshPassthrough). */
-  single: Rule | undefined;
-  /**
-   * Set when a policy targets one inbound (`sectionName`): the inbound rules of each inbound,
-   * by port. `inbound`/`from` above are then those of the policies without a section.
-   */
-  sections?: Map<number, { inbound: Rule | undefined; from: ProxyRules['from'] }>;
 }
 
 /** Whether a targetRef's sectionName names this inbound (by its name or its port). */

@@ -1,5 +1,5 @@
-import type { ProxyContext } from '../../xds/generate/context.ts';
-import type { ResourceSet } from '../../xds/generate/generators.ts';
+import type { ProxyContext } from '../../xds/model/context.ts';
+import type { ResourceSet } from '../../xds/model/resource-set.ts';
 import { inboundRulesOf, routeRule, type Policy, type ProxyRules, type Rule } from './matching.ts';
 import { parseDuration, toProtoDuration } from '../../core/duration.ts';
 import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
@@ -8,15 +8,7 @@ import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 // generators produced. Plugins run in `order` after every generator; each touches only the
 // Envoy objects it is about. No policy logic lives anywhere else.
 
-export interface PolicyPlugin {
-  readonly type: string;
-  readonly order: number;
-  /** Applied even when no policy of its type exists in the mesh (the policy has a default effect). */
-  readonly appliesWithoutPolicies?: boolean;
-  /** Other mesh resources its builds read (MeshOpenTelemetryBackend), found in ctx.policies by type. */
-  readonly reads?: readonly string[];
-  apply(ctx: ProxyContext, rules: ProxyRules, out: ResourceSet): void;
-}
+export type { PolicyPlugin } from '../../xds/model/policy.ts';
 
 type Obj = Record<string, unknown>;
 

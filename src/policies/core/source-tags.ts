@@ -1,4 +1,4 @@
-import { SERVICE_TAG, type DataplaneSpec } from '../../resources/types/dataplane.ts';
+import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import type { TargetRef } from './target-ref.ts';
 
 // Who is calling, as Kuma tells it to the callee: outbound HTTP requests carry the caller's
@@ -7,15 +7,7 @@ import type { TargetRef } from './target-ref.ts';
 // MeshServiceSubset match that header. A hint for routing and faults, not an identity: the
 // identity is the mTLS certificate (MeshTrafficPermission).
 
-export const TAGS_HEADER = 'x-kuma-tags';
-
-/** The dataplane's tags, as its outbound requests announce them. */
-export function tagsHeaderValue(dp: DataplaneSpec): string {
-  const values = new Map<string, Set<string>>();
-  for (const ib of dp.networking.inbound ?? []) for (const [k, v] of Object.entries(ib.tags ?? {})) values.set(k, (values.get(k) ?? new Set()).add(v));
-  const keys = [...values.keys()].sort();
-  return keys.length ? `&${keys.map((k) => `${k}=${[...values.get(k)!].sort().join(',')}`).join('&')}&` : '';
-}
+export { TAGS_HEADER, tagsHeaderValue } from '../../xds/model/source-tags.ts';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -1,34 +1,12 @@
 import { z } from 'zod';
 import { tagsSchema } from '../../resources/common.ts';
+import { TARGET_REF_KINDS, type TargetRef, type TargetRefKind } from '../../xds/model/target-ref.ts';
 
 // targetRef: which proxies a policy selects (top level) or which peers a section is about
 // (`to`, `from`). Each section of each policy allows its own set of kinds; a kind outside
 // that set is reported on `…targetRef.kind` with the allowed list.
 
-export const TARGET_REF_KINDS = [
-  'Mesh',
-  'MeshSubset',
-  'MeshService',
-  'MeshServiceSubset',
-  'Dataplane',
-  'MeshHTTPRoute',
-  'MeshExternalService',
-  'MeshMultiZoneService',
-  'MeshGateway',
-] as const;
-
-export type TargetRefKind = (typeof TARGET_REF_KINDS)[number];
-
-export interface TargetRef {
-  kind: TargetRefKind;
-  name?: string;
-  namespace?: string;
-  mesh?: string;
-  tags?: Record<string, string>;
-  labels?: Record<string, string>;
-  sectionName?: string;
-  proxyTypes?: ('Sidecar' | 'Gateway')[];
-}
+export { TARGET_REF_KINDS, type TargetRef, type TargetRefKind } from '../../xds/model/target-ref.ts';
 
 export function targetRefSchema(allowed: readonly TargetRefKind[]) {
   return z

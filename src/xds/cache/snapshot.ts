@@ -1,10 +1,7 @@
 import { createHash, hash } from 'node:crypto';
 import { typeUrl, XDS_TYPES, type XdsKind } from '../envoy/protos.ts';
 import { encodeJson } from '../envoy/proto-json.ts';
-import { outboundServices, type ProxyContext } from '../generate/context.ts';
-import { computeRules } from '../../policies/core/matching.ts';
-import type { PolicyPlugin } from '../../policies/core/plugin.ts';
-import { emptyResourceSet, type Generator, type ResourceSet } from '../generate/generators.ts';
+import { emptyResourceSet, type ResourceSet } from '../model/resource-set.ts';
 
 // One proxy's configuration: immutable, every resource checked against the Envoy protos
 // and encoded, versioned by content. A snapshot is consistent (every EDS cluster has its
@@ -102,17 +99,6 @@ export class XdsSnapshot {
   toJSON(): Record<string, object[]> {
     return Object.fromEntries(XDS_KINDS.map((k) => [k, [...this.resources[k].values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((r) => r.json)]));
   }
-}
-
-export function buildSnapshot(ctx: ProxyContext, generators: readonly Generator[], plugins: readonly PolicyPlugin[] = []): XdsSnapshot {
-  const set = emptyResourceSet();
-  for (const g of generators) g.generate(ctx, set);
-  const services = outboundServices(ctx.dataplane.spec);
-  for (const plugin of plugins) {
-    const policies = ctx.policies?.get(plugin.type) ?? [];
-    if (policies.length > 0 || plugin.appliesWithoutPolicies) plugin.apply(ctx, computeRules(policies, ctx.dataplane, services), set);
-  }
-  return snapshotOf(set, `${ctx.mesh.name}.${ctx.dataplane.name}`);
 }
 
 /** Checks and encodes a generated resource set; throws SnapshotError listing every problem. */

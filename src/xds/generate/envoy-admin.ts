@@ -3,7 +3,7 @@ import type { EnvoyAdminServerTls } from '../../envoy-admin/tls.ts';
 import { ENVOY_ADMIN_CLIENT_SAN } from '../../envoy-admin/tls.ts';
 import type { ProxyContext } from './context.ts';
 import { httpConnectionManager, socketAddress, staticCluster, T, tlsInspector } from './envoy-objects.ts';
-import type { Generator, ResourceSet } from './generators.ts';
+import type { Generator, ResourceSet } from '../model/resource-set.ts';
 
 // Envoy's admin on the proxy's own address, as Kuma's AdminProxyGenerator: Envoy binds its
 // admin to the loopback; this listener on <address>:<admin port> serves /ready in plaintext,

@@ -1,8 +1,7 @@
 import { MESH_METRIC_CONFIG_PATH } from '../../dp/agent-protocol.ts';
-import { tagsHeaderValue, TAGS_HEADER } from '../../policies/core/source-tags.ts';
+import { tagsHeaderValue, TAGS_HEADER } from '../model/source-tags.ts';
 import { PROTOCOL_TAG, SERVICE_TAG } from '../../resources/types/dataplane.ts';
-import type { XdsKind } from '../envoy/protos.ts';
-import { HTTP_PROTOCOLS, serviceProtocol, type Endpoint, type ProxyContext } from './context.ts';
+import { HTTP_PROTOCOLS, serviceProtocol, type Endpoint } from './context.ts';
 import { serviceSni } from '../../ingress/sni.ts';
 import { spiffeId } from '../../mtls/identity-certs.ts';
 import { ENVOY_ADMIN_CLUSTER, envoyAdminGenerator } from './envoy-admin.ts';
@@ -23,16 +22,8 @@ import {
 // Generators turn a ProxyContext into Envoy resources, in a fixed order; each adds to the
 // resource set and touches nothing else. Policy plugins (issue 5) run after them.
 
-export type ResourceSet = Record<XdsKind, Map<string, object>>;
-
-export function emptyResourceSet(): ResourceSet {
-  return { listener: new Map(), cluster: new Map(), endpoint: new Map(), route: new Map(), secret: new Map() };
-}
-
-export interface Generator {
-  readonly name: string;
-  generate(ctx: ProxyContext, out: ResourceSet): void;
-}
+export { emptyResourceSet, type Generator, type ResourceSet } from '../model/resource-set.ts';
+import type { Generator } from '../model/resource-set.ts';
 
 const isHttp = (protocol: string | undefined) => HTTP_PROTOCOLS.has(protocol ?? 'tcp');
 

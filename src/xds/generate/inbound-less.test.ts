@@ -10,7 +10,7 @@ import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
 import type { MeshSpec } from '../../resources/types/mesh.ts';
 import type { ResourceCache } from '../../store/resource-cache.ts';
 import { validateWithEnvoy } from '../../../test/helpers/envoy.ts';
-import { buildSnapshot } from '../cache/snapshot.ts';
+import { buildSnapshot } from '../build/build-snapshot.ts';
 import { meshEndpoints, type Endpoint, type ProxyContext } from './context.ts';
 import { GENERATORS } from './generators.ts';
 

@@ -1,0 +1,53 @@
+import type { Resource } from '../../resources/resource.ts';
+import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
+import type { MeshSpec } from '../../resources/types/mesh.ts';
+import type { EnvoyAdminServerTls } from '../../envoy-admin/tls.ts';
+import type { Policy } from './policy.ts';
+
+// Everything generators and policy plugins need to configure one proxy.
+
+export interface Endpoint {
+  address: string;
+  port: number;
+  tags: Record<string, string>;
+  /** Dataplane the endpoint belongs to (for logs and debugging), or the remote ingress. */
+  dataplane: string;
+  /** Set for endpoints in other zones: reached through that zone's ingress. */
+  zone?: string;
+  /** Load-balancing weight (a remote zone ingress weighs its instance count). */
+  weight?: number;
+}
+
+export interface ProxyContext extends AgentPaths {
+  mesh: Resource<MeshSpec>;
+  dataplane: Resource<DataplaneSpec>;
+  zone: string;
+  adminPort: number;
+  /** Endpoints of every service of the mesh, by kuma.io/service. */
+  endpoints: ReadonlyMap<string, Endpoint[]>;
+  /** Set when the mesh has mTLS enabled: the proxy's identity and the mesh CA. */
+  mtls?: MtlsContext;
+  /** The mesh's policies, by type. */
+  policies?: ReadonlyMap<string, Policy[]>;
+  /** The certificate of the proxy's Envoy admin listener; unset: no admin listener on its address. */
+  envoyAdmin?: EnvoyAdminServerTls;
+}
+
+/** What the proxy's agent (meshwork-dp) runs beside Envoy, announced in the node metadata. */
+export interface AgentPaths {
+  /** The FIFO it streams access log lines from to TCP backends. Unset: TCP log backends are skipped. */
+  accessLogPath?: string;
+  /** The unix socket where it merges MeshMetric applications' metrics. Unset: applications are not merged. */
+  metricsSocket?: string;
+  /** The unix socket where Envoy serves it the MeshMetric config. Unset: OpenTelemetry metrics backends are skipped. */
+  dynamicConfigSocket?: string;
+  /** Certificate and key files on the proxy's host for a ProvidedTLS Prometheus endpoint. */
+  metricsCertPath?: string;
+  metricsKeyPath?: string;
+}
+
+export interface MtlsContext {
+  mode: 'STRICT' | 'PERMISSIVE';
+  caCert: string;
+  identity: { cert: string; key: string };
+}
