@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { LOADER_OPTIONS } from '../kds/proto.ts';
+import { PROTO_LOADER_OPTIONS as LOADER_OPTIONS } from '../xds/envoy/proto-paths.ts';
 
 // OpenTelemetry's OTLP/gRPC collector services (logs, metrics, traces), loaded once from the
 // OTLP protos on the include path. meshwork-dp pushes metrics with the metrics client; tests

@@ -53,6 +53,10 @@ describe('layering of src/', () => {
     expect(violations((f) => under(f, 'xds/model'), (t) => under(t, 'policies', 'xds') && !under(t, 'xds/model', 'xds/envoy'))).toEqual([]);
   });
 
+  it("xds/ and meshwork-dp never import KDS (Envoy's protos are xds/envoy's)", () => {
+    expect(violations((f) => under(f, 'xds', 'dp'), (t) => under(t, 'kds'))).toEqual([]);
+  });
+
   it('no module imports itself back at run time', () => {
     const runtime = new Map([...graph].map(([f, imports]) => [f, imports.filter((i) => !i.typeOnly && graph.has(i.target)).map((i) => i.target)]));
     const cycles: string[] = [];

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
-import { PROTO_INCLUDE_DIRS } from '../../kds/proto.ts';
+import { PROTO_INCLUDE_DIRS } from './proto-paths.ts';
 
 // Envoy's v3 protos (from @grpc/grpc-js-xds's deps/), loaded once with protobufjs, for
 // checking and encoding generated resources. keepCase: field names are Envoy's snake_case.
@@ -53,6 +54,11 @@ const FILES = [
   'envoy/config/trace/v3/datadog.proto',
   'envoy/service/discovery/v3/ads.proto',
 ];
+
+// google/protobuf/descriptor.proto, which Envoy's annotations import, is not among the files
+// protobufjs bundles: it is registered from the JSON protobufjs ships (as grpc's proto-loader does).
+const descriptorJson = createRequire(import.meta.url)('protobufjs/google/protobuf/descriptor.json') as { nested: { google: { nested: { protobuf: { nested: protobuf.INamespace['nested'] } } } } };
+protobuf.common('descriptor', descriptorJson.nested.google.nested.protobuf.nested!);
 
 let root: protobuf.Root | undefined;
 

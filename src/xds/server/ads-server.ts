@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { grpcError } from '../../core/grpc-errors.ts';
 import * as protoLoader from '@grpc/proto-loader';
 import type { Logger } from '../../core/logger.ts';
-import { LOADER_OPTIONS } from '../../kds/proto.ts';
+import { PROTO_LOADER_OPTIONS as LOADER_OPTIONS } from '../envoy/proto-paths.ts';
 import type { SnapshotCache } from '../cache/snapshot-cache.ts';
 import type { XdsSnapshot } from '../cache/snapshot.ts';
 import { typeUrl } from '../envoy/protos.ts';
