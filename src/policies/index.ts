@@ -1,37 +1,43 @@
-import { MeshTrafficPermissionType } from './meshtrafficpermission/index.ts';
-import { MeshTimeoutType } from './meshtimeout/index.ts';
-import { MeshRetryType } from './meshretry/index.ts';
-import { MeshHTTPRouteType } from './meshhttproute/index.ts';
-import { MeshTCPRouteType } from './meshtcproute/index.ts';
-import { MeshCircuitBreakerType } from './meshcircuitbreaker/index.ts';
-import { MeshHealthCheckType } from './meshhealthcheck/index.ts';
-import { MeshLoadBalancingStrategyType } from './meshloadbalancingstrategy/index.ts';
-import { MeshFaultInjectionType } from './meshfaultinjection/index.ts';
-import { MeshRateLimitType } from './meshratelimit/index.ts';
-import { MeshAccessLogType } from './meshaccesslog/index.ts';
-import { MeshTraceType } from './meshtrace/index.ts';
-import { MeshMetricType } from './meshmetric/index.ts';
-import { MeshTLSType } from './meshtls/index.ts';
-import { MeshProxyPatchType } from './meshproxypatch/index.ts';
-import { MeshPassthroughType } from './meshpassthrough/index.ts';
+import { MeshTrafficPermission } from './meshtrafficpermission/index.ts';
+import { MeshTimeout } from './meshtimeout/index.ts';
+import { MeshRetry } from './meshretry/index.ts';
+import { MeshHTTPRoute } from './meshhttproute/index.ts';
+import { MeshTCPRoute } from './meshtcproute/index.ts';
+import { MeshCircuitBreaker } from './meshcircuitbreaker/index.ts';
+import { MeshHealthCheck } from './meshhealthcheck/index.ts';
+import { MeshLoadBalancingStrategy } from './meshloadbalancingstrategy/index.ts';
+import { MeshFaultInjection } from './meshfaultinjection/index.ts';
+import { MeshRateLimit } from './meshratelimit/index.ts';
+import { MeshAccessLog } from './meshaccesslog/index.ts';
+import { MeshTrace } from './meshtrace/index.ts';
+import { MeshMetric } from './meshmetric/index.ts';
+import { MeshTLS } from './meshtls/index.ts';
+import { MeshProxyPatch } from './meshproxypatch/index.ts';
+import { MeshPassthrough } from './meshpassthrough/index.ts';
 import type { ResourceTypeDescriptor } from '../resources/descriptor.ts';
+import type { PolicyDefinition } from './core/define-policy.ts';
 
-/** Every targetRef policy, in Kuma's documentation order. Each one is a folder beside this file. */
-export const POLICY_TYPES: readonly ResourceTypeDescriptor[] = [
-  MeshTrafficPermissionType,
-  MeshTimeoutType,
-  MeshRetryType,
-  MeshHTTPRouteType,
-  MeshTCPRouteType,
-  MeshCircuitBreakerType,
-  MeshHealthCheckType,
-  MeshLoadBalancingStrategyType,
-  MeshFaultInjectionType,
-  MeshRateLimitType,
-  MeshAccessLogType,
-  MeshTraceType,
-  MeshMetricType,
-  MeshTLSType,
-  MeshProxyPatchType,
-  MeshPassthroughType,
+/**
+ * Every targetRef policy, in Kuma's documentation order: the one list the registry's types and
+ * the Envoy plugins (policies/plugins.ts) are derived from. Each one is a folder beside this file.
+ */
+export const POLICIES: readonly PolicyDefinition[] = [
+  MeshTrafficPermission,
+  MeshTimeout,
+  MeshRetry,
+  MeshHTTPRoute,
+  MeshTCPRoute,
+  MeshCircuitBreaker,
+  MeshHealthCheck,
+  MeshLoadBalancingStrategy,
+  MeshFaultInjection,
+  MeshRateLimit,
+  MeshAccessLog,
+  MeshTrace,
+  MeshMetric,
+  MeshTLS,
+  MeshProxyPatch,
+  MeshPassthrough,
 ];
+
+export const POLICY_TYPES: readonly ResourceTypeDescriptor[] = POLICIES.map((p) => p.type);

@@ -57,6 +57,18 @@ describe('layering of src/', () => {
     expect(violations((f) => under(f, 'xds', 'dp'), (t) => under(t, 'kds'))).toEqual([]);
   });
 
+  it("meshctl loads every policy's descriptor, none of their Envoy plugins", () => {
+    const loaded = new Set<string>();
+    const load = (f: string) => {
+      if (loaded.has(f) || !graph.has(f)) return;
+      loaded.add(f);
+      for (const i of graph.get(f)!) if (!i.typeOnly) load(i.target);
+    };
+    load('cli/meshctl.ts');
+    expect(loaded).toContain('policies/meshtimeout/index.ts');
+    expect([...loaded].filter((f) => /^policies\/[a-z]+\/plugin\.ts$/.test(f) || under(f, 'xds/generate', 'xds/build'))).toEqual([]);
+  });
+
   it('no module imports itself back at run time', () => {
     const runtime = new Map([...graph].map(([f, imports]) => [f, imports.filter((i) => !i.typeOnly && graph.has(i.target)).map((i) => i.target)]));
     const cycles: string[] = [];

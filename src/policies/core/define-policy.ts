@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineResource, type ResourceTypeDescriptor } from '../../resources/descriptor.ts';
 import { targetRefSchema, type TargetRef, type TargetRefKind } from './target-ref.ts';
+import type { PolicyPlugin } from '../../xds/model/policy.ts';
 
 // Builds the spec schema and descriptor of a targetRef policy from its sections. The conf
 // (`default`) schema is the policy's own; the section shapes are Kuma's:
@@ -95,8 +96,18 @@ export function topLevelSpec<C extends z.ZodType>(conf: C, targetRef: readonly T
 }
 
 /** `shortName`: Kuma's short name of the type, the second part of its `kri`. */
-export function definePolicy<S extends z.ZodType>(name: string, schema: S, options: { shortName: string; collection?: string }): ResourceTypeDescriptor<S> {
-  return defineResource({
+/**
+ * A policy, defined once in its folder's index.ts: its descriptor (schema, REST collection, CLI
+ * names, KDS) and its Envoy plugin. The plugin is loaded only by what builds proxies
+ * (policies/plugins.ts): the CLI, which loads every descriptor, never pays for it.
+ */
+export interface PolicyDefinition<S extends z.ZodType = z.ZodType> {
+  readonly type: ResourceTypeDescriptor<S>;
+  loadPlugin(): Promise<PolicyPlugin>;
+}
+
+export function definePolicy<S extends z.ZodType>(name: string, schema: S, options: { shortName: string; collection?: string; plugin: () => Promise<PolicyPlugin> }): PolicyDefinition<S> {
+  const type = defineResource({
     name,
     scope: 'mesh',
     schema,
@@ -117,4 +128,12 @@ export function definePolicy<S extends z.ZodType>(name: string, schema: S, optio
       },
     ],
   });
+  return {
+    type,
+    async loadPlugin() {
+      const plugin = await options.plugin();
+      if (plugin.type !== name) throw new Error(`the plugin of ${name} is for ${plugin.type}`);
+      return plugin;
+    },
+  };
 }

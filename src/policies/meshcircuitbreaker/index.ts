@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshCircuitBreakerSpec } from './schema.ts';
 
-/** MeshCircuitBreaker: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshCircuitBreakerType = definePolicy('MeshCircuitBreaker', meshCircuitBreakerSpec, { shortName: 'mcb' });
+/** MeshCircuitBreaker: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshCircuitBreaker = definePolicy('MeshCircuitBreaker', meshCircuitBreakerSpec, { shortName: 'mcb', plugin: async () => (await import('./plugin.ts')).meshCircuitBreakerPlugin });

@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshFaultInjectionSpec } from './schema.ts';
 
-/** MeshFaultInjection: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshFaultInjectionType = definePolicy('MeshFaultInjection', meshFaultInjectionSpec, { shortName: 'mfi' });
+/** MeshFaultInjection: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshFaultInjection = definePolicy('MeshFaultInjection', meshFaultInjectionSpec, { shortName: 'mfi', plugin: async () => (await import('./plugin.ts')).meshFaultInjectionPlugin });

@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshHealthCheckSpec } from './schema.ts';
 
-/** MeshHealthCheck: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshHealthCheckType = definePolicy('MeshHealthCheck', meshHealthCheckSpec, { shortName: 'mhc' });
+/** MeshHealthCheck: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshHealthCheck = definePolicy('MeshHealthCheck', meshHealthCheckSpec, { shortName: 'mhc', plugin: async () => (await import('./plugin.ts')).meshHealthCheckPlugin });

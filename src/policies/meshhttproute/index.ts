@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshHttpRouteSpec } from './schema.ts';
 
-/** MeshHTTPRoute: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshHTTPRouteType = definePolicy('MeshHTTPRoute', meshHttpRouteSpec, { shortName: 'mhttpr' });
+/** MeshHTTPRoute: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshHTTPRoute = definePolicy('MeshHTTPRoute', meshHttpRouteSpec, { shortName: 'mhttpr', plugin: async () => (await import('./plugin.ts')).meshHttpRoutePlugin });

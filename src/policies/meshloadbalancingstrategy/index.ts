@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshLoadBalancingStrategySpec } from './schema.ts';
 
-/** MeshLoadBalancingStrategy: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshLoadBalancingStrategyType = definePolicy('MeshLoadBalancingStrategy', meshLoadBalancingStrategySpec, { shortName: 'mlbs' });
+/** MeshLoadBalancingStrategy: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshLoadBalancingStrategy = definePolicy('MeshLoadBalancingStrategy', meshLoadBalancingStrategySpec, { shortName: 'mlbs', plugin: async () => (await import('./plugin.ts')).meshLoadBalancingStrategyPlugin });

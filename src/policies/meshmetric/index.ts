@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshMetricSpec } from './schema.ts';
 
-/** MeshMetric: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshMetricType = definePolicy('MeshMetric', meshMetricSpec, { shortName: 'mm' });
+/** MeshMetric: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshMetric = definePolicy('MeshMetric', meshMetricSpec, { shortName: 'mm', plugin: async () => (await import('./plugin.ts')).meshMetricPlugin });

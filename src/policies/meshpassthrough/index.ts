@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshPassthroughSpec } from './schema.ts';
 
-/** MeshPassthrough: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshPassthroughType = definePolicy('MeshPassthrough', meshPassthroughSpec, { shortName: 'mp' });
+/** MeshPassthrough: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshPassthrough = definePolicy('MeshPassthrough', meshPassthroughSpec, { shortName: 'mp', plugin: async () => (await import('./plugin.ts')).meshPassthroughPlugin });

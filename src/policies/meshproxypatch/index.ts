@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshProxyPatchSpec } from './schema.ts';
 
-/** MeshProxyPatch: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshProxyPatchType = definePolicy('MeshProxyPatch', meshProxyPatchSpec, { shortName: 'mpp' });
+/** MeshProxyPatch: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshProxyPatch = definePolicy('MeshProxyPatch', meshProxyPatchSpec, { shortName: 'mpp', plugin: async () => (await import('./plugin.ts')).meshProxyPatchPlugin });

@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshRateLimitSpec } from './schema.ts';
 
-/** MeshRateLimit: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshRateLimitType = definePolicy('MeshRateLimit', meshRateLimitSpec, { shortName: 'mrl' });
+/** MeshRateLimit: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshRateLimit = definePolicy('MeshRateLimit', meshRateLimitSpec, { shortName: 'mrl', plugin: async () => (await import('./plugin.ts')).meshRateLimitPlugin });

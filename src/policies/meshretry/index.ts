@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshRetrySpec } from './schema.ts';
 
-/** MeshRetry: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshRetryType = definePolicy('MeshRetry', meshRetrySpec, { shortName: 'mr' });
+/** MeshRetry: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshRetry = definePolicy('MeshRetry', meshRetrySpec, { shortName: 'mr', plugin: async () => (await import('./plugin.ts')).meshRetryPlugin });

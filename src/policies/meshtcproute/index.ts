@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshTcpRouteSpec } from './schema.ts';
 
-/** MeshTCPRoute: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshTCPRouteType = definePolicy('MeshTCPRoute', meshTcpRouteSpec, { shortName: 'mtcpr' });
+/** MeshTCPRoute: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshTCPRoute = definePolicy('MeshTCPRoute', meshTcpRouteSpec, { shortName: 'mtcpr', plugin: async () => (await import('./plugin.ts')).meshTcpRoutePlugin });

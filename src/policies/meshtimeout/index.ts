@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshTimeoutSpec } from './schema.ts';
 
-/** MeshTimeout: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshTimeoutType = definePolicy('MeshTimeout', meshTimeoutSpec, { shortName: 'mt' });
+/** MeshTimeout: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshTimeout = definePolicy('MeshTimeout', meshTimeoutSpec, { shortName: 'mt', plugin: async () => (await import('./plugin.ts')).meshTimeoutPlugin });

@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshTlsSpec } from './schema.ts';
 
-/** MeshTLS: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshTLSType = definePolicy('MeshTLS', meshTlsSpec, { shortName: 'mtls' });
+/** MeshTLS: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshTLS = definePolicy('MeshTLS', meshTlsSpec, { shortName: 'mtls', plugin: async () => (await import('./plugin.ts')).meshTlsPlugin });

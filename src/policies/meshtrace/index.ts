@@ -1,5 +1,5 @@
 import { definePolicy } from '../core/define-policy.ts';
 import { meshTraceSpec } from './schema.ts';
 
-/** MeshTrace: the descriptor that registers the policy (schema, REST collection, CLI names, KDS). */
-export const MeshTraceType = definePolicy('MeshTrace', meshTraceSpec, { shortName: 'mtr' });
+/** MeshTrace: its descriptor (schema, REST collection, CLI names, KDS) and its Envoy plugin. */
+export const MeshTrace = definePolicy('MeshTrace', meshTraceSpec, { shortName: 'mtr', plugin: async () => (await import('./plugin.ts')).meshTracePlugin });
