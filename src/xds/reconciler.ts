@@ -325,8 +325,6 @@ function endpointsFingerprint(eps: Endpoint[]): string {
 export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSpec>, endpoints: ReadonlyMap<string, Endpoint[]>, adminPort: number, mtls: MtlsContext | undefined, policies?: ReadonlyMap<string, Policy[]>, agent: AgentPaths = {}, reads?: EndpointReads): string {
   const parts = [mesh.version, dataplane.version, String(adminPort), agent.accessLogPath ?? '', agent.metricsSocket ?? '', agent.dynamicConfigSocket ?? '', agent.metricsCertPath ?? '', agent.metricsKeyPath ?? '', mtls ? `${mtls.mode}:${mtls.identity.cert.length}:${mtls.identity.cert.slice(-64)}` : 'plain'];
   for (const [type, list] of policies ?? []) for (const p of list) parts.push(`${type}/${p.name}@${p.version}`);
-  // Per-caller policies depend on which services exist in the mesh.
-  if (policies?.get('MeshTrafficPermission')?.length) parts.push([...endpoints.keys()].sort().join(','));
   // The endpoints of the services the build read (every service if it enumerated them), and
   // of the declared outbounds (what a first build reads).
   const services = new Set((dataplane.spec.networking.outbound ?? []).map((ob) => ob.tags?.[SERVICE_TAG] ?? ob.backendRef?.name ?? ''));
