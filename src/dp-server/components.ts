@@ -22,7 +22,7 @@ import { registerAds } from '../xds/server/ads-server.ts';
 import { DpServer } from './dp-server.ts';
 import { EnvoyAdminTls } from '../envoy-admin/tls.ts';
 import { DATAPLANE_METADATA, DP_VERSION_METADATA, INGRESS_METADATA, PROXY_TYPE_METADATA } from './bootstrap.ts';
-import { ACCESS_LOG_PATH_METADATA, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_CERT_PATH_METADATA, METRICS_KEY_PATH_METADATA, METRICS_SOCKET_METADATA } from '../dp/agent-protocol.ts';
+import { ACCESS_LOG_PATH_METADATA, DEFAULT_ADMIN_PORT, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_CERT_PATH_METADATA, METRICS_KEY_PATH_METADATA, METRICS_SOCKET_METADATA } from '../dp/agent-protocol.ts';
 import type { AgentPaths } from '../xds/generate/context.ts';
 import { ZoneIngressTokens } from '../tokens/zone-ingress-token.ts';
 import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
@@ -46,7 +46,7 @@ function dataplaneFromMetadata(metadata: unknown): { dataplane: Record<string, u
   try {
     const dp = JSON.parse(text) as Record<string, unknown>;
     const { networking } = dp as { networking?: { admin?: { port?: number } } };
-    return { dataplane: dp, adminPort: metadataValue(metadata, 'meshwork.io/admin-port')?.numberValue ?? networking?.admin?.port ?? 9901 };
+    return { dataplane: dp, adminPort: metadataValue(metadata, 'meshwork.io/admin-port')?.numberValue ?? networking?.admin?.port ?? DEFAULT_ADMIN_PORT };
   } catch {
     return undefined;
   }
@@ -191,12 +191,12 @@ export function dpServerComponents(
     }
     if (!cache.get({ type: 'ZoneIngress', name })) {
       const carried = metadataValue(metadata, INGRESS_METADATA)?.stringValue;
-      if (carried) await registerZoneIngress(registration, name, JSON.parse(carried) as Record<string, unknown>, metadataValue(metadata, 'meshwork.io/admin-port')?.numberValue ?? 9901);
+      if (carried) await registerZoneIngress(registration, name, JSON.parse(carried) as Record<string, unknown>, metadataValue(metadata, 'meshwork.io/admin-port')?.numberValue ?? DEFAULT_ADMIN_PORT);
     }
     const zi = await awaitInCache(() => cache.get({ type: 'ZoneIngress', name }));
     if (!zi) throw grpcErrorOf('NOT_FOUND', `unknown zone ingress "${name}"; start it with meshwork-dp --proxy-type ingress`);
     cancelRemoval(name);
-    const release = reconciler.connect(name, (zi.spec as ZoneIngressSpec).networking.admin?.port ?? 9901, 'ingress');
+    const release = reconciler.connect(name, (zi.spec as ZoneIngressSpec).networking.admin?.port ?? DEFAULT_ADMIN_PORT, 'ingress');
     connectedKeys.set(name, keyOf(zi));
     const closeStream = openInsight(name, { type: 'ZoneIngressInsight', name }, versions);
     logger.info({ ingress: name }, 'zone ingress connected');
@@ -323,7 +323,7 @@ export function dpServerComponents(
       const value = metadataValue(metadata, meta)?.stringValue;
       if (value) agent[key] = value;
     }
-    const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? 9901, 'dataplane', agent);
+    const release = reconciler.connect(nodeId, dp.spec.networking.admin?.port ?? DEFAULT_ADMIN_PORT, 'dataplane', agent);
     connectedKeys.set(nodeId, keyOf(dp));
     const closeStream = openInsight(nodeId, { type: 'DataplaneInsight', mesh: dp.mesh!, name: dp.name }, versions);
     rt.metrics.xdsConnectedProxies.inc();

@@ -9,6 +9,9 @@ import type { SidecarProfiles } from './metric-profiles.ts';
 // listens and answers MESH_METRIC_CONFIG_PATH with a MeshMetricAgentConfig; meshwork-dp
 // polls it and pushes the metrics it scrapes to each backend.
 
+/** Envoy's admin port when a proxy names none (Kuma's default, meshwork-dp --admin-port). */
+export const DEFAULT_ADMIN_PORT = 9901;
+
 /** Node metadata key: the FIFO meshwork-dp reads access log lines from. */
 export const ACCESS_LOG_PATH_METADATA = 'meshwork.io/access-log-path';
 

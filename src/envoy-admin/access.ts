@@ -2,6 +2,7 @@ import { MeshworkError } from '../core/errors.ts';
 import { ORIGIN_LABEL, ZONE_LABEL } from '../kds/naming.ts';
 import type { Resource } from '../resources/resource.ts';
 import type { DataplaneSpec } from '../resources/types/dataplane.ts';
+import { DEFAULT_ADMIN_PORT } from '../dp/agent-protocol.ts';
 import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
 import type { ResourceStore } from '../store/store.ts';
 import type { AdminAnswer, EnvoyAdminClient } from './client.ts';
@@ -32,8 +33,6 @@ export interface AdminQuery {
 export interface EnvoyAdminAccess {
   inspect(proxy: ProxyRef, kind: AdminKind, query: AdminQuery): Promise<AdminAnswer>;
 }
-
-const DEFAULT_ADMIN_PORT = 9901;
 
 /** A zone's access: the proxy's resource in the zone store names its address and admin port. */
 export class LocalEnvoyAdmin implements EnvoyAdminAccess {

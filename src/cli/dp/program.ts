@@ -11,7 +11,7 @@ import type { RestErrorBody } from '../../core/errors.ts';
 import { createRootLogger } from '../../core/logger.ts';
 import { findEnvoy } from '../../dp/envoy-binary.ts';
 import { startAccessLogStreamer, type AccessLogStreamer } from '../../dp/access-log-streamer.ts';
-import { ACCESS_LOG_PATH_METADATA, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_CERT_PATH_METADATA, METRICS_KEY_PATH_METADATA, METRICS_SOCKET_METADATA } from '../../dp/agent-protocol.ts';
+import { ACCESS_LOG_PATH_METADATA, DEFAULT_ADMIN_PORT, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_CERT_PATH_METADATA, METRICS_KEY_PATH_METADATA, METRICS_SOCKET_METADATA } from '../../dp/agent-protocol.ts';
 import { startMetricsPusher, type MetricsPusher } from '../../dp/metrics-pusher.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { startMetricsMerger, type MetricsMerger } from '../../dp/metrics-merger.ts';
@@ -189,7 +189,7 @@ export function buildDpProgram(): Command {
     .option('--dataplane-token-file <file>', 'dataplane token (meshctl generate dataplane-token)')
     .option('--proxy-type <type>', 'dataplane or ingress', 'dataplane')
     .option('--binary-path <path>', 'Envoy binary (default: envoy on PATH)')
-    .option('--admin-port <port>', 'Envoy admin port, on 127.0.0.1', port, 9901)
+    .option('--admin-port <port>', 'Envoy admin port, on 127.0.0.1', port, DEFAULT_ADMIN_PORT)
     .option('--ca-cert-file <file>', 'CA certificate of the DP server; without it the CP is not verified')
     .option('--name <name>', 'dataplane name (default: from the file)')
     .option('--mesh <mesh>', 'mesh (default: from the file, else "default")')

@@ -7,6 +7,7 @@ import type { AdminAnswer } from '../../envoy-admin/client.ts';
 import type { Resource } from '../../resources/resource.ts';
 import type { ResourceStore } from '../../store/store.ts';
 import { DISPLAY_NAME_LABEL, ZONE_LABEL } from '../naming.ts';
+import { onStreamEnd } from './stream-end.ts';
 import { adminRequest, answerOf, type AdminRequestMessage, type AdminResponseMessage } from '../envoy-admin-streams.ts';
 
 // Global's side of KDS's Envoy admin streams: each zone (its leader instance) keeps one stream
@@ -62,11 +63,7 @@ export class EnvoyAdminForwarder {
         stream.pending.delete(id);
       }
     };
-    call.on('end', () => {
-      close();
-      call.end();
-    });
-    for (const event of ['error', 'cancelled', 'close']) call.on(event, close);
+    onStreamEnd(call, close);
   }
 
   /** Zones with an open stream of `kind`. */

@@ -17,6 +17,7 @@ import { kdsServices, MD } from '../proto.ts';
 import { StoreSyncer } from '../sync/store-syncer.ts';
 import type { ZoneInsightTracker, SubscriptionHandle } from './zone-insights.ts';
 import { ZoneSnapshotBuilder } from './zone-snapshots.ts';
+import { onStreamEnd } from './stream-end.ts';
 import type { EnvoyAdminForwarder } from './envoy-admin-forwarder.ts';
 import type { AdminKind } from '../../envoy-admin/access.ts';
 import type { AdminRequestMessage, AdminResponseMessage } from '../envoy-admin-streams.ts';
@@ -57,14 +58,6 @@ export interface KdsServerOptions {
 type Duplex<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
 
 
-/** Runs `close` once the stream ends for any reason; a half-close from the zone is answered. */
-function onStreamEnd(call: grpc.ServerDuplexStream<unknown, unknown>, close: () => void): void {
-  call.on('end', () => {
-    close();
-    call.end();
-  });
-  for (const event of ['error', 'cancelled', 'close']) call.on(event, close);
-}
 
 /** Ends a server stream with a gRPC status (destroy() would drop the status). */
 function failCall(call: grpc.ServerDuplexStream<unknown, unknown>, err: grpc.ServiceError): void {
