@@ -12,6 +12,7 @@ export interface CpMetrics {
   readonly xdsConnectedProxies: Gauge;
   /** Time to build one proxy's snapshot. */
   readonly xdsGeneration: Histogram;
+  readonly xdsPasses: Counter;
   /** From a proxy's new snapshot to its ACK, per type: how long a change takes to be in effect. */
   readonly xdsDelivery: Histogram<'type_url'>;
   /** KDS responses by type and outcome, in either direction. */
@@ -42,6 +43,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): CpMet
     }),
     xdsResponses: new Counter({ name: 'meshwork_xds_responses_total', help: 'xDS responses to proxies, by type and outcome (sent, acked, nacked)', labelNames: ['type_url', 'result'], registers: [registry] }),
     xdsConnectedProxies: new Gauge({ name: 'meshwork_xds_connected_proxies', help: 'proxies with an open ADS stream', registers: [registry] }),
+    xdsPasses: new Counter({ name: 'meshwork_xds_reconcile_passes_total', help: 'reconcile passes finished (each checks the proxies of a change and builds those whose inputs changed)', registers: [registry] }),
     xdsGeneration: new Histogram({ name: 'meshwork_xds_generation_seconds', help: 'time to build one proxy snapshot', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], registers: [registry] }),
     xdsDelivery: new Histogram({ name: 'meshwork_xds_delivery_seconds', help: 'time from a new snapshot of a proxy to its ACK, per type', labelNames: ['type_url'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] }),
     kdsResponses: new Counter({ name: 'meshwork_kds_responses_total', help: 'KDS responses by resource type and outcome (sent, acked, nacked)', labelNames: ['type', 'result'], registers: [registry] }),

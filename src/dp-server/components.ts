@@ -70,6 +70,7 @@ export function dpServerComponents(
       insights.certificate(mesh, name, { notAfter: cert.notAfter, backend: enabledBuiltinBackend((cache.get({ type: 'Mesh', name: mesh })?.spec ?? {}) as MeshSpec)?.name ?? 'builtin' });
     }),
     onBuilt: (_nodeId, ms) => rt.metrics.xdsGeneration.observe(ms / 1000),
+    onPass: () => rt.metrics.xdsPasses.inc(),
     cache,
     snapshots,
     generators: GENERATORS,

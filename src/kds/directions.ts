@@ -66,12 +66,24 @@ export function toZone(d: ResourceTypeDescriptor, r: Resource, zone: string, ena
   return { meta: { name: r.name, ...(r.mesh !== undefined ? { mesh: r.mesh } : {}), labels: { ...r.labels, [ORIGIN_LABEL]: 'global' } }, spec: r.spec };
 }
 
+/**
+ * The public half of a signing key, by the key's data: every push to every zone asks for it,
+ * and parsing an RSA key is milliseconds. Keys are few and rotate rarely; a rotated key's
+ * entry goes when the map holds more than a few.
+ */
+const publicKeys = new Map<string, string | undefined>();
 function publicKeyOf(data: string | undefined): string | undefined {
+  if (!data) return undefined;
+  if (publicKeys.has(data)) return publicKeys.get(data);
+  let pem: string | undefined;
   try {
-    return data ? publicKeyPem(data) : undefined;
+    pem = publicKeyPem(data);
   } catch {
-    return undefined;
+    pem = undefined;
   }
+  if (publicKeys.size >= 16) publicKeys.delete(publicKeys.keys().next().value!);
+  publicKeys.set(data, pem);
+  return pem;
 }
 
 /** Whether a zone sends this stored resource up (never what came down from global). */

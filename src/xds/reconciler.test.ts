@@ -4,6 +4,7 @@ import { registry } from '../resources/all.ts';
 import { IdentityCertManager } from '../mtls/identity-certs.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { ResourceCache } from '../store/resource-cache.ts';
+import { upsert } from '../store/upsert.ts';
 import { waitFor } from '../../test/helpers/wait.ts';
 import { SnapshotCache } from './cache/snapshot-cache.ts';
 import { GENERATORS } from './generate/generators.ts';
@@ -94,6 +95,53 @@ describe('XdsReconciler', () => {
     }, { what: 'the new canary endpoint in web-1\'s EDS' });
     expect(ports()).toEqual(['"port_value":8082', '"port_value":8083']);
     release();
+    reconciler.stop();
+    ac.abort();
+    await running;
+  });
+
+  it('rebuilds only the proxies a policy reaches: a MeshTimeout to one service, its callers; one on its instances, those', async () => {
+    const store = new MemoryStore({ registry, maxResourceBytes: 1 << 20 });
+    await store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
+    // 20 services, each with a proxy calling the next one.
+    const n = 20;
+    for (let i = 0; i < n; i++) await store.create(dp(`svc-${i}-1`, 8080, `svc-${i}`, `svc-${(i + 1) % n}`));
+    const cache = new ResourceCache({ store, registry, logger: silentLogger() });
+    const ac = new AbortController();
+    const running = cache.run(ac.signal);
+    await cache.ready();
+    const snapshots = new SnapshotCache();
+    const builds: string[] = [];
+    const reconciler = new XdsReconciler({ cache, snapshots, generators: GENERATORS, plugins: POLICY_PLUGINS, logger: silentLogger(), zone: 'z', debounceMs: 1, certs: new IdentityCertManager(), onBuilt: (id) => builds.push(id) });
+    reconciler.start();
+    const releases = Array.from({ length: n }, (_, i) => reconciler.connect(`default.svc-${i}-1`, 9901));
+    await reconciler.idle();
+    expect(builds).toHaveLength(n);
+    const versions = () => new Map(Array.from({ length: n }, (_, i) => [`default.svc-${i}-1`, snapshots.get(`default.svc-${i}-1`)!.version]));
+    const changed = (before: Map<string, string>) => [...versions()].filter(([id, v]) => before.get(id) !== v).map(([id]) => id);
+    const apply = async (name: string, spec: object, version: number) => {
+      builds.length = 0;
+      const before = versions();
+      await upsert(store, { type: 'MeshTimeout', mesh: 'default', name, labels: {}, spec });
+      await waitFor(() => JSON.stringify(cache.get({ type: 'MeshTimeout', mesh: 'default', name })?.spec).includes(`"${version}s"`));
+      await reconciler.reconcile();
+      return { built: [...builds], changed: changed(before) };
+    };
+    // Only svc-6-1 calls svc-7.
+    const to = (v: number) => ({ targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'svc-7' }, default: { connectionTimeout: `${v}s` } }] });
+    expect(await apply('to-svc-7', to(3), 3)).toEqual({ built: ['default.svc-6-1'], changed: ['default.svc-6-1'] });
+    expect(await apply('to-svc-7', to(4), 4)).toEqual({ built: ['default.svc-6-1'], changed: ['default.svc-6-1'] });
+    // Inbound timeouts of svc-7's instances.
+    const from = (v: number) => ({ targetRef: { kind: 'MeshService', name: 'svc-7' }, from: [{ targetRef: { kind: 'Mesh' }, default: { connectionTimeout: `${v}s` } }] });
+    expect(await apply('svc-7-inbound', from(8), 8)).toEqual({ built: ['default.svc-7-1'], changed: ['default.svc-7-1'] });
+    // A policy that stops reaching a proxy rebuilds it (to drop what it gave).
+    builds.length = 0;
+    const before = versions();
+    await store.delete({ type: 'MeshTimeout', mesh: 'default', name: 'to-svc-7' });
+    await waitFor(() => cache.get({ type: 'MeshTimeout', mesh: 'default', name: 'to-svc-7' }) === undefined);
+    await reconciler.reconcile();
+    expect({ built: builds, changed: changed(before) }).toEqual({ built: ['default.svc-6-1'], changed: ['default.svc-6-1'] });
+    for (const r of releases) r();
     reconciler.stop();
     ac.abort();
     await running;

@@ -7,6 +7,7 @@ import { debounce, type CacheChange, type ResourceCache } from '../store/resourc
 import type { SnapshotCache } from './cache/snapshot-cache.ts';
 import { SnapshotError, snapshotOf, XDS_KINDS, type XdsSnapshot } from './cache/snapshot.ts';
 import { buildSnapshot } from './build/build-snapshot.ts';
+import { proxyPolicies } from './build/proxy-policies.ts';
 import { ingressResources } from '../ingress/ingress-config.ts';
 import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
 import { meshEndpoints, meshPolicies, type AgentPaths, type Endpoint, type MtlsContext } from './generate/context.ts';
@@ -34,6 +35,8 @@ export interface ReconcilerOptions {
   zone: string;
   debounceMs: number;
   onBuilt?(nodeId: string, ms: number): void;
+  /** A reconcile pass finished. */
+  onPass?(): void;
   /** Certificates of proxies' Envoy admin listeners; unset: proxies get none (their admin stays on the loopback). */
   envoyAdmin?: { serverCert(addresses: readonly string[]): Promise<EnvoyAdminServerTls> };
 }
@@ -86,8 +89,12 @@ export class XdsReconciler {
   /** Proxies connected since the last connect pass started; built by the next one. */
   #connecting: string[] | undefined;
 
+  /** The types policies select proxies by (each plugin's own). */
+  readonly #policyTypes: ReadonlySet<string>;
+
   constructor(options: ReconcilerOptions) {
     this.#o = options;
+    this.#policyTypes = new Set((options.plugins ?? []).map((p) => p.type));
     this.#refresh = debounce(() => this.reconcile(), options.debounceMs);
   }
 
@@ -250,6 +257,14 @@ export class XdsReconciler {
   }
 
   async #pass(only?: string[]): Promise<void> {
+    try {
+      await this.#passOver(only);
+    } finally {
+      this.#o.onPass?.();
+    }
+  }
+
+  async #passOver(only?: string[]): Promise<void> {
     // Ingresses serve local endpoints only; kept apart from proxies' (which include remote zones).
     const endpointsOf = (mesh: string) => this.#meshInputs(mesh, 'local', false).endpoints;
     let turnStarted = performance.now();
@@ -269,7 +284,10 @@ export class XdsReconciler {
       if (!node || !dataplane) continue;
       const mesh = this.#o.cache.get({ type: 'Mesh', name: dataplane.mesh! }) as Resource<MeshSpec> | undefined;
       if (!mesh) continue;
-      const { endpoints, policies } = this.#meshInputs(mesh.name, 'proxies', enabledBuiltinBackend(mesh.spec) !== undefined);
+      const inputs = this.#meshInputs(mesh.name, 'proxies', enabledBuiltinBackend(mesh.spec) !== undefined);
+      const { endpoints } = inputs;
+      // Only the policies that reach this proxy: a policy for another service's callers changes neither its build nor its fingerprint.
+      const policies = proxyPolicies(inputs.policies, dataplane, this.#policyTypes);
       const mtls = await this.#mtls(nodeId, mesh, dataplane);
       const envoyAdmin = await this.#adminCert(nodeId, [dataplane.spec.networking.address, dataplane.spec.networking.advertisedAddress]);
       if (mtls === 'unavailable') {

@@ -18,7 +18,7 @@ export type FleetRequest =
   | { id: number; op: 'start'; specs: SimSpec[] }
   | { id: number; op: 'configured' }
   | { id: number; op: 'armAck'; kind: XdsKind }
-  | { id: number; op: 'armUpdate' }
+  | { id: number; op: 'armUpdate'; nodeIds?: string[] }
   | { id: number; op: 'warmTimeouts' }
   | { id: number; op: 'armReconnect'; since: number }
   | { id: number; op: 'collect' }
@@ -49,10 +49,12 @@ async function handle(req: FleetRequest): Promise<unknown> {
     case 'armAck':
       armed = Promise.all(sims.map((s) => s.nextAck(req.kind)));
       return undefined;
-    case 'armUpdate':
+    case 'armUpdate': {
       // A change is in effect once its listeners are ACKed and the clusters it changed are warm.
-      armed = Promise.all(sims.map((s) => Promise.all([s.nextAck('listener'), s.nextWarm()]).then(([l, w]) => Math.max(l, w))));
+      const only = req.nodeIds && new Set(req.nodeIds);
+      armed = Promise.all(sims.filter((s) => !only || only.has(s.nodeId)).map((s) => Promise.all([s.nextAck('listener'), s.nextWarm()]).then(([l, w]) => ({ nodeId: s.nodeId, at: Math.max(l, w) }))));
       return undefined;
+    }
     case 'warmTimeouts':
       return sims.reduce((n, s) => n + s.warmTimeouts, 0);
     case 'armReconnect':

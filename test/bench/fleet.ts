@@ -20,7 +20,7 @@ export interface FleetShape {
 }
 
 const serviceOf = (i: number, shape: FleetShape) => `svc-${i % shape.services}`;
-const outboundServices = (i: number, shape: FleetShape) => Array.from({ length: shape.outbounds }, (_, k) => `svc-${(i + k + 1) % shape.services}`);
+export const outboundServices = (i: number, shape: FleetShape) => Array.from({ length: shape.outbounds }, (_, k) => `svc-${(i + k + 1) % shape.services}`);
 
 export function fleetDataplane(i: number, shape: FleetShape) {
   return {
@@ -107,10 +107,10 @@ export class Fleet {
     return async () => (await this.#all<number[]>({ op: 'collect' })).flat();
   }
 
-  /** Listens for every proxy's next config change in effect (new listeners ACKed, changed clusters warm). */
-  async armUpdates(): Promise<() => Promise<number[]>> {
-    await this.#all({ op: 'armUpdate' });
-    return async () => (await this.#all<number[]>({ op: 'collect' })).flat();
+  /** Listens for the next config change in effect (new listeners ACKed, changed clusters warm) of every proxy, or of `nodeIds`. */
+  async armUpdates(nodeIds?: string[]): Promise<() => Promise<{ nodeId: string; at: number }[]>> {
+    await this.#all({ op: 'armUpdate', ...(nodeIds ? { nodeIds } : {}) });
+    return async () => (await this.#all<{ nodeId: string; at: number }[]>({ op: 'collect' })).flat();
   }
 
   /** Clusters that warmed only by Envoy's initial fetch timeout, over the whole fleet. */

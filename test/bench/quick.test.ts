@@ -21,7 +21,7 @@ describe('npm run bench -- --quick', () => {
     const report = JSON.parse(readFileSync(join(cwd, 'bench-results.json'), 'utf8')) as { quick: boolean; machine: { cpus: number }; results: ScenarioResult[] };
     expect(report.quick).toBe(true);
     expect(report.machine.cpus).toBeGreaterThan(0);
-    expect(report.results.map((r) => r.scenario)).toEqual(['xds-generation', 'xds-propagation', 'xds-scale', 'xds-reconnect-storm', 'kds-propagation']);
+    expect(report.results.map((r) => r.scenario)).toEqual(['xds-generation', 'xds-propagation', 'xds-propagation-one-service', 'xds-scale', 'xds-reconnect-storm', 'kds-propagation']);
     for (const r of report.results) {
       expect(r.metrics.length, r.scenario).toBeGreaterThan(0);
       for (const m of r.metrics) expect(Number.isFinite(m.value) && (m.signed || m.value >= 0), `${r.scenario}: ${m.name} = ${m.value}`).toBe(true);

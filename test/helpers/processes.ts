@@ -15,7 +15,10 @@ export interface RunResult {
 /** Runs a Node program of this repo to completion (Node 24, as the tests themselves run). */
 export function runNode(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    // MESHWORK_TEST_NODE_ARGS: extra Node flags for the processes tests start (e.g. --cpu-prof
+  // --cpu-prof-dir=/tmp/prof to profile control planes in a benchmark; NODE_OPTIONS refuses it).
+  const nodeArgs = process.env.MESHWORK_TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -32,7 +35,10 @@ export function runNode(script: string, args: string[], options: { env?: NodeJS.
 
 /** Starts a long-running Node program; output is kept (last 64 KiB) for failure messages. */
 export function startNode(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // MESHWORK_TEST_NODE_ARGS: extra Node flags for the processes tests start (e.g. --cpu-prof
+  // --cpu-prof-dir=/tmp/prof to profile control planes in a benchmark; NODE_OPTIONS refuses it).
+  const nodeArgs = process.env.MESHWORK_TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (d: Buffer) => {
     output = (output + d.toString()).slice(-65536);

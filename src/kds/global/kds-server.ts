@@ -3,14 +3,14 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../core/logger.ts';
 import { isMeshworkError } from '../../core/errors.ts';
 import { grpcError } from '../../core/grpc-errors.ts';
-import { debounce, type ResourceCache } from '../../store/resource-cache.ts';
+import { debounce, type CacheChange, type ResourceCache } from '../../store/resource-cache.ts';
 import type { ResourceStore } from '../../store/store.ts';
 import type { ResourceRegistry } from '../../resources/registry.ts';
 import { nameSchema } from '../../resources/common.ts';
 import { DeltaClientSession } from '../../xds/delta/client-session.ts';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../xds/delta/messages.ts';
 import { DeltaServerSession } from '../../xds/delta/server-session.ts';
-import { fromZone, upTypes } from '../directions.ts';
+import { downTypes, fromZone, upTypes } from '../directions.ts';
 import { kdsName } from '../envelope.ts';
 import { DISPLAY_NAME_LABEL, ZONE_LABEL } from '../naming.ts';
 import { kdsServices, MD } from '../proto.ts';
@@ -53,6 +53,16 @@ export interface KdsServerOptions {
   onDelivered?(typeUrl: string, seconds: number): void;
   /** Takes the zones' Envoy admin streams; without it they are refused (UNIMPLEMENTED). */
   envoyAdmin?: EnvoyAdminForwarder;
+}
+
+/**
+ * Whether a change of global's cache may change what zones are sent: only the types that go
+ * down (and Zones, which say which zones are enabled). The dataplanes and insights zones send
+ * up change all the time and go nowhere; each push re-reads every resource for every zone.
+ */
+export function startsZonePush(registry: ResourceRegistry): (change: CacheChange) => boolean {
+  const pushed = new Set([...downTypes(registry).map((d) => d.name), 'Zone']);
+  return (change) => change.resync || change.keys.some((k) => pushed.has(k.type));
 }
 
 type Duplex<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
@@ -130,7 +140,10 @@ export class KdsServer {
   }
 
   start(): void {
-    this.#unsubscribe = this.#o.cache.onChange(() => this.#refresh.trigger());
+    const changesZones = startsZonePush(this.#o.registry);
+    this.#unsubscribe = this.#o.cache.onChange((change) => {
+      if (changesZones(change)) this.#refresh.trigger();
+    });
   }
 
   stop(): void {

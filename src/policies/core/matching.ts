@@ -150,3 +150,20 @@ function inboundRules(applying: readonly Policy[]): { inbound: Rule | undefined;
   }
   return { inbound: inboundItems.length ? { conf: fold(inboundItems.map((i) => i.conf)), origin: [...new Set(inboundItems.map((i) => i.origin))] } : undefined, from };
 }
+
+/**
+ * Whether a policy can change this proxy's configuration: what a build reads of a policy is
+ * decided by its top-level targetRef (the proxy) and its `to` items (the proxy's outbound
+ * services); `from`, `rules` and `default` apply to a proxy the policy selects. A policy whose
+ * top-level targetRef is a MeshHTTPRoute is kept (the route may be any proxy's). A proxy is
+ * built from the policies that reach it only, so a policy for one service of 200 rebuilds only
+ * its callers and its instances (the property test in matching.test.ts holds a build from
+ * these equal to a build from all).
+ */
+export function reachesProxy(p: Policy, dp: Resource<DataplaneSpec>, services: ReadonlySet<string>): boolean {
+  const spec = p.spec;
+  if (spec.targetRef?.kind === 'MeshHTTPRoute') return true;
+  if (p.mesh !== dp.mesh || !selectsDataplane(spec.targetRef, dp)) return false;
+  if (spec.from?.length || spec.rules?.length || spec.default !== undefined) return true;
+  return (spec.to ?? []).some((t) => (t.targetRef.kind !== 'MeshService' && t.targetRef.kind !== 'MeshMultiZoneService') || t.targetRef.name === undefined || services.has(t.targetRef.name));
+}

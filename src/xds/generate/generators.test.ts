@@ -8,6 +8,7 @@ import { expectGolden } from '../../../test/helpers/golden.ts';
 import { validateWithEnvoy } from '../../../test/helpers/envoy.ts';
 import { SnapshotError, type XdsSnapshot } from '../cache/snapshot.ts';
 import { buildSnapshot } from '../build/build-snapshot.ts';
+import { proxyPolicies } from '../build/proxy-policies.ts';
 import type { Endpoint, ProxyContext } from './context.ts';
 import { defaultPolicies } from '../../policies/defaults.ts';
 import { GENERATORS } from './generators.ts';
@@ -355,6 +356,28 @@ describe('xDS generators', () => {
       expect(result.ok).toBe(true);
     });
   }
+
+  it('a proxy built from the policies that reach it equals one built from every policy of the mesh (each case against the policies of all cases)', () => {
+    const all = new Map<string, Policy[]>(POLICY_PLUGINS.map((pl) => [pl.type, Object.values(cases).flatMap((c) => c.policies?.get(pl.type) ?? [])]));
+    const types = new Set(POLICY_PLUGINS.map((pl) => pl.type));
+    const build = (ctx: ProxyContext) => {
+      try {
+        return buildSnapshot(ctx, GENERATORS, POLICY_PLUGINS).version;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    let dropped = 0;
+    for (const [name, ctx] of Object.entries(cases)) {
+      const policies = proxyPolicies(all, ctx.dataplane, types);
+      dropped += [...all.values()].flat().length - [...policies.values()].flat().length;
+      expect(build({ ...ctx, policies }), name).toBe(build({ ...ctx, policies: all }));
+      // And with the case's own policies, as its golden file has them.
+      if (ctx.policies) expect(build({ ...ctx, policies: proxyPolicies(ctx.policies, ctx.dataplane, types) }), name).toBe(build(ctx));
+    }
+    // The filter is not vacuous: policies of other services' callers and instances are dropped.
+    expect(dropped).toBeGreaterThan(100);
+  });
 
   it('MeshTrafficPermission: no policy denies every caller under mTLS; callers are matched by their certificates\' URI SANs, the last selecting entry deciding', () => {
     const ctx = cases['backend-mtls-strict']!;
