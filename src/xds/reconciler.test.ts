@@ -19,16 +19,28 @@ const dp = (name: string, port: number, service: string, outbound?: string) => (
   spec: { networking: { address: '10.0.0.1', inbound: [{ port, tags: { 'kuma.io/service': service } }], ...(outbound ? { outbound: [{ port: 10001, tags: { 'kuma.io/service': outbound } }] } : {}) } },
 });
 
+/** A running cache of `store`, as the zone's. */
+async function startCache(store: MemoryStore): Promise<{ cache: ResourceCache; stopCache(): Promise<void> }> {
+  const cache = new ResourceCache({ store, registry, logger: silentLogger() });
+  const ac = new AbortController();
+  const running = cache.run(ac.signal);
+  await cache.ready();
+  return {
+    cache,
+    stopCache: async () => {
+      ac.abort();
+      await running;
+    },
+  };
+}
+
 describe('XdsReconciler', () => {
   it('rebuilds a proxy only when its inputs change, and publishes only new versions', async () => {
     const store = new MemoryStore({ registry, maxResourceBytes: 1 << 20 });
     await store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
     await store.create(dp('web-1', 8080, 'web', 'backend'));
     await store.create(dp('backend-1', 8081, 'backend'));
-    const cache = new ResourceCache({ store, registry, logger: silentLogger() });
-    const ac = new AbortController();
-    const running = cache.run(ac.signal);
-    await cache.ready();
+    const { cache, stopCache } = await startCache(store);
     const snapshots = new SnapshotCache();
     const builds: string[] = [];
     const reconciler = new XdsReconciler({ cache, snapshots, generators: GENERATORS, logger: silentLogger(), zone: 'z', debounceMs: 1, certs: new IdentityCertManager(), onBuilt: (n) => builds.push(n) });
@@ -54,8 +66,7 @@ describe('XdsReconciler', () => {
     expect(builds).toHaveLength(2);
     release();
     reconciler.stop();
-    ac.abort();
-    await running;
+    await stopCache();
   });
 
   it('rebuilds from what a build read: a route backend that is not an outbound changes endpoints, and the proxy\'s EDS follows', async () => {
@@ -76,10 +87,7 @@ describe('XdsReconciler', () => {
       labels: {},
       spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], default: { backendRefs: [{ kind: 'MeshService', name: 'canary' }] } }] }] },
     });
-    const cache = new ResourceCache({ store, registry, logger: silentLogger() });
-    const ac = new AbortController();
-    const running = cache.run(ac.signal);
-    await cache.ready();
+    const { cache, stopCache } = await startCache(store);
     const snapshots = new SnapshotCache();
     const reconciler = new XdsReconciler({ cache, snapshots, generators: GENERATORS, plugins: POLICY_PLUGINS, logger: silentLogger(), zone: 'z', debounceMs: 1, certs: new IdentityCertManager() });
     reconciler.start();
@@ -96,8 +104,7 @@ describe('XdsReconciler', () => {
     expect(ports()).toEqual(['"port_value":8082', '"port_value":8083']);
     release();
     reconciler.stop();
-    ac.abort();
-    await running;
+    await stopCache();
   });
 
   it('rebuilds only the proxies a policy reaches: a MeshTimeout to one service, its callers; one on its instances, those', async () => {
@@ -106,10 +113,7 @@ describe('XdsReconciler', () => {
     // 20 services, each with a proxy calling the next one.
     const n = 20;
     for (let i = 0; i < n; i++) await store.create(dp(`svc-${i}-1`, 8080, `svc-${i}`, `svc-${(i + 1) % n}`));
-    const cache = new ResourceCache({ store, registry, logger: silentLogger() });
-    const ac = new AbortController();
-    const running = cache.run(ac.signal);
-    await cache.ready();
+    const { cache, stopCache } = await startCache(store);
     const snapshots = new SnapshotCache();
     const builds: string[] = [];
     const reconciler = new XdsReconciler({ cache, snapshots, generators: GENERATORS, plugins: POLICY_PLUGINS, logger: silentLogger(), zone: 'z', debounceMs: 1, certs: new IdentityCertManager(), onBuilt: (id) => builds.push(id) });
@@ -143,8 +147,7 @@ describe('XdsReconciler', () => {
     expect({ built: builds, changed: changed(before) }).toEqual({ built: ['default.svc-6-1'], changed: ['default.svc-6-1'] });
     for (const r of releases) r();
     reconciler.stop();
-    ac.abort();
-    await running;
+    await stopCache();
   });
 
   it('ignores status changes (an ACK updates a DataplaneInsight) but not config inputs or a resync', () => {
