@@ -12,6 +12,7 @@ export interface SimSpec {
   nodeId: string;
   edsClusters: string[];
   delta: boolean;
+  nodeMetadata?: Record<string, unknown>;
 }
 
 export type FleetRequest =
@@ -40,7 +41,7 @@ async function handle(req: FleetRequest): Promise<unknown> {
     case 'start':
       // Like Envoys starting on their own: a few at a time, the event loop running between.
       for (let i = 0; i < req.specs.length; i += 50) {
-        for (const s of req.specs.slice(i, i + 50)) sims.push(simProxy(s.target, s.nodeId, s.edsClusters, { delta: s.delta }));
+        for (const s of req.specs.slice(i, i + 50)) sims.push(simProxy(s.target, s.nodeId, s.edsClusters, { delta: s.delta, ...(s.nodeMetadata ? { nodeMetadata: s.nodeMetadata } : {}) }));
         await new Promise(setImmediate);
       }
       return undefined;

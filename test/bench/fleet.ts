@@ -73,10 +73,16 @@ export class Fleet {
     }
   }
 
-  /** Connects a simulated Envoy per dataplane of each zone's fleet. */
-  static async start(zones: { dpServerUrl: string; shape: FleetShape }[], threads = Math.max(1, availableParallelism() - 1)): Promise<Fleet> {
-    const specs: SimSpec[] = zones.flatMap(({ dpServerUrl, shape }) =>
-      Array.from({ length: shape.count }, (_, i) => ({ target: dpServerUrl.replace('https://', ''), nodeId: `default.${shape.prefix ?? ''}dp-${i}`, edsClusters: outboundServices(i, shape), delta: i % 2 === 1 })),
+  /**
+   * Connects a simulated Envoy per dataplane of each zone's fleet; `nodeMetadata` gives a
+   * proxy's node metadata (none by default).
+   */
+  static async start(zones: { dpServerUrl: string; shape: FleetShape; nodeMetadata?: (delta: boolean) => Record<string, unknown> }[], threads = Math.max(1, availableParallelism() - 1)): Promise<Fleet> {
+    const specs: SimSpec[] = zones.flatMap(({ dpServerUrl, shape, nodeMetadata }) =>
+      Array.from({ length: shape.count }, (_, i) => {
+        const delta = i % 2 === 1;
+        return { target: dpServerUrl.replace('https://', ''), nodeId: `default.${shape.prefix ?? ''}dp-${i}`, edsClusters: outboundServices(i, shape), delta, ...(nodeMetadata ? { nodeMetadata: nodeMetadata(delta) } : {}) };
+      }),
     );
     const fleet = new Fleet(Array.from({ length: threads }, () => new Worker(new URL('./fleet-worker.ts', import.meta.url))));
     await Promise.all(fleet.#workers.map((w, t) => fleet.#ask(w, { op: 'start', specs: specs.filter((_, i) => i % threads === t) })));

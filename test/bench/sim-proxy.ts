@@ -22,7 +22,20 @@ const INITIAL_FETCH_TIMEOUT_MS = 15_000;
 export interface SimProxyOptions {
   /** Speak delta xDS (DeltaAggregatedResources) instead of state of the world. */
   delta?: boolean;
+  /** The node's metadata (a google.protobuf.Struct), as JSON: what a bootstrap puts there, e.g. kuma-dp's for kuma-cp. */
+  nodeMetadata?: Record<string, unknown>;
 }
+
+/** A JSON value as a google.protobuf.Value, as grpc encodes it (camelCase fields). */
+function structValue(v: unknown): Record<string, unknown> {
+  if (v === null || v === undefined) return { nullValue: 'NULL_VALUE' };
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(structValue) } };
+  return { structValue: toStruct(v as Record<string, unknown>) };
+}
+const toStruct = (o: Record<string, unknown>) => ({ fields: Object.fromEntries(Object.entries(o).map(([k, v]) => [k, structValue(v)])) });
 
 /** A high-resolution wall-clock time in ms, comparable between threads (unlike performance.now()). */
 export const now = () => performance.timeOrigin + performance.now();
@@ -192,7 +205,7 @@ export function simProxy(target: string, nodeId: string, edsClusters: string[], 
     };
     s.on('error', retry);
     s.on('end', retry);
-    const node = { id: nodeId, cluster: nodeId };
+    const node = { id: nodeId, cluster: nodeId, ...(options.nodeMetadata ? { metadata: toStruct(options.nodeMetadata) } : {}) };
     if (delta) {
       s.write({ node, type_url: CDS, resource_names_subscribe: ['*'] });
       s.write({ type_url: LDS, resource_names_subscribe: ['*'] });
