@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { freePort } from '../helpers/ports.ts';
 import { MESHWORK_CP, stopChild } from '../helpers/processes.ts';
 import { startRedis } from '../helpers/servers.ts';
+import { controlPlanePorts } from '../helpers/control-plane.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { Fleet, metric, registerFleet, type FleetShape } from './fleet.ts';
 import { now } from './sim-proxy.ts';
@@ -116,16 +117,9 @@ async function startMeshwork(): Promise<Cp> {
   const redis = await startRedis();
   const pinRedis = spawnSync('sh', ['-c', `taskset -cp ${CP_CORE} $(ss -ltnpH 'sport = :${new URL(redis.url).port}' | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)`], { stdio: 'ignore' });
   if (pinRedis.status !== 0) progress('could not pin redis-server to the CP core');
-  const [api, diagnostics, kds, dp] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const ports = await controlPlanePorts();
   const env = {
-    MESHWORK_API_ADDRESS: '127.0.0.1',
-    MESHWORK_API_PORT: String(api),
-    MESHWORK_DIAGNOSTICS_ADDRESS: '127.0.0.1',
-    MESHWORK_DIAGNOSTICS_PORT: String(diagnostics),
-    MESHWORK_KDS_PORT: String(kds),
-    MESHWORK_KDS_ADDRESS: '127.0.0.1',
-    MESHWORK_DP_SERVER_PORT: String(dp),
-    MESHWORK_DP_SERVER_ADDRESS: '127.0.0.1',
+    ...ports.env,
     MESHWORK_LOG_FORMAT: 'json',
     MESHWORK_LOG_LEVEL: 'warn',
     MESHWORK_STORE_TYPE: 'redis',
@@ -133,12 +127,12 @@ async function startMeshwork(): Promise<Cp> {
     MESHWORK_DP_SERVER_AUTH_TYPE: 'none',
   };
   const child = startPinned(process.execPath, [MESHWORK_CP, 'run', '--mode', 'zone'], env);
-  const diagnosticsUrl = `http://127.0.0.1:${diagnostics}`;
+  const { diagnosticsUrl } = ports;
   await ready(child, `${diagnosticsUrl}/ready`, 'meshwork-cp');
   return {
     pid: child.pid!,
-    apiUrl: `http://127.0.0.1:${api}`,
-    dpServerUrl: `https://127.0.0.1:${dp}`,
+    apiUrl: ports.apiUrl,
+    dpServerUrl: ports.dpServerUrl,
     connected: async (n) => (await metric(diagnosticsUrl, 'meshwork_xds_connected_proxies')) === n,
     async [Symbol.asyncDispose]() {
       await stopChild(child);

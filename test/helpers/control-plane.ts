@@ -19,31 +19,45 @@ export interface ControlPlaneProcess extends AsyncDisposable {
   output(): string;
 }
 
+/** Free loopback ports for a meshwork-cp, as its environment, and the URLs they give. */
+export async function controlPlanePorts(): Promise<{ env: NodeJS.ProcessEnv; apiUrl: string; diagnosticsUrl: string; kdsHostPort: string; dpServerUrl: string }> {
+  const [api, diagnostics, kds, dp] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  return {
+    env: {
+      MESHWORK_API_ADDRESS: '127.0.0.1',
+      MESHWORK_API_PORT: String(api),
+      MESHWORK_DIAGNOSTICS_ADDRESS: '127.0.0.1',
+      MESHWORK_DIAGNOSTICS_PORT: String(diagnostics),
+      MESHWORK_KDS_PORT: String(kds),
+      MESHWORK_KDS_ADDRESS: '127.0.0.1',
+      MESHWORK_DP_SERVER_PORT: String(dp),
+      MESHWORK_DP_SERVER_ADDRESS: '127.0.0.1',
+    },
+    apiUrl: `http://127.0.0.1:${api}`,
+    diagnosticsUrl: `http://127.0.0.1:${diagnostics}`,
+    kdsHostPort: `127.0.0.1:${kds}`,
+    dpServerUrl: `https://127.0.0.1:${dp}`,
+  };
+}
+
 /** `ready: 'listening'` only waits for the diagnostics port, for CPs that are not meant to become ready. */
 export async function startControlPlane(options: { mode: 'global' | 'zone'; env?: NodeJS.ProcessEnv; ready?: 'ready' | 'listening' }): Promise<ControlPlaneProcess> {
-  const [api, diagnostics, kds, dp] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const ports = await controlPlanePorts();
   const env: NodeJS.ProcessEnv = {
-    MESHWORK_API_ADDRESS: '127.0.0.1',
-    MESHWORK_API_PORT: String(api),
-    MESHWORK_DIAGNOSTICS_ADDRESS: '127.0.0.1',
-    MESHWORK_DIAGNOSTICS_PORT: String(diagnostics),
-    MESHWORK_KDS_PORT: String(kds),
-    MESHWORK_KDS_ADDRESS: '127.0.0.1',
-    MESHWORK_DP_SERVER_PORT: String(dp),
-    MESHWORK_DP_SERVER_ADDRESS: '127.0.0.1',
+    ...ports.env,
     MESHWORK_LOG_FORMAT: 'json',
     MESHWORK_LOG_LEVEL: 'info',
     ...options.env,
   };
-  const diagnosticsUrl = `http://127.0.0.1:${diagnostics}`;
+  const { diagnosticsUrl } = ports;
   let child: (ChildProcess & { output: () => string }) | undefined;
   let lastOutput = '';
 
   const cp: ControlPlaneProcess = {
-    apiUrl: `http://127.0.0.1:${api}`,
+    apiUrl: ports.apiUrl,
     diagnosticsUrl,
-    kdsHostPort: `127.0.0.1:${kds}`,
-    dpServerUrl: `https://127.0.0.1:${dp}`,
+    kdsHostPort: ports.kdsHostPort,
+    dpServerUrl: ports.dpServerUrl,
     async start() {
       const proc = startNode(MESHWORK_CP, ['run', '--mode', options.mode], env);
       child = proc;
