@@ -39,7 +39,7 @@ describe('KDS security: TLS and zone tokens', () => {
     await waitFor(async () => (await cli.run(['get', 'zones'])).stdout.match(/zone-1\s+Online/), { what: 'zone-1 online' });
     const overview = (await (await fetch(`${global.apiUrl}/zones/_overview`)).json()) as { items: { name: string; zoneInsight: { subscriptions: { authenticationType: string }[] } }[] };
     expect(overview.items.find((i) => i.name === 'zone-1')!.zoneInsight.subscriptions.at(-1)!.authenticationType).toBe('zoneToken');
-    expect(z.output()).toMatch(/in sync with global/);
+    await waitFor(() => /in sync with global/.test(z.output()), { what: 'the zone to log that it is in sync' });
   });
 
   it('refuses a zone presenting another zone\'s token', async () => {

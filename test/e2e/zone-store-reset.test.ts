@@ -54,27 +54,32 @@ describe('a zone whose Redis comes back empty', () => {
       }
     })();
 
-    const resetAt = performance.now();
-    await redis.restart({ empty: true });
-    await waitFor(() => /the store lost its data/.test(zone.output()), { what: 'the zone to log the reset', timeoutMs: 20_000 });
-    // Global's state is back in the zone, and the connected proxy's Dataplane with it.
-    await waitFor(async () => (await fetch(`${zone.apiUrl}/meshes/default`)).status === 200, { what: 'the mesh resynced from global', timeoutMs: 30_000 });
-    await waitFor(async () => (await fetch(`${zone.apiUrl}/meshes/default/dataplanes/backend-1`)).status === 200, { what: 'backend-1 registered again', timeoutMs: 30_000 });
-    expect(zone.output()).toMatch(/registered every connected proxy again/);
-    console.log(`Redis back empty → backend-1 registered again in the zone: ${Math.round(performance.now() - resetAt)} ms`);
+    try {
+      const resetAt = performance.now();
+      await redis.restart({ empty: true });
+      await waitFor(() => /the store lost its data/.test(zone.output()), { what: 'the zone to log the reset', timeoutMs: 20_000 });
+      // Global's state is back in the zone, and the connected proxy's Dataplane with it.
+      await waitFor(async () => (await fetch(`${zone.apiUrl}/meshes/default`)).status === 200, { what: 'the mesh resynced from global', timeoutMs: 30_000 });
+      await waitFor(async () => (await fetch(`${zone.apiUrl}/meshes/default/dataplanes/backend-1`)).status === 200, { what: 'backend-1 registered again', timeoutMs: 30_000 });
+      // The log line follows the write, so it may come a moment after the Dataplane is readable.
+      await waitFor(() => /registered every connected proxy again/.test(zone.output()), { what: 'the zone to log the re-registration' });
+      console.log(`Redis back empty → backend-1 registered again in the zone: ${Math.round(performance.now() - resetAt)} ms`);
 
-    // A new policy at global reaches the zone (it was NACKed: mesh "default" does not exist).
-    const put = await fetch(`${global.apiUrl}/meshes/default/meshtimeouts/after-reset`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'MeshTimeout', mesh: 'default', name: 'after-reset', spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '7s' } }] } }) });
-    expect(put.status).toBe(201);
-    await waitFor(async () => ((await (await fetch(`${zone.apiUrl}/meshes/default/meshtimeouts`)).json()) as { items: Dp[] }).items.some((p) => p.labels['kuma.io/display-name'] === 'after-reset'), { what: 'the new policy in the zone' });
-    // A new registration in the zone reaches global.
-    const dp = { type: 'Dataplane', mesh: 'default', name: 'web-9', networking: { address: '127.0.5.9', inbound: [{ port: 8080, tags: { 'kuma.io/service': 'web' } }] } };
-    expect((await fetch(`${zone.apiUrl}/meshes/default/dataplanes/web-9`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(dp) })).status).toBe(201);
-    await waitFor(async () => (await globalDataplanes()).some((d) => d.labels['kuma.io/display-name'] === 'web-9'), { what: 'the new registration at global' });
-    // Envoy kept its config and its traffic path throughout: it is still connected and serving.
-    expect((await backend.admin('/ready')).trim()).toBe('LIVE');
-    watching = false;
-    await watcher;
+      // A new policy at global reaches the zone (it was NACKed: mesh "default" does not exist).
+      const put = await fetch(`${global.apiUrl}/meshes/default/meshtimeouts/after-reset`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'MeshTimeout', mesh: 'default', name: 'after-reset', spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '7s' } }] } }) });
+      expect(put.status).toBe(201);
+      await waitFor(async () => ((await (await fetch(`${zone.apiUrl}/meshes/default/meshtimeouts`)).json()) as { items: Dp[] }).items.some((p) => p.labels['kuma.io/display-name'] === 'after-reset'), { what: 'the new policy in the zone' });
+      // A new registration in the zone reaches global.
+      const dp = { type: 'Dataplane', mesh: 'default', name: 'web-9', networking: { address: '127.0.5.9', inbound: [{ port: 8080, tags: { 'kuma.io/service': 'web' } }] } };
+      expect((await fetch(`${zone.apiUrl}/meshes/default/dataplanes/web-9`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(dp) })).status).toBe(201);
+      await waitFor(async () => (await globalDataplanes()).some((d) => d.labels['kuma.io/display-name'] === 'web-9'), { what: 'the new registration at global' });
+      // Envoy kept its config and its traffic path throughout: it is still connected and serving.
+      expect((await backend.admin('/ready')).trim()).toBe('LIVE');
+    } finally {
+      // Stop the watcher before anything else, so it never looks at a global that afterAll stopped.
+      watching = false;
+      await watcher.catch(() => undefined);
+    }
     expect(missingAtGlobal, "times global did not have backend-1's Dataplane").toBe(0);
   });
 });
