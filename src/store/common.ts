@@ -1,7 +1,7 @@
 import { MeshworkError, isMeshworkError } from '../core/errors.ts';
 import type { ResourceRegistry } from '../resources/registry.ts';
 import { describeKey, type Resource, type ResourceInput, type ResourceKey } from '../resources/resource.ts';
-import type { ListOptions, ListResult } from './store.ts';
+import type { BatchWrite, BatchWriteResult, ListOptions, ListResult, ResourceStore } from './store.ts';
 
 // Pieces every store implementation shares: key layout, the stored document, size limit,
 // filtering and paging. Keeping them here is what makes the implementations agree.
@@ -115,4 +115,32 @@ export async function guarded<T>(backend: string, op: string, fn: () => Promise<
   } catch (err) {
     throw storeFailure(backend, op, err);
   }
+}
+
+/** writeMany one write at a time, for stores without a cheaper way (memory, Redis). A store failure rejects the whole call. */
+export async function writeEach(store: ResourceStore, writes: readonly BatchWrite[]): Promise<BatchWriteResult[]> {
+  const out: BatchWriteResult[] = [];
+  for (const w of writes) {
+    try {
+      out.push({ ok: true, resource: w.existing ? await store.update(w.input, w.existing.version) : await store.create(w.input) });
+    } catch (error) {
+      if (isMeshworkError(error, 'STORE_UNAVAILABLE')) throw error;
+      out.push({ ok: false, error });
+    }
+  }
+  return out;
+}
+
+/** getMany one key at a time. */
+export async function getEach(store: ResourceStore, keys: readonly ResourceKey[]): Promise<(Resource | undefined)[]> {
+  const out: (Resource | undefined)[] = [];
+  for (const k of keys) {
+    try {
+      out.push(await store.get(k));
+    } catch (err) {
+      if (!isMeshworkError(err, 'NOT_FOUND')) throw err;
+      out.push(undefined);
+    }
+  }
+  return out;
 }

@@ -1,6 +1,8 @@
 import type { ResourceRegistry } from '../resources/registry.ts';
 import { keyOf, type Resource, type ResourceInput, type ResourceKey } from '../resources/resource.ts';
 import {
+  getEach,
+  writeEach,
   alreadyExists,
   compacted,
   encodeKey,
@@ -15,7 +17,7 @@ import {
   withVersion,
 } from './common.ts';
 import { EventQueue } from './event-queue.ts';
-import type { ListOptions, ListResult, ResourceStore, StoreEvent, WatchOptions } from './store.ts';
+import type { BatchWrite, BatchWriteResult, ListOptions, ListResult, ResourceStore, StoreEvent, WatchOptions } from './store.ts';
 
 export interface MemoryStoreOptions {
   registry: ResourceRegistry;
@@ -84,6 +86,14 @@ export class MemoryStore implements ResourceStore {
     this.#table(input.type).set(encodeKey(input), JSON.stringify(resource));
     this.#emit({ kind: 'put', revision, key: keyOf(input), resource });
     return structuredClone(resource);
+  }
+
+  writeMany(writes: readonly BatchWrite[]): Promise<BatchWriteResult[]> {
+    return writeEach(this, writes);
+  }
+
+  getMany(keys: readonly ResourceKey[]): Promise<(Resource | undefined)[]> {
+    return getEach(this, keys);
   }
 
   async update(input: ResourceInput, expectedVersion: string): Promise<Resource> {

@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import type { ResourceRegistry } from '../resources/registry.ts';
 import { keyOf, type Resource, type ResourceInput, type ResourceKey } from '../resources/resource.ts';
 import {
+  getEach,
+  writeEach,
   alreadyExists,
   guarded,
   storeFailure,
@@ -22,7 +24,7 @@ import {
   type StoredDocument,
 } from './common.ts';
 import { EventQueue } from './event-queue.ts';
-import type { ListOptions, ListResult, ResourceStore, StoreEvent, WatchOptions } from './store.ts';
+import type { BatchWrite, BatchWriteResult, ListOptions, ListResult, ResourceStore, StoreEvent, WatchOptions } from './store.ts';
 
 export interface RedisStoreOptions {
   registry: ResourceRegistry;
@@ -179,6 +181,14 @@ export class RedisStore implements ResourceStore {
       if (status === 'ALREADY_EXISTS') throw alreadyExists(input);
       return withVersion(doc, rev!);
     });
+  }
+
+  writeMany(writes: readonly BatchWrite[]): Promise<BatchWriteResult[]> {
+    return writeEach(this, writes);
+  }
+
+  getMany(keys: readonly ResourceKey[]): Promise<(Resource | undefined)[]> {
+    return getEach(this, keys);
   }
 
   async update(input: ResourceInput, expectedVersion: string): Promise<Resource> {

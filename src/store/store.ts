@@ -17,6 +17,9 @@ import type { Resource, ResourceInput, ResourceKey } from '../resources/resource
 //  - A store whose backend lost its data (a Redis restarted without persistence) is not the
 //    store a watch started on: the watch fails with STORE_RESET within a few seconds, and
 //    a watch from a revision the store never reached fails with STORE_RESET at once.
+//  - writeMany applies several creates and updates, each as create/update would, each
+//    succeeding or failing alone (results in input order); a store may group them into
+//    few round trips (etcd: transactions). getMany reads several keys at once.
 //  - Methods may be called concurrently; each write is atomic.
 
 export interface ListOptions {
@@ -53,6 +56,14 @@ export interface WatchOptions {
   signal: AbortSignal;
 }
 
+/** One write of writeMany: a create when `existing` is absent, else an update of `existing` (the resource as read). */
+export interface BatchWrite {
+  input: ResourceInput;
+  existing?: Resource;
+}
+
+export type BatchWriteResult = { ok: true; resource: Resource } | { ok: false; error: unknown };
+
 export interface ResourceStore {
   readonly kind: 'memory' | 'etcd' | 'redis';
   get(key: ResourceKey): Promise<Resource>;
@@ -60,6 +71,10 @@ export interface ResourceStore {
   create(input: ResourceInput): Promise<Resource>;
   update(input: ResourceInput, expectedVersion: string): Promise<Resource>;
   delete(key: ResourceKey, options?: { expectedVersion?: string }): Promise<void>;
+  /** Several creates and updates, each succeeding or failing alone; results in input order. */
+  writeMany(writes: readonly BatchWrite[]): Promise<BatchWriteResult[]>;
+  /** Several keys at once: undefined where a key does not exist. */
+  getMany(keys: readonly ResourceKey[]): Promise<(Resource | undefined)[]>;
   /** The store's current revision. */
   revision(): Promise<number>;
   watch(options: WatchOptions): AsyncIterable<StoreEvent>;

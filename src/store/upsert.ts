@@ -55,3 +55,39 @@ export function upsert(store: ResourceStore, input: ResourceInput, check?: (exis
     }
   });
 }
+
+/**
+ * upsert for many inputs in few round trips: one getMany, one writeMany; `check` refuses an
+ * input alone (its result is the error). A write that lost a race with another writer goes
+ * through upsert (which reads again and retries). Results in input order; a store failure
+ * rejects the call.
+ */
+export async function upsertMany(store: ResourceStore, inputs: readonly ResourceInput[], check?: (input: ResourceInput, existing: Resource | undefined) => void): Promise<({ ok: true; resource: Resource } | { ok: false; error: unknown })[]> {
+  const existing = await store.getMany(inputs.map((i) => keyOf(i)));
+  const results: ({ ok: true; resource: Resource } | { ok: false; error: unknown })[] = new Array(inputs.length);
+  const writes: { i: number; input: ResourceInput; existing?: Resource }[] = [];
+  for (const [i, input] of inputs.entries()) {
+    try {
+      check?.(input, existing[i]);
+      writes.push({ i, input, ...(existing[i] ? { existing: existing[i] } : {}) });
+    } catch (error) {
+      results[i] = { ok: false, error };
+    }
+  }
+  const written = await store.writeMany(writes);
+  for (const [j, w] of writes.entries()) {
+    const r = written[j]!;
+    const raced = !r.ok && (isMeshworkError(r.error, 'VERSION_CONFLICT') || isMeshworkError(r.error, 'ALREADY_EXISTS') || (w.existing !== undefined && isMeshworkError(r.error, 'NOT_FOUND')));
+    if (!raced) {
+      results[w.i] = r;
+      continue;
+    }
+    try {
+      results[w.i] = { ok: true, resource: (await upsert(store, w.input, (e) => check?.(w.input, e))).resource };
+    } catch (error) {
+      if (isMeshworkError(error, 'STORE_UNAVAILABLE')) throw error;
+      results[w.i] = { ok: false, error };
+    }
+  }
+  return results;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isMeshworkError, type ErrorCode } from '../../src/core/errors.ts';
 import type { ResourceInput } from '../../src/resources/resource.ts';
 import type { ResourceStore, StoreEvent } from '../../src/store/store.ts';
-import { upsert } from '../../src/store/upsert.ts';
+import { upsert, upsertMany } from '../../src/store/upsert.ts';
 
 // The one contract suite every ResourceStore implementation runs (memory, etcd, Redis).
 // Each test gets a fresh, empty store from the harness.
@@ -30,6 +30,8 @@ async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   );
   expect(isMeshworkError(err) ? err.code : err).toBe(code);
 }
+
+const existing = (list: { name: string; version: string }[], name: string) => list.find((r) => r.name === name)!;
 
 async function collect(iter: AsyncIterable<StoreEvent>, count: number): Promise<StoreEvent[]> {
   const out: StoreEvent[] = [];
@@ -134,6 +136,64 @@ export function storeContract(name: string, harness: () => StoreHarness): void {
       ac.abort();
       expect(events.map((e) => e.key.name)).toEqual(listed.items.map((r) => r.name));
     }, { maxResourceBytes: 1_000_000 }));
+
+    it('writeMany creates and updates many resources (more than one batch), each as create/update would, and getMany reads them back', withStore(async (s) => {
+      await s.create(mesh('default'));
+      const first = await s.writeMany(Array.from({ length: 250 }, (_, i) => ({ input: timeout('default', `t${i}`, { n: String(i) }) })));
+      expect(first.every((r) => r.ok)).toBe(true);
+      const created = first.map((r) => (r.ok ? r.resource : undefined)!);
+      const read = await s.getMany([...created.map((r) => ({ type: 'MeshTimeout', mesh: 'default', name: r.name })), { type: 'MeshTimeout', mesh: 'default', name: 'absent' }]);
+      expect(read.slice(0, 250)).toEqual(created);
+      expect(read[250]).toBeUndefined();
+      const updated = await s.writeMany(created.map((existing) => ({ input: timeout('default', existing.name, { n: 'updated' }), existing })));
+      expect(updated.every((r) => r.ok && r.resource.labels.n === 'updated' && r.resource.creationTime === created.find((c) => c.name === r.resource.name)!.creationTime && Number(r.resource.version) > Number(existing(created, r.resource.name).version))).toBe(true);
+      expect((await s.list('MeshTimeout')).items.map((r) => r.labels.n)).toEqual(Array(250).fill('updated'));
+    }));
+
+    it('writeMany fails only the writes whose condition does not hold, and the others are written', withStore(async (s) => {
+      await s.create(mesh('default'));
+      const stale = await s.create(timeout('default', 'stale'));
+      await s.update(timeout('default', 'stale', { moved: 'on' }), stale.version);
+      await s.create(timeout('default', 'taken'));
+      const results = await s.writeMany([
+        { input: timeout('default', 'new-1') },
+        { input: timeout('default', 'stale', { from: 'batch' }), existing: stale },
+        { input: timeout('default', 'taken') },
+        { input: timeout('nowhere', 'orphan') },
+        { input: timeout('default', 'new-2') },
+      ]);
+      expect(results.map((r) => (r.ok ? 'ok' : isMeshworkError(r.error) ? r.error.code : String(r.error)))).toEqual(['ok', 'VERSION_CONFLICT', 'ALREADY_EXISTS', 'MESH_NOT_FOUND', 'ok']);
+      expect((await s.get({ type: 'MeshTimeout', mesh: 'default', name: 'stale' })).labels).toEqual({ moved: 'on' });
+      expect((await s.list('MeshTimeout')).items.map((r) => r.name)).toEqual(['new-1', 'new-2', 'stale', 'taken']);
+    }));
+
+    it('writeMany writes one key twice in order, refuses an oversized resource alone, and a watch sees every write', withStore(async (s) => {
+      await s.create(mesh('default'));
+      const from = await s.revision();
+      const big = { ...timeout('default', 'big'), spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '30s' } }], padding: 'x'.repeat(4096) } };
+      const [a, tooBig, c] = await s.writeMany([{ input: timeout('default', 'twice', { v: '1' }) }, { input: big }, { input: timeout('default', 'other') }]);
+      expect(a!.ok && c!.ok).toBe(true);
+      expect(!tooBig!.ok && isMeshworkError(tooBig!.error, 'RESOURCE_TOO_LARGE')).toBe(true);
+      const first = a!.ok ? a!.resource : undefined;
+      const [again] = await s.writeMany([{ input: timeout('default', 'twice', { v: '2' }), existing: first! }]);
+      expect(again!.ok && again!.resource.labels.v).toBe('2');
+      const ac = new AbortController();
+      const events = await collect(s.watch({ fromRevision: from, signal: ac.signal }), 3);
+      ac.abort();
+      expect(events.map((e) => `${e.kind} ${e.key.name} ${e.resource?.labels.v ?? ''}`)).toEqual(['put twice 1', 'put other ', 'put twice 2']);
+    }, { maxResourceBytes: 2048 }));
+
+    it('upsertMany creates or updates whatever is stored, refuses what check refuses alone, and the last of two writes of one key wins', withStore(async (s) => {
+      await s.create(mesh('default'));
+      await s.create(timeout('default', 'kept', { local: 'yes' }));
+      await s.create(timeout('default', 'old', { v: '0' }));
+      const results = await upsertMany(s, [timeout('default', 'old', { v: '1' }), timeout('default', 'kept'), timeout('default', 'fresh'), timeout('default', 'old', { v: '2' })], (_input, existing) => {
+        if (existing?.labels.local) throw new Error('a local resource');
+      });
+      expect(results.map((r) => (r.ok ? r.resource.name : (r.error as Error).message))).toEqual(['old', 'a local resource', 'fresh', 'old']);
+      expect((await s.get({ type: 'MeshTimeout', mesh: 'default', name: 'old' })).labels).toEqual({ v: '2' });
+      expect((await s.get({ type: 'MeshTimeout', mesh: 'default', name: 'kept' })).labels).toEqual({ local: 'yes' });
+    }));
 
     it('deletes a resource', withStore(async (s) => {
       const m = await s.create(mesh('default'));

@@ -60,3 +60,19 @@ describe('EtcdStore lists in pages', () => {
     }
   });
 });
+
+describe('EtcdStore writes many resources in transactions', () => {
+  it('250 writes are three transactions (three revisions), not 250', async () => {
+    const store = new EtcdStore({ registry, endpoints: [etcd.url], prefix: `/test-${randomUUID()}/`, maxResourceBytes: 1024 * 1024 });
+    try {
+      await store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
+      const before = await store.revision();
+      const results = await store.writeMany(Array.from({ length: 250 }, (_, i) => ({ input: { type: 'MeshTimeout', mesh: 'default', name: `t${i}`, labels: {}, spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '1s' } }] } } })));
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect((await store.revision()) - before).toBe(3);
+      expect(new Set(results.map((r) => (r.ok ? r.resource.version : '')))).toHaveProperty('size', 3);
+    } finally {
+      await store.close();
+    }
+  });
+});

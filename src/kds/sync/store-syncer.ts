@@ -5,7 +5,7 @@ import { parseDocument, renderDocument } from '../../resources/document.ts';
 import type { ResourceRegistry } from '../../resources/registry.ts';
 import { keyOf, type Resource, type ResourceInput, type ResourceKey } from '../../resources/resource.ts';
 import type { ResourceStore } from '../../store/store.ts';
-import { upsert } from '../../store/upsert.ts';
+import { upsertMany } from '../../store/upsert.ts';
 import type { ApplyResult } from '../../xds/delta/client-session.ts';
 import type { DeltaResource } from '../../xds/delta/messages.ts';
 import { decodeEnvelope, KDS_VERSION_LABEL, type Envelope } from '../envelope.ts';
@@ -53,6 +53,8 @@ export class StoreSyncer {
     const d = this.#o.registry.find(type);
     if (!d) return { rejected: resources.map((r) => ({ name: r.name, reason: `unknown resource type "${type}"` })) };
     const rejected: ApplyResult['rejected'] = [];
+    // Validated one by one like API writes, then written together (one round trip per batch).
+    const valid: { name: string; input: ResourceInput }[] = [];
     for (const r of resources) {
       const env = decodeEnvelope(r);
       if (typeof env === 'string') {
@@ -65,13 +67,22 @@ export class StoreSyncer {
         delete doc.creationTime;
         delete doc.modificationTime;
         parseDocument(doc, this.#o.registry, { maxBytes: this.#o.maxResourceBytes });
-        await upsert(this.#o.store, input, (existing) => {
-          if (existing && !this.#o.owns(existing)) throw new Error(`a local ${type} "${existing.name}" with this name exists; it is not overwritten by sync`);
-        });
+        valid.push({ name: r.name, input });
       } catch (err) {
-        if (isMeshworkError(err, 'STORE_UNAVAILABLE') || isMeshworkError(err, 'INTERNAL')) throw err;
         rejected.push({ name: r.name, reason: describe(err) });
       }
+    }
+    const written = await upsertMany(
+      this.#o.store,
+      valid.map((v) => v.input),
+      (_input, existing) => {
+        if (existing && !this.#o.owns(existing)) throw new Error(`a local ${type} "${existing.name}" with this name exists; it is not overwritten by sync`);
+      },
+    );
+    for (const [i, w] of written.entries()) {
+      if (w.ok) continue;
+      if (isMeshworkError(w.error, 'STORE_UNAVAILABLE') || isMeshworkError(w.error, 'INTERNAL')) throw w.error;
+      rejected.push({ name: valid[i]!.name, reason: describe(w.error) });
     }
     if (removed.length > 0) {
       const bySenderName = new Map<string, ResourceKey>();

@@ -6,6 +6,7 @@ import { PROTO_LOADER_OPTIONS as LOADER_OPTIONS } from '../envoy/proto-paths.ts'
 import type { SnapshotCache } from '../cache/snapshot-cache.ts';
 import type { XdsSnapshot } from '../cache/snapshot.ts';
 import { typeUrl } from '../envoy/protos.ts';
+import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse } from '../envoy/discovery-wire.ts';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../delta/messages.ts';
 import { DeltaServerSession } from '../delta/server-session.ts';
 import { SotwSession, type DiscoveryRequest, type DiscoveryResponse } from './sotw-session.ts';
@@ -32,7 +33,13 @@ type Call<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
 export function adsService(): grpc.ServiceDefinition {
   const def = protoLoader.loadSync('envoy/service/discovery/v3/ads.proto', LOADER_OPTIONS);
   const pkg = grpc.loadPackageDefinition(def) as unknown as { envoy: { service: { discovery: { v3: { AggregatedDiscoveryService: grpc.ServiceClientConstructor } } } } };
-  return pkg.envoy.service.discovery.v3.AggregatedDiscoveryService.service;
+  const service = pkg.envoy.service.discovery.v3.AggregatedDiscoveryService.service;
+  // Responses are written over the snapshot's encoded resources, not re-encoded by proto-loader.
+  return {
+    ...service,
+    StreamAggregatedResources: { ...service.StreamAggregatedResources!, responseSerialize: encodeDiscoveryResponse },
+    DeltaAggregatedResources: { ...service.DeltaAggregatedResources!, responseSerialize: encodeDeltaDiscoveryResponse },
+  };
 }
 
 /** `<mesh>.<name>`: two resource names of at most 253 characters. */
