@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ProxyContext } from '../../xds/generate/context.ts';
 import type { ResourceSet } from '../../xds/generate/generators.ts';
 import { loadAssignment } from '../../xds/generate/generators.ts';
+import { addResource } from '../../xds/model/resource-set.ts';
 import type { BackendRef } from './backend-ref.ts';
 
 // Clusters for route backendRefs: a MeshService is its service cluster; a MeshServiceSubset
@@ -19,9 +20,10 @@ export function backendCluster(ctx: ProxyContext, out: ResourceSet, ref: Backend
   if (out.cluster.has(name)) return name;
   const base = (out.cluster.get(service) as Obj | undefined) ?? template;
   if (!base) return name;
-  out.cluster.set(name, { ...structuredClone(base), name, eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' }, service_name: name } });
+  const origin = { kind: 'route-backend', service } as const;
+  addResource(out, 'cluster', name, { ...structuredClone(base), name, eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' }, service_name: name } }, origin);
   const endpoints = (ctx.endpoints.get(service) ?? []).filter((e) => Object.entries(tags).every(([k, v]) => e.tags[k] === v));
-  out.endpoint.set(name, loadAssignment(name, endpoints, ctx.zone));
+  addResource(out, 'endpoint', name, loadAssignment(name, endpoints, ctx.zone), origin);
   return name;
 }
 

@@ -158,8 +158,8 @@ describe('policies for one inbound (targetRef sectionName, Kuma 2.10)', () => {
     const byPort = policy('by-port', { targetRef: { kind: 'Dataplane', name: 'backend-1', sectionName: '9090' }, rules: [{ default: { idleTimeout: '2m' } }] });
     const rules = computeRules([all, byName, byPort], twoInbounds, []);
     expect(rules.inbound?.conf).toEqual({ idleTimeout: '1m' });
-    expect(inboundRulesOf(rules, 'inbound:10.0.0.2:8080').inbound).toEqual({ conf: { idleTimeout: '1m', http: { requestTimeout: '5s' } }, origin: ['all', 'by-name'] });
-    expect(inboundRulesOf(rules, 'inbound:10.0.0.2:9090').inbound).toEqual({ conf: { idleTimeout: '2m' }, origin: ['all', 'by-port'] });
+    expect(inboundRulesOf(rules, 8080).inbound).toEqual({ conf: { idleTimeout: '1m', http: { requestTimeout: '5s' } }, origin: ['all', 'by-name'] });
+    expect(inboundRulesOf(rules, 9090).inbound).toEqual({ conf: { idleTimeout: '2m' }, origin: ['all', 'by-port'] });
     // A section the dataplane does not have selects nothing.
     expect(selectsDataplane({ kind: 'Dataplane', name: 'backend-1', sectionName: 'grpc' }, twoInbounds)).toBe(false);
     // Without sectioned policies, no per-inbound rules are computed.

@@ -98,9 +98,8 @@ export function applyingRoutes(routes: readonly Policy[], dp: Resource<Dataplane
 /** Whether a targetRef's sectionName names this inbound (by its name or its port). */
 export const sectionMatches = (section: string, ib: { name?: string; port: number }) => ib.name === section || String(ib.port) === section;
 
-/** The inbound rules for one inbound listener (`inbound:ADDRESS:PORT`). */
-export function inboundRulesOf(rules: ProxyRules, listenerName: string): { inbound: Rule | undefined; from: ProxyRules['from'] } {
-  const port = Number(listenerName.slice(listenerName.lastIndexOf(':') + 1));
+/** The inbound rules for the inbound on `port` (its own when a policy targets it with sectionName). */
+export function inboundRulesOf(rules: ProxyRules, port: number): { inbound: Rule | undefined; from: ProxyRules['from'] } {
   return rules.sections?.get(port) ?? { inbound: rules.inbound, from: rules.from };
 }
 

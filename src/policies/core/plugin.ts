@@ -1,5 +1,5 @@
 import type { ProxyContext } from '../../xds/model/context.ts';
-import type { ResourceSet } from '../../xds/model/resource-set.ts';
+import { resourcesOf, type OriginOf, type ResourceSet } from '../../xds/model/resource-set.ts';
 import { inboundRulesOf, routeRule, type Policy, type ProxyRules, type Rule } from './matching.ts';
 import { parseDuration, toProtoDuration } from '../../core/duration.ts';
 import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
@@ -15,33 +15,25 @@ type Obj = Record<string, unknown>;
 /** The proxy's own service (its first inbound's kuma.io/service), as logs, traces and metrics name it. */
 export const ownService = (ctx: ProxyContext): string | undefined => ctx.dataplane.spec.networking.inbound?.find((ib) => ib.tags?.[SERVICE_TAG])?.tags?.[SERVICE_TAG];
 
-/** What the generators tag a listener with in `metadata.filter_metadata.meshwork`. */
-export function listenerTags(listener: Obj): { service?: string; protocol?: string } {
-  return (((listener.metadata as Obj | undefined)?.filter_metadata as Obj | undefined)?.meshwork as { service?: string; protocol?: string } | undefined) ?? {};
-}
-
-/** Outbound listeners and clusters of each destination service (as the outbound generator tags them). */
-export function outboundsByService(out: ResourceSet): Map<string, { listener: Obj; cluster: Obj | undefined }[]> {
-  const by = new Map<string, { listener: Obj; cluster: Obj | undefined }[]>();
-  for (const l of out.listener.values() as Iterable<Obj>) {
-    if (l.traffic_direction !== 'OUTBOUND') continue;
-    const { service } = listenerTags(l);
-    if (!service) continue;
-    const list = by.get(service) ?? [];
-    list.push({ listener: l, cluster: out.cluster.get(service) as Obj | undefined });
-    by.set(service, list);
+/** Outbound listeners and clusters of each destination service, with their origin. */
+export function outboundsByService(out: ResourceSet): Map<string, { listener: Obj; cluster: Obj | undefined; origin: OriginOf<'outbound'> }[]> {
+  const by = new Map<string, { listener: Obj; cluster: Obj | undefined; origin: OriginOf<'outbound'> }[]>();
+  for (const { resource, origin } of resourcesOf(out, 'listener', 'outbound')) {
+    const list = by.get(origin.service) ?? [];
+    list.push({ listener: resource, cluster: out.cluster.get(origin.service) as Obj | undefined, origin });
+    by.set(origin.service, list);
   }
   return by;
 }
 
-/** Inbound listeners of the proxy's own services (not the Prometheus or passthrough ones). */
-export function inboundListeners(out: ResourceSet): Obj[] {
-  return ([...out.listener.values()] as Obj[]).filter((l) => l.traffic_direction === 'INBOUND' && String(l.name).startsWith('inbound:') && !String(l.name).includes('passthrough'));
+/** Inbound listeners of the proxy's own services (not the Prometheus or passthrough ones), with their origin. */
+export function inboundListeners(out: ResourceSet): { listener: Obj; origin: OriginOf<'inbound'> }[] {
+  return resourcesOf(out, 'listener', 'inbound').map(({ resource, origin }) => ({ listener: resource, origin }));
 }
 
 /** Each inbound listener with its inbound rules (per inbound when a policy targets one with sectionName). */
-export function forEachInbound(rules: ProxyRules, out: ResourceSet, fn: (listener: Obj, r: { inbound: Rule | undefined; from: ProxyRules['from'] }) => void): void {
-  for (const listener of inboundListeners(out)) fn(listener, inboundRulesOf(rules, String(listener.name)));
+export function forEachInbound(rules: ProxyRules, out: ResourceSet, fn: (listener: Obj, r: { inbound: Rule | undefined; from: ProxyRules['from']; origin: OriginOf<'inbound'> }) => void): void {
+  for (const { listener, origin } of inboundListeners(out)) fn(listener, { ...inboundRulesOf(rules, origin.port), origin });
 }
 
 /** The local cluster an inbound listener sends to (its route's, or its TCP proxy's). */
@@ -90,7 +82,7 @@ export function envoyDuration(value: string | undefined): string | undefined {
 }
 
 /** Applies `fn` to each outbound listener/cluster pair whose destination has a `to` rule. */
-export function forEachOutbound(rules: ProxyRules, out: ResourceSet, fn: (conf: unknown, target: { listener: Obj; cluster: Obj | undefined; service: string }) => void): void {
+export function forEachOutbound(rules: ProxyRules, out: ResourceSet, fn: (conf: unknown, target: { listener: Obj; cluster: Obj | undefined; service: string; origin: OriginOf<'outbound'> }) => void): void {
   for (const [service, entries] of outboundsByService(out)) {
     const rule = rules.to.get(service);
     if (!rule) continue;

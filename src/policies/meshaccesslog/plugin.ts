@@ -1,6 +1,7 @@
 import type { z } from 'zod';
+import { addResource } from '../../xds/model/resource-set.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { forEachInbound, forEachOutbound, HCM, listenerTags, networkFilters, ownService, TCP_PROXY } from '../core/plugin.ts';
+import { forEachInbound, forEachOutbound, HCM, networkFilters, ownService, TCP_PROXY } from '../core/plugin.ts';
 import type { AgentPaths, ProxyContext } from '../../xds/generate/context.ts';
 import type { AnyValue, meshAccessLogConf } from './schema.ts';
 import type { ResourceSet } from '../../xds/generate/generators.ts';
@@ -68,7 +69,7 @@ function loggers(conf: Conf, site: Site, ctx: AgentPaths & Pick<ProxyContext, 'p
       const otel = resolveOtelBackend(ctx, b.openTelemetry);
       if (!otel || otel.protocol !== 'grpc') return [];
       const cluster = otelCluster(otel.name);
-      out.cluster.set(cluster, staticCluster(cluster, otel.host, otel.port, { http2: true }));
+      addResource(out, 'cluster', cluster, staticCluster(cluster, otel.host, otel.port, { http2: true }), { kind: 'policy', policy: 'MeshAccessLog' });
       return [
         {
           name: 'envoy.access_loggers.open_telemetry',
@@ -85,9 +86,9 @@ function loggers(conf: Conf, site: Site, ctx: AgentPaths & Pick<ProxyContext, 'p
   });
 }
 
-function attach(listener: Obj, conf: Conf, ctx: ProxyContext, out: ResourceSet, direction: 'INBOUND' | 'OUTBOUND'): void {
+function attach(listener: Obj, destination: string | undefined, conf: Conf, ctx: ProxyContext, out: ResourceSet, direction: 'INBOUND' | 'OUTBOUND'): void {
   const own = ownService(ctx) ?? 'unknown';
-  const listenerService = listenerTags(listener).service ?? 'unknown';
+  const listenerService = destination ?? 'unknown';
   const ip = ctx.dataplane.spec.networking.address;
   const vars = {
     '%KUMA_MESH%': ctx.mesh.name,
@@ -112,7 +113,7 @@ export const meshAccessLogPlugin: PolicyPlugin = {
   order: 80,
   reads: [MOTB_TYPE],
   apply(ctx, rules, out) {
-    forEachOutbound(rules, out, (conf, { listener }) => attach(listener, conf as Conf, ctx, out, 'OUTBOUND'));
-    forEachInbound(rules, out, (listener, { inbound }) => inbound && attach(listener, inbound.conf as Conf, ctx, out, 'INBOUND'));
+    forEachOutbound(rules, out, (conf, { listener, origin }) => attach(listener, origin.service, conf as Conf, ctx, out, 'OUTBOUND'));
+    forEachInbound(rules, out, (listener, { inbound, origin }) => inbound && attach(listener, origin.service, inbound.conf as Conf, ctx, out, 'INBOUND'));
   },
 };

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { envoyDuration, forEachOutbound, listenerTags } from '../core/plugin.ts';
+import { envoyDuration, forEachOutbound } from '../core/plugin.ts';
 import type { meshHealthCheckConf } from './schema.ts';
 
 // MeshHealthCheck (to) → an active health check on the destination cluster: HTTP for HTTP
@@ -13,10 +13,10 @@ export const meshHealthCheckPlugin: PolicyPlugin = {
   type: 'MeshHealthCheck',
   order: 60,
   apply(_ctx, rules, out) {
-    forEachOutbound(rules, out, (c, { cluster, listener }) => {
+    forEachOutbound(rules, out, (c, { cluster, origin }) => {
       if (!cluster) return;
       const conf = c as Conf;
-      const { protocol } = listenerTags(listener);
+      const { protocol } = origin;
       const check: Obj = {
         timeout: envoyDuration(conf.timeout) ?? '15s',
         interval: envoyDuration(conf.interval) ?? '60s',

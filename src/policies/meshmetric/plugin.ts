@@ -3,7 +3,7 @@ import type { PolicyPlugin } from '../core/plugin.ts';
 import { MOTB_TYPE, resolveOtelBackend } from '../core/otel-backend.ts';
 import { HCM, networkFilters, ownService, routesOf } from '../core/plugin.ts';
 import { socketAddress, T } from '../../xds/generate/envoy-objects.ts';
-import { DYNAMIC_CONFIG_LISTENER } from '../../xds/generate/generators.ts';
+import { addResource, resourcesOf } from '../../xds/model/resource-set.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { MESH_LABEL, ZONE_TAG } from '../../resources/labels.ts';
 import type { meshMetricConf } from './schema.ts';
@@ -32,7 +32,7 @@ export const meshMetricPlugin: PolicyPlugin = {
   reads: [MOTB_TYPE],
   apply(ctx, rules, out) {
     const conf = rules.single?.conf as Conf | undefined;
-    const base = out.listener.get(PROMETHEUS) as Obj | undefined;
+    const base = resourcesOf(out, 'listener', 'prometheus')[0]?.resource;
     if (!conf || !base) return;
     const query = [...(conf.sidecar?.includeUnused === false ? ['usedonly'] : []), ...(conf.sidecar?.regex ? [`filter=${encodeURIComponent(conf.sidecar.regex)}`] : [])];
     const envoyPath = `/stats/prometheus${query.length ? `?${query.join('&')}` : ''}`;
@@ -64,7 +64,7 @@ export const meshMetricPlugin: PolicyPlugin = {
       };
       const body = JSON.stringify(agentConfig);
       // The dynamic configuration listener answers the config (404 without one).
-      const listener = out.listener.get(DYNAMIC_CONFIG_LISTENER) as Obj | undefined;
+      const listener = resourcesOf(out, 'listener', 'agent')[0]?.resource;
       for (const { config } of listener ? networkFilters(listener, HCM) : []) {
         const routeConfig = config.route_config as Obj;
         routeConfig.max_direct_response_body_size_bytes = Math.max(4096, Buffer.byteLength(body));
@@ -72,7 +72,7 @@ export const meshMetricPlugin: PolicyPlugin = {
       }
     }
     const merge = Boolean(ctx.metricsSocket);
-    if (merge) out.cluster.set(MERGER, { name: MERGER, type: 'STATIC', connect_timeout: '1s', load_assignment: { cluster_name: MERGER, endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: ctx.metricsSocket } } } }] }] } });
+    if (merge) addResource(out, 'cluster', MERGER, { name: MERGER, type: 'STATIC', connect_timeout: '1s', load_assignment: { cluster_name: MERGER, endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: ctx.metricsSocket } } } }] }] } }, { kind: 'agent' });
     // A listener per Prometheus backend (Kuma allows several, on different ports); the
     // proxy's default one when there is none.
     const proms = (conf.backends ?? []).flatMap((b) => (b.type === 'Prometheus' ? [b.prometheus ?? {}] : []));
@@ -82,7 +82,7 @@ export const meshMetricPlugin: PolicyPlugin = {
       const listener = i === 0 ? base : structuredClone(pristine!);
       if (i > 0) {
         listener.name = `${PROMETHEUS}:${prom.clientId ?? i}`;
-        out.listener.set(String(listener.name), listener);
+        addResource(out, 'listener', String(listener.name), listener, { kind: 'prometheus' });
       }
       if (prom.port) listener.address = socketAddress(ctx.dataplane.spec.networking.address, prom.port);
       // ProvidedTLS, as kuma-dp: the certificate and key are files on the proxy's host, given to meshwork-dp.

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { httpConnectionManager, httpInspector, tcpProxy, tlsInspector } from '../../xds/generate/envoy-objects.ts';
 import type { meshPassthroughConf } from './schema.ts';
+import { PASSTHROUGH_LISTENERS } from '../../xds/generate/generators.ts';
+import { addResource, resourcesOf } from '../../xds/model/resource-set.ts';
 
 // MeshPassthrough → what the transparent outbound listener does with destinations outside
 // the mesh: All passes everything through, None closes it, Matched passes only the listed
@@ -10,8 +12,8 @@ import type { meshPassthroughConf } from './schema.ts';
 
 type Conf = z.infer<typeof meshPassthroughConf>;
 type Obj = Record<string, unknown>;
-const LISTENER = 'outbound:passthrough:ipv4';
-const PASSTHROUGH = 'outbound:passthrough:ipv4';
+const PASSTHROUGH = PASSTHROUGH_LISTENERS.OUTBOUND;
+const ORIGIN = { kind: 'passthrough', direction: 'OUTBOUND' } as const;
 const BLACKHOLE = 'meshwork:blackhole';
 const HTTP_PROTOCOLS = new Set(['http', 'http2', 'grpc']);
 
@@ -26,11 +28,11 @@ export const meshPassthroughPlugin: PolicyPlugin = {
   order: 95,
   apply(_ctx, rules, out) {
     const conf = rules.single?.conf as Conf | undefined;
-    const listener = out.listener.get(LISTENER) as Obj | undefined;
+    const listener = resourcesOf(out, 'listener', 'passthrough').find((l) => l.origin.direction === 'OUTBOUND')?.resource;
     if (!conf || !listener) return;
     const mode = conf.passthroughMode ?? (conf.appendMatch?.length ? 'Matched' : 'All');
-    out.cluster.set(PASSTHROUGH, { name: PASSTHROUGH, type: 'ORIGINAL_DST', lb_policy: 'CLUSTER_PROVIDED', connect_timeout: '5s' });
-    out.cluster.set(BLACKHOLE, { name: BLACKHOLE, type: 'STATIC', connect_timeout: '1s', load_assignment: { cluster_name: BLACKHOLE, endpoints: [] } });
+    addResource(out, 'cluster', PASSTHROUGH, { name: PASSTHROUGH, type: 'ORIGINAL_DST', lb_policy: 'CLUSTER_PROVIDED', connect_timeout: '5s' }, ORIGIN);
+    addResource(out, 'cluster', BLACKHOLE, { name: BLACKHOLE, type: 'STATIC', connect_timeout: '1s', load_assignment: { cluster_name: BLACKHOLE, endpoints: [] } }, ORIGIN);
     const closed = { filters: [tcpProxy('blackhole', BLACKHOLE)] };
     if (mode === 'All') listener.filter_chains = [{ filters: [tcpProxy(PASSTHROUGH, PASSTHROUGH)] }];
     else if (mode === 'None') listener.filter_chains = [closed];

@@ -4,15 +4,14 @@ import type { PolicyPlugin } from '../core/plugin.ts';
 import { HCM } from '../core/plugin.ts';
 import { applyJsonPatch, snakeKeys, type JsonPatchOp } from './json-patch.ts';
 import type { meshProxyPatchConf } from './schema.ts';
-import type { ProxyContext } from '../../xds/generate/context.ts';
-import { SERVICE_TAG } from '../../resources/types/dataplane.ts';
+import { originOf, type ResourceSet } from '../../xds/model/resource-set.ts';
 import { tagsMatch } from '../core/matching.ts';
 
 // MeshProxyPatch → raw changes to the generated resources, in order: Add, Remove or Patch
 // clusters, listeners and virtual hosts; add, remove or patch network and HTTP filters.
 // Values are Envoy config in YAML (camelCase or snake_case); Patch merges a value (objects
 // recursively, lists appended, as protobuf merge does) or applies JSON Patch operations.
-// Origins: `inbound`, `outbound`, `prometheus`, as Kuma names them.
+// Origins: `inbound`, `outbound`, `prometheus`, `transparent` (transparent proxying's passthrough), as Kuma names them.
 
 type Conf = z.infer<typeof meshProxyPatchConf>;
 type Obj = Record<string, unknown>;
@@ -23,23 +22,33 @@ interface Op {
   jsonPatches?: JsonPatchOp[];
 }
 
-function origin(name: string, out: { cluster: Map<string, object> }, kind: 'cluster' | 'listener'): string {
-  if (name.startsWith('meshwork:metrics') || name === 'meshwork:envoy:admin') return 'prometheus';
-  if (name.startsWith('inbound:') || name.startsWith('localhost:')) return 'inbound';
-  if (name.startsWith('outbound:') || (kind === 'cluster' && (out.cluster.get(name) as Obj | undefined)?.type === 'EDS')) return 'outbound';
-  return 'other';
+/** Kuma's origin name of a generated resource (what `match.origin` selects). */
+function origin(name: string, out: ResourceSet, kind: 'cluster' | 'listener'): string {
+  const o = originOf(out, kind, name);
+  switch (o?.kind) {
+    case 'inbound':
+      return 'inbound';
+    case 'outbound':
+    case 'route-backend':
+      return 'outbound';
+    case 'prometheus':
+    case 'envoy-admin':
+      return 'prometheus';
+    case 'passthrough':
+      return 'transparent';
+    default:
+      return 'other';
+  }
 }
 
 /** The tags of the inbound or outbound a listener was generated for (Kuma matches listeners by them). */
-function listenerTagsOf(ctx: ProxyContext, name: string): Record<string, string> {
-  const net = ctx.dataplane.spec.networking;
-  for (const ib of net.inbound ?? []) if (name === `inbound:${ib.address ?? net.address}:${ib.port}`) return ib.tags ?? {};
-  for (const ob of net.outbound ?? []) if (name === `outbound:${ob.address ?? '127.0.0.1'}:${ob.port}`) return { ...(ob.tags ?? {}), ...(ob.backendRef?.name ? { [SERVICE_TAG]: ob.backendRef.name } : {}) };
-  return {};
+function listenerTagsOf(out: ResourceSet, name: string): Readonly<Record<string, string>> {
+  const o = originOf(out, 'listener', name);
+  return o?.kind === 'inbound' || o?.kind === 'outbound' ? o.tags : {};
 }
 
 /** Whether a listener match's tags (if any) hold for the listener. */
-const listenerMatches = (ctx: ProxyContext, want: Record<string, string> | undefined, name: string) => !want || tagsMatch(listenerTagsOf(ctx, name), want);
+const listenerMatches = (out: ResourceSet, want: Record<string, string> | undefined, name: string) => !want || tagsMatch(listenerTagsOf(out, name), want);
 
 /** Protobuf-style merge: objects merged recursively, lists appended, scalars replaced. */
 function protoMerge(target: unknown, patch: unknown): unknown {
@@ -53,9 +62,9 @@ function protoMerge(target: unknown, patch: unknown): unknown {
 const value = (op: Op) => snakeKeys(parseYaml(op.value ?? '{}')) as Obj;
 const patched = (target: Obj, op: Op): Obj => (op.jsonPatches ? (applyJsonPatch(target, op.jsonPatches) as Obj) : (protoMerge(target, value(op)) as Obj));
 
-function resourceOp(ctx: ProxyContext, map: Map<string, object>, op: Op, kind: 'cluster' | 'listener', out: { cluster: Map<string, object> }): void {
+function resourceOp(map: Map<string, object>, op: Op, kind: 'cluster' | 'listener', out: ResourceSet): void {
   const selected = (name: string) =>
-    (!op.match?.name || op.match.name === name) && (!op.match?.origin || op.match.origin === origin(name, out, kind)) && (kind !== 'listener' || listenerMatches(ctx, op.match?.tags, name));
+    (!op.match?.name || op.match.name === name) && (!op.match?.origin || op.match.origin === origin(name, out, kind)) && (kind !== 'listener' || listenerMatches(out, op.match?.tags, name));
   if (op.operation === 'Add') {
     const v = value(op);
     map.set(String(v.name), v);
@@ -94,8 +103,8 @@ export const meshProxyPatchPlugin: PolicyPlugin = {
   apply(ctx, rules, out) {
     const conf = rules.single?.conf as Conf | undefined;
     for (const mod of conf?.appendModifications ?? []) {
-      if (mod.cluster) resourceOp(ctx, out.cluster, mod.cluster as Op, 'cluster', out);
-      if (mod.listener) resourceOp(ctx, out.listener, mod.listener as Op, 'listener', out);
+      if (mod.cluster) resourceOp(out.cluster, mod.cluster as Op, 'cluster', out);
+      if (mod.listener) resourceOp(out.listener, mod.listener as Op, 'listener', out);
       const filterMod = (mod.networkFilter ?? mod.httpFilter) as Op | undefined;
       const vhMod = mod.virtualHost as Op | undefined;
       if (!filterMod && !vhMod) continue;
@@ -103,7 +112,7 @@ export const meshProxyPatchPlugin: PolicyPlugin = {
         const op = (filterMod ?? vhMod)!;
         if (op.match?.listenerName && op.match.listenerName !== name) continue;
         if (op.match?.origin && op.match.origin !== origin(name, out, 'listener')) continue;
-        if (!listenerMatches(ctx, op.match?.listenerTags, name)) continue;
+        if (!listenerMatches(out, op.match?.listenerTags, name)) continue;
         for (const chain of ((l as Obj).filter_chains as Obj[] | undefined) ?? []) {
           if (mod.networkFilter) chain.filters = filterOp(chain.filters as Obj[], filterMod!);
           for (const f of (chain.filters as Obj[]).filter((x) => x.name === HCM)) {

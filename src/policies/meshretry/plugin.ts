@@ -1,5 +1,5 @@
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { envoyDuration, HCM, headerMatcher, listenerTags, networkFilters, outboundsByService, routeRules, routesOf, TCP_PROXY } from '../core/plugin.ts';
+import { envoyDuration, HCM, headerMatcher, networkFilters, outboundsByService, routeRules, routesOf, TCP_PROXY } from '../core/plugin.ts';
 import { HEADER_TYPE_ALIASES, type meshRetryConf } from './schema.ts';
 import type { z } from 'zod';
 import type { Endpoint } from '../../xds/generate/context.ts';
@@ -99,8 +99,8 @@ export const meshRetryPlugin: PolicyPlugin = {
     const ruleOf = routeRules(ctx, 'MeshRetry');
     for (const [service, entries] of outboundsByService(out)) {
       const rule = rules.to.get(service);
-      for (const { listener } of entries) {
-        const { protocol } = listenerTags(listener);
+      for (const { listener, origin } of entries) {
+        const { protocol } = origin;
         const grpc = protocol === 'grpc';
         for (const { config } of networkFilters(listener, HCM)) {
           for (const route of routesOf(config)) {

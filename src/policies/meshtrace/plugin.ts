@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { PolicyPlugin } from '../core/plugin.ts';
-import { HCM, listenerTags, networkFilters, ownService } from '../core/plugin.ts';
+import { HCM, networkFilters, ownService } from '../core/plugin.ts';
+import { addResource, originOf, resourcesOf } from '../../xds/model/resource-set.ts';
 import { staticCluster } from '../../xds/generate/envoy-objects.ts';
 import { MOTB_TYPE, otlpHttpPath, resolveOtelBackend } from '../core/otel-backend.ts';
 import type { meshTraceConf } from './schema.ts';
@@ -24,7 +25,7 @@ export const meshTracePlugin: PolicyPlugin = {
     let provider: Obj;
     if (backend.zipkin) {
       const url = new URL(backend.zipkin.url);
-      out.cluster.set(CLUSTER, staticCluster(CLUSTER, url.hostname, Number(url.port || 80)));
+      addResource(out, 'cluster', CLUSTER, staticCluster(CLUSTER, url.hostname, Number(url.port || 80)), { kind: 'policy', policy: 'MeshTrace' });
       provider = {
         name: 'envoy.tracers.zipkin',
         typed_config: {
@@ -38,7 +39,7 @@ export const meshTracePlugin: PolicyPlugin = {
       };
     } else if (backend.datadog) {
       const url = new URL(backend.datadog.url);
-      out.cluster.set(CLUSTER, staticCluster(CLUSTER, url.hostname, Number(url.port || 8126)));
+      addResource(out, 'cluster', CLUSTER, staticCluster(CLUSTER, url.hostname, Number(url.port || 8126)), { kind: 'policy', policy: 'MeshTrace' });
       provider = { name: 'envoy.tracers.datadog', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.DatadogConfig', collector_cluster: CLUSTER, service_name: service } };
     } else {
       // An inline endpoint, or a MeshOpenTelemetryBackend (OTLP/gRPC or OTLP/HTTP); a ref to
@@ -46,7 +47,7 @@ export const meshTracePlugin: PolicyPlugin = {
       const otel = resolveOtelBackend(ctx, backend.openTelemetry!);
       if (!otel) return;
       const http = otel.protocol === 'http';
-      out.cluster.set(CLUSTER, staticCluster(CLUSTER, otel.host, otel.port, http ? {} : { http2: true }));
+      addResource(out, 'cluster', CLUSTER, staticCluster(CLUSTER, otel.host, otel.port, http ? {} : { http2: true }), { kind: 'policy', policy: 'MeshTrace' });
       const transport = http
         ? { http_service: { http_uri: { uri: `http://${otel.host}:${otel.port}${otlpHttpPath(otel, 'traces')}`, cluster: CLUSTER, timeout: '1s' } } }
         : { grpc_service: { envoy_grpc: { cluster_name: CLUSTER } } };
@@ -62,14 +63,17 @@ export const meshTracePlugin: PolicyPlugin = {
         ? { custom_tags: conf.tags.map((t) => (t.literal !== undefined ? { tag: t.name, literal: { value: t.literal } } : { tag: t.name, request_header: { name: t.header!.name, ...(t.header!.default !== undefined ? { default_value: t.header!.default } : {}) } })) }
         : {}),
     };
-    for (const listener of out.listener.values() as Iterable<Obj>) {
-      if (String(listener.name).startsWith('meshwork:')) continue;
+    // The proxy's traffic: inbounds, outbounds and the passthrough (not metrics, admin or the agent's listeners).
+    const traffic = [...resourcesOf(out, 'listener', 'inbound'), ...resourcesOf(out, 'listener', 'outbound'), ...resourcesOf(out, 'listener', 'passthrough')];
+    for (const { name } of traffic) {
+      const listener = out.listener.get(name) as Obj;
+      const origin = originOf(out, 'listener', name)!;
       for (const { config } of networkFilters(listener, HCM)) {
         const t = structuredClone(tracing);
         // Datadog's splitService, as Kuma: a service name per direction and destination.
         if (backend.datadog?.splitService) {
-          const direction = listener.traffic_direction === 'INBOUND' ? 'INBOUND' : 'OUTBOUND';
-          const dest = listenerTags(listener).service;
+          const direction = origin.kind === 'inbound' || (origin.kind === 'passthrough' && origin.direction === 'INBOUND') ? 'INBOUND' : 'OUTBOUND';
+          const dest = origin.kind === 'inbound' || origin.kind === 'outbound' ? origin.service : undefined;
           ((t.provider as Obj).typed_config as Obj).service_name = direction === 'INBOUND' ? `${service}_INBOUND` : `${service}_OUTBOUND${dest ? `_${dest}` : ''}`;
         }
         config.tracing = t;

@@ -1,7 +1,7 @@
 import { createHash, hash } from 'node:crypto';
 import { typeUrl, XDS_TYPES, type XdsKind } from '../envoy/protos.ts';
 import { encodeJson } from '../envoy/proto-json.ts';
-import { emptyResourceSet, type ResourceSet } from '../model/resource-set.ts';
+import type { ResourceSet } from '../model/resource-set.ts';
 
 // One proxy's configuration: immutable, every resource checked against the Envoy protos
 // and encoded, versioned by content. A snapshot is consistent (every EDS cluster has its
@@ -104,7 +104,7 @@ export class XdsSnapshot {
 /** Checks and encodes a generated resource set; throws SnapshotError listing every problem. */
 export function snapshotOf(set: ResourceSet, proxy: string): XdsSnapshot {
   const problems: string[] = [];
-  const out = emptyResourceSet() as unknown as Record<XdsKind, Map<string, XdsResource>>;
+  const out = Object.fromEntries(XDS_KINDS.map((k) => [k, new Map()])) as Record<XdsKind, Map<string, XdsResource>>;
   for (const kind of XDS_KINDS) {
     for (const [name, json] of set[kind]) {
       try {

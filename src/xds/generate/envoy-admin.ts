@@ -3,7 +3,7 @@ import type { EnvoyAdminServerTls } from '../../envoy-admin/tls.ts';
 import { ENVOY_ADMIN_CLIENT_SAN } from '../../envoy-admin/tls.ts';
 import type { ProxyContext } from './context.ts';
 import { httpConnectionManager, socketAddress, staticCluster, T, tlsInspector } from './envoy-objects.ts';
-import type { Generator, ResourceSet } from '../model/resource-set.ts';
+import { addResource, type Generator, type ResourceSet } from '../model/resource-set.ts';
 
 // Envoy's admin on the proxy's own address, as Kuma's AdminProxyGenerator: Envoy binds its
 // admin to the loopback; this listener on <address>:<admin port> serves /ready in plaintext,
@@ -17,12 +17,12 @@ export const ENVOY_ADMIN_LISTENER = 'meshwork:envoy:admin';
 const ADMIN_ADDRESSES = new Set(['127.0.0.1', '0.0.0.0', '::1', '::', '']);
 
 export function envoyAdminResources(out: ResourceSet, p: { address: string; adminPort: number; tls?: EnvoyAdminServerTls | undefined }): void {
-  out.cluster.set(ENVOY_ADMIN_CLUSTER, staticCluster(ENVOY_ADMIN_CLUSTER, '127.0.0.1', p.adminPort));
+  addResource(out, 'cluster', ENVOY_ADMIN_CLUSTER, staticCluster(ENVOY_ADMIN_CLUSTER, '127.0.0.1', p.adminPort), { kind: 'prometheus' });
   // A listener binds an IP: a proxy known by a hostname gets none (its admin is read where Envoy binds it).
   if (!p.tls || ADMIN_ADDRESSES.has(p.address) || isIP(p.address) === 0) return;
   const name = ENVOY_ADMIN_LISTENER;
   const routes = (paths: string[]) => httpConnectionManager(name, { name, virtual_hosts: [{ name, domains: ['*'], routes: paths.map((path) => ({ match: path === '/' ? { prefix: '/' } : { path }, route: { cluster: ENVOY_ADMIN_CLUSTER } })) }] });
-  out.listener.set(name, {
+  addResource(out, 'listener', name, {
     name,
     address: socketAddress(p.address, p.adminPort),
     traffic_direction: 'INBOUND',
@@ -46,7 +46,7 @@ export function envoyAdminResources(out: ResourceSet, p: { address: string; admi
         filters: [routes(['/ready', '/'])],
       },
     ],
-  });
+  }, { kind: 'envoy-admin' });
 }
 
 export const envoyAdminGenerator: Generator = {

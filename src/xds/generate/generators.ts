@@ -23,7 +23,13 @@ import {
 // resource set and touches nothing else. Policy plugins (issue 5) run after them.
 
 export { emptyResourceSet, type Generator, type ResourceSet } from '../model/resource-set.ts';
-import type { Generator } from '../model/resource-set.ts';
+import { addResource, resourcesOf, type Generator } from '../model/resource-set.ts';
+
+const MTLS = { kind: 'mtls' } as const;
+const PROMETHEUS_ORIGIN = { kind: 'prometheus' } as const;
+
+/** Transparent proxying's catch-all listeners, by direction. */
+export const PASSTHROUGH_LISTENERS = { OUTBOUND: 'outbound:passthrough:ipv4', INBOUND: 'inbound:passthrough:ipv4' } as const;
 
 const isHttp = (protocol: string | undefined) => HTTP_PROTOCOLS.has(protocol ?? 'tcp');
 
@@ -67,7 +73,8 @@ export const inboundGenerator: Generator = {
       const cluster = `localhost:${servicePort}`;
       const name = `inbound:${address}:${ib.port}`;
       const http2 = protocol === 'http2' || protocol === 'grpc';
-      out.cluster.set(cluster, staticCluster(cluster, ib.serviceAddress ?? '127.0.0.1', servicePort, { http2 }));
+      const origin = { kind: 'inbound', address, port: ib.port, ...(ib.tags?.[SERVICE_TAG] ? { service: ib.tags[SERVICE_TAG] } : {}), protocol, tags: ib.tags ?? {} } as const;
+      addResource(out, 'cluster', cluster, staticCluster(cluster, ib.serviceAddress ?? '127.0.0.1', servicePort, { http2 }), origin);
       const filter = (forwardClientCert: boolean) => (isHttp(protocol) ? httpConnectionManager(name, routeAllTo(name, cluster), { http2, forwardClientCert }) : tcpProxy(name, cluster));
       const mesh = ctx.mesh.name;
       // With mTLS, a TLS chain requires a mesh client certificate; PERMISSIVE also keeps a
@@ -78,7 +85,7 @@ export const inboundGenerator: Generator = {
             ...(ctx.mtls.mode === 'PERMISSIVE' ? [{ filter_chain_match: { transport_protocol: 'raw_buffer' }, filters: [filter(false)] }] : []),
           ]
         : [{ filters: [filter(false)] }];
-      out.listener.set(name, {
+      addResource(out, 'listener', name, {
         name,
         address: socketAddress(address, ib.port),
         traffic_direction: 'INBOUND',
@@ -86,7 +93,7 @@ export const inboundGenerator: Generator = {
         filter_chains: chains,
         // An inbound without tags has no service: the listener's metadata names none.
         metadata: { filter_metadata: { meshwork: { ...(ib.tags?.[SERVICE_TAG] ? { service: ib.tags[SERVICE_TAG] } : {}), protocol } } },
-      });
+      }, origin);
     }
   },
 };
@@ -103,28 +110,29 @@ export const outboundGenerator: Generator = {
       const endpoints = ctx.endpoints.get(service) ?? [];
       const protocol = serviceProtocol(endpoints);
       const http2 = protocol === 'http2' || protocol === 'grpc';
+      const origin = { kind: 'outbound', address, port: ob.port, service, protocol, tags: { ...(ob.tags ?? {}), ...(ob.backendRef?.name ? { [SERVICE_TAG]: ob.backendRef.name } : {}) } } as const;
       if (!out.cluster.has(service)) {
-        out.cluster.set(service, {
+        addResource(out, 'cluster', service, {
           name: service,
           type: 'EDS',
           eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' } },
           connect_timeout: '5s',
           ...(http2 ? { typed_extension_protocol_options: http2ProtocolOptions() } : {}),
           ...(ctx.mtls ? { transport_socket: upstreamMtls(ctx.mesh.name, serviceSni(ctx.mesh.name, { [SERVICE_TAG]: service }), spiffeId(ctx.mesh.name, service)) } : {}),
-        });
-        out.endpoint.set(service, loadAssignment(service, endpoints, ctx.zone));
+        }, origin);
+        addResource(out, 'endpoint', service, loadAssignment(service, endpoints, ctx.zone), origin);
       }
       // The caller's tags ride along (x-kuma-tags), for callee policies that select callers.
       const tagsHeader = tagsHeaderValue(ctx.dataplane.spec);
       const routes = tagsHeader ? { ...routeAllTo(name, service), request_headers_to_add: [{ header: { key: TAGS_HEADER, value: tagsHeader }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }] } : routeAllTo(name, service);
       const filter = isHttp(protocol) ? httpConnectionManager(name, routes, { http2 }) : tcpProxy(name, service);
-      out.listener.set(name, {
+      addResource(out, 'listener', name, {
         name,
         address: socketAddress(address, ob.port),
         traffic_direction: 'OUTBOUND',
         filter_chains: [{ filters: [filter] }],
         metadata: { filter_metadata: { meshwork: { service, protocol } } },
-      });
+      }, origin);
     }
   },
 };
@@ -135,11 +143,11 @@ export const mtlsSecretsGenerator: Generator = {
   generate(ctx, out) {
     if (!ctx.mtls) return;
     const mesh = ctx.mesh.name;
-    out.secret.set(identitySecretName(mesh), {
+    addResource(out, 'secret', identitySecretName(mesh), {
       name: identitySecretName(mesh),
       tls_certificate: { certificate_chain: { inline_string: ctx.mtls.identity.cert }, private_key: { inline_string: ctx.mtls.identity.key } },
-    });
-    out.secret.set(caSecretName(mesh), { name: caSecretName(mesh), validation_context: { trusted_ca: { inline_string: ctx.mtls.caCert } } });
+    }, MTLS);
+    addResource(out, 'secret', caSecretName(mesh), { name: caSecretName(mesh), validation_context: { trusted_ca: { inline_string: ctx.mtls.caCert } } }, MTLS);
   },
 };
 
@@ -159,17 +167,16 @@ export const transparentProxyGenerator: Generator = {
     if (!tp) return;
     const passthrough = ctx.mesh.spec.networking?.outbound?.passthrough !== false;
     const directions = [
-      { port: tp.redirectPortOutbound, direction: 'OUTBOUND', name: 'outbound:passthrough:ipv4', prefix: 'outbound:' },
-      { port: tp.redirectPortInbound, direction: 'INBOUND', name: 'inbound:passthrough:ipv4', prefix: 'inbound:' },
+      { port: tp.redirectPortOutbound, direction: 'OUTBOUND', name: PASSTHROUGH_LISTENERS.OUTBOUND, handles: 'outbound' },
+      { port: tp.redirectPortInbound, direction: 'INBOUND', name: PASSTHROUGH_LISTENERS.INBOUND, handles: 'inbound' },
     ] as const;
     for (const d of directions) {
       if (!d.port) continue;
-      for (const [name, listener] of out.listener) {
-        if (name.startsWith(d.prefix)) out.listener.set(name, { ...listener, bind_to_port: false });
-      }
+      for (const { name, resource } of resourcesOf(out, 'listener', d.handles)) out.listener.set(name, { ...resource, bind_to_port: false });
       const allowed = d.direction === 'INBOUND' || passthrough;
-      if (allowed) out.cluster.set(d.name, { name: d.name, type: 'ORIGINAL_DST', lb_policy: 'CLUSTER_PROVIDED', connect_timeout: '5s' });
-      out.listener.set(d.name, {
+      const origin = { kind: 'passthrough', direction: d.direction } as const;
+      if (allowed) addResource(out, 'cluster', d.name, { name: d.name, type: 'ORIGINAL_DST', lb_policy: 'CLUSTER_PROVIDED', connect_timeout: '5s' }, origin);
+      addResource(out, 'listener', d.name, {
         name: d.name,
         address: socketAddress('0.0.0.0', d.port),
         use_original_dst: true,
@@ -177,8 +184,8 @@ export const transparentProxyGenerator: Generator = {
         listener_filters: [ORIGINAL_DST_FILTER],
         // Outbound without passthrough: unknown destinations are closed, not forwarded.
         filter_chains: allowed ? [{ filters: [tcpProxy(d.name, d.name)] }] : [{ filters: [{ name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', stat_prefix: 'blackhole', cluster: 'meshwork:blackhole' } }] }],
-      });
-      if (!allowed) out.cluster.set('meshwork:blackhole', { name: 'meshwork:blackhole', type: 'STATIC', connect_timeout: '1s', load_assignment: { cluster_name: 'meshwork:blackhole', endpoints: [] } });
+      }, origin);
+      if (!allowed) addResource(out, 'cluster', 'meshwork:blackhole', { name: 'meshwork:blackhole', type: 'STATIC', connect_timeout: '1s', load_assignment: { cluster_name: 'meshwork:blackhole', endpoints: [] } }, origin);
     }
   },
 };
@@ -190,9 +197,9 @@ export const prometheusGenerator: Generator = {
   name: 'prometheus',
   generate(ctx, out) {
     const cluster = ENVOY_ADMIN_CLUSTER;
-    out.cluster.set(cluster, staticCluster(cluster, '127.0.0.1', ctx.adminPort));
+    addResource(out, 'cluster', cluster, staticCluster(cluster, '127.0.0.1', ctx.adminPort), PROMETHEUS_ORIGIN);
     const name = 'meshwork:metrics:prometheus';
-    out.listener.set(name, {
+    addResource(out, 'listener', name, {
       name,
       address: socketAddress(ctx.dataplane.spec.networking.address, PROMETHEUS_PORT),
       traffic_direction: 'INBOUND',
@@ -206,7 +213,7 @@ export const prometheusGenerator: Generator = {
           ],
         },
       ],
-    });
+    }, PROMETHEUS_ORIGIN);
   },
 };
 
@@ -222,7 +229,7 @@ export const dynamicConfigGenerator: Generator = {
   generate(ctx, out) {
     if (!ctx.dynamicConfigSocket) return;
     const name = DYNAMIC_CONFIG_LISTENER;
-    out.listener.set(name, {
+    addResource(out, 'listener', name, {
       name,
       address: { pipe: { path: ctx.dynamicConfigSocket } },
       filter_chains: [
@@ -235,7 +242,7 @@ export const dynamicConfigGenerator: Generator = {
           ],
         },
       ],
-    });
+    }, { kind: 'agent' });
   },
 };
 
