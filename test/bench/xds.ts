@@ -19,7 +19,7 @@ import { now } from './sim-proxy.ts';
 const meta = { labels: {}, creationTime: '', modificationTime: '', version: '1' };
 
 /** The identity and CA of the mTLS golden files (read once: the cold runs build a context per iteration). */
-const fixture = JSON.parse(readFileSync(new URL('../../src/xds/generate/testdata/mtls-fixture.json', import.meta.url), 'utf8')) as { caCert: string; identity: { cert: string; key: string } };
+const fixture = JSON.parse(readFileSync(new URL('../helpers/testdata/mtls-fixture.json', import.meta.url), 'utf8')) as { caCert: string; identity: { cert: string; key: string } };
 
 /** A proxy calling 100 services of 5 endpoints each; `suffix` renames the services (nothing shared with other proxies). */
 function proxyWith100Outbounds(mtls: boolean, suffix = ''): ProxyContext {

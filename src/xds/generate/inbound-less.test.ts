@@ -20,7 +20,7 @@ import { GENERATORS } from './generators.ts';
 
 const meta = { labels: {}, creationTime: '', modificationTime: '', version: '1' };
 const dp = (name: string, spec: DataplaneSpec): Resource<DataplaneSpec> => ({ type: 'Dataplane', mesh: 'default', name, spec, ...meta });
-const fixture = JSON.parse(readFileSync(new URL('./testdata/mtls-fixture.json', import.meta.url), 'utf8')) as { caCert: string; identity: { cert: string; key: string } };
+const fixture = JSON.parse(readFileSync(new URL('../../../test/helpers/testdata/mtls-fixture.json', import.meta.url), 'utf8')) as { caCert: string; identity: { cert: string; key: string } };
 const mtlsMesh: Resource<MeshSpec> = { type: 'Mesh', name: 'default', spec: { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } }, ...meta };
 const endpoints = new Map<string, Endpoint[]>([['backend', [{ address: '127.0.0.2', port: 8080, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' }, dataplane: 'backend-1' }]]]);
 

@@ -1,0 +1,5 @@
+import { describe } from 'vitest';
+import { goldenTests } from '../../../test/helpers/proxy-fixtures.ts';
+import { goldenCases } from './golden-cases.ts';
+
+describe('meshtls: golden files', () => goldenTests(new URL('./testdata/', import.meta.url), goldenCases));
