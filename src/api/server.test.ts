@@ -264,7 +264,9 @@ describe('REST API: index, config, metadata and insights', () => {
     expect((await app.inject({ method: 'GET', url: '/' })).json()).toMatchObject({ product: 'Kuma', version: '2.14.3', mode: 'global', meshwork: { product: 'Meshwork', version: '0.0.0-test' }, instanceId: 'test-instance' });
     expect((await app.inject({ method: 'GET', url: '/config' })).json()).toMatchObject({ mode: 'global', apiServer: { port: 5681 } });
     const types = (await app.inject({ method: 'GET', url: '/_resources' })).json().resources as { name: string; readOnly: boolean; path: string }[];
-    expect(types).toHaveLength(26);
+    expect(types).toHaveLength(28);
+    expect(types.find((t) => t.name === 'MeshService')).toMatchObject({ readOnly: true, path: 'meshservices' });
+    expect(types.find((t) => t.name === 'HostnameGenerator')).toMatchObject({ readOnly: false, path: 'hostnamegenerators' });
     expect(types.find((t) => t.name === 'MeshOpenTelemetryBackend')).toMatchObject({ readOnly: false, path: 'meshopentelemetrybackends' });
     expect(types.find((t) => t.name === 'Dataplane')).toMatchObject({ readOnly: true, path: 'dataplanes' });
     expect(types.find((t) => t.name === 'MeshLoadBalancingStrategy')).toMatchObject({ readOnly: false, path: 'meshloadbalancingstrategies' });

@@ -1,3 +1,4 @@
+import { GLOBAL_HOSTNAME_GENERATORS } from '../meshservice/default-generators.ts';
 import { UserTokens } from '../tokens/user-token.ts';
 import { registerCommonComponents } from '../app/common-components.ts';
 import { defaults } from '../app/components/defaults.ts';
@@ -23,7 +24,7 @@ export function setupGlobal(rt: Runtime): void {
   });
   const cache = new ResourceCache({ store: rt.store, registry: rt.registry, logger: rt.logger.child({ component: 'resource-cache' }) });
   rt.components.add(
-    defaults({ store: rt.store, logger: rt.logger.child({ component: 'defaults' }), adminToken: true, defaultMesh: !rt.config.defaults.skipMeshCreation }),
+    defaults({ store: rt.store, logger: rt.logger.child({ component: 'defaults' }), adminToken: true, defaultMesh: !rt.config.defaults.skipMeshCreation, hostnameGenerators: GLOBAL_HOSTNAME_GENERATORS }),
     resourceCacheComponent(cache),
     ...kdsGlobalComponents(rt, cache, zoneTokens, { envoyAdmin }),
     meshCaManager({ store: rt.store, cache, logger: rt.logger.child({ component: 'mesh-ca-manager' }) }),

@@ -45,6 +45,13 @@ export interface ResourceTypeDescriptor<S extends z.ZodType = z.ZodType> {
   readonly sensitive: boolean;
   /** Kuma's short name (`mt`, `dp`, `m`…): resources of types that have one get a `kri`. */
   readonly shortName?: string;
+  /**
+   * The type has a `status` the control plane writes (MeshService: VIPs, addresses, proxies).
+   * Documents show it; a user's `status` is ignored on writes, as Kuma's API does.
+   */
+  readonly hasStatus?: boolean;
+  /** Checks of the whole resource beyond its spec's schema (Kuma validators that read the name or labels). */
+  readonly validateResource?: (r: { name: string; mesh?: string; labels: Record<string, string>; spec: unknown }) => { field: string; reason: string }[];
   /** Extra columns for `meshctl get` tables, after MESH and NAME. */
   readonly columns?: readonly TableColumn[];
 }

@@ -105,6 +105,7 @@ export function parseDocument(raw: unknown, registry: ResourceRegistry, options:
     const parsed = descriptor.schema.safeParse(specInput);
     if (!parsed.success) params.push(...zodIssuesToParameters(parsed.error, prefix));
   }
+  if (descriptor.validateResource && typeof raw.name === 'string') params.push(...descriptor.validateResource({ name: raw.name, labels, spec: specInput, ...(typeof raw.mesh === 'string' ? { mesh: raw.mesh } : {}) }));
 
   if (params.length > 0) {
     throw invalidResource(descriptor.name, params);
@@ -127,5 +128,6 @@ export function renderDocument(resource: Resource, descriptor: ResourceTypeDescr
   if (kri) doc.kri = kri;
   if (descriptor.inlineSpec) Object.assign(doc, resource.spec as object);
   else doc.spec = resource.spec;
+  if (descriptor.hasStatus) doc.status = resource.status ?? {};
   return doc;
 }

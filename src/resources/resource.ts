@@ -11,11 +11,14 @@ export interface ResourceKey {
 export interface ResourceInput extends ResourceKey {
   labels: Record<string, string>;
   spec: unknown;
+  /** What the control plane observed (MeshService's VIPs, addresses…): written by its components, never by users. An update without it keeps the stored one. */
+  status?: unknown;
 }
 
 export interface Resource<S = unknown> extends ResourceKey {
   labels: Record<string, string>;
   spec: S;
+  status?: unknown;
   /** RFC 3339 timestamps kept by the store. */
   creationTime: string;
   modificationTime: string;

@@ -21,9 +21,12 @@ export function decodeKey(encoded: string): ResourceKey {
 /** What is persisted: the resource without its version (the version is the store's revision). */
 export type StoredDocument = Omit<Resource, 'version'>;
 
-export function toDocument(input: ResourceInput, creationTime: string, modificationTime: string): StoredDocument {
+/** The document to store; an update passes the stored status, kept unless the input has its own. */
+export function toDocument(input: ResourceInput, creationTime: string, modificationTime: string, storedStatus?: unknown): StoredDocument {
   const doc: StoredDocument = { type: input.type, name: input.name, labels: input.labels, spec: input.spec, creationTime, modificationTime };
   if (input.mesh !== undefined) doc.mesh = input.mesh;
+  const status = input.status !== undefined ? input.status : storedStatus;
+  if (status !== undefined) doc.status = status;
   return doc;
 }
 

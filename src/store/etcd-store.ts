@@ -134,7 +134,8 @@ export class EtcdStore implements ResourceStore {
       const current = await this.#getKv(input);
       if (!current) throw notFound(input);
       if (current.mod_revision !== expectedVersion) throw versionConflict(input, expectedVersion, current.mod_revision);
-      const doc = toDocument(input, this.#decode(current).creationTime, now());
+      const stored = this.#decode(current);
+      const doc = toDocument(input, stored.creationTime, now(), stored.status);
       const text = serializeChecked(doc, this.#maxBytes);
       const key = this.#key(input);
       const res = await this.#client.if(key, 'Mod', '==', expectedVersion).then(this.#client.put(key).value(text)).commit();
@@ -165,7 +166,7 @@ export class EtcdStore implements ResourceStore {
     };
     for (const [i, w] of writes.entries()) {
       let text: string;
-      const doc = toDocument(w.input, w.existing?.creationTime ?? t, t);
+      const doc = toDocument(w.input, w.existing?.creationTime ?? t, t, w.existing?.status);
       try {
         text = serializeChecked(doc, this.#maxBytes);
       } catch (error) {

@@ -100,7 +100,7 @@ export class MemoryStore implements ResourceStore {
     const current = this.#read(input);
     if (!current) throw notFound(input);
     if (current.version !== expectedVersion) throw versionConflict(input, expectedVersion, current.version);
-    const doc = toDocument(input, current.creationTime, now());
+    const doc = toDocument(input, current.creationTime, now(), current.status);
     serializeChecked(doc, this.#maxBytes);
     const revision = ++this.#revision;
     const resource = withVersion(doc, revision);

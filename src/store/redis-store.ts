@@ -195,7 +195,7 @@ export class RedisStore implements ResourceStore {
     return guarded('redis', 'update', async () => {
       const current = await this.get(input);
       if (current.version !== expectedVersion) throw versionConflict(input, expectedVersion, current.version);
-      const doc = toDocument(input, current.creationTime, now());
+      const doc = toDocument(input, current.creationTime, now(), current.status);
       const text = serializeChecked(doc, this.#maxBytes);
       const [status, rev] = await this.#redis.mwUpdate(this.#hash(input.type), this.#rev, this.#events, encodeKey(input), expectedVersion, text, this.#maxLen);
       if (status === 'NOT_FOUND') throw notFound(input);

@@ -9,6 +9,8 @@ import type { Resource, ResourceInput, ResourceKey } from '../resources/resource
 //    mesh-scoped and its Mesh does not exist (checked atomically with the write).
 //  - update and delete take the version the caller last read; a different current version
 //    fails with VERSION_CONFLICT and changes nothing. A missing key is NOT_FOUND.
+//  - A resource may carry a status (written by the control plane); an update whose input
+//    has none keeps the stored status.
 //  - Deleting a Mesh deletes every mesh-scoped resource of that mesh in the same write.
 //  - A serialized resource above the size limit fails with RESOURCE_TOO_LARGE.
 //  - watch({fromRevision}) yields every change with a revision above fromRevision, in

@@ -7,6 +7,8 @@ import { dpServerComponents } from '../dp-server/components.ts';
 import { availableServicesUpdater } from '../ingress/component.ts';
 import { kdsZoneComponents } from '../kds/zone/components.ts';
 import { meshCaManager } from '../mtls/components.ts';
+import { meshServiceManager } from '../meshservice/component.ts';
+import { ZONE_HOSTNAME_GENERATORS } from '../meshservice/default-generators.ts';
 import { ResourceCache } from '../store/resource-cache.ts';
 import { DataplaneTokens } from '../tokens/dataplane-token.ts';
 import { LocalEnvoyAdmin } from '../envoy-admin/access.ts';
@@ -21,7 +23,8 @@ export function setupZone(rt: Runtime): void {
   const cache = new ResourceCache({ store: rt.store, registry: rt.registry, logger: rt.logger.child({ component: 'resource-cache' }) });
   const dp = dpServerComponents(rt, cache);
   // `inspect dataplane --type=config-dump|stats|clusters`: asked here, or by global over KDS.
-  const envoyAdmin = new LocalEnvoyAdmin({ store: rt.store, client: new EnvoyAdminClient(dp.envoyAdminTls), zone: rt.config.multizone.zone.name ?? 'standalone' });
+  const zoneName = rt.config.multizone.zone.name ?? 'standalone';
+  const envoyAdmin = new LocalEnvoyAdmin({ store: rt.store, client: new EnvoyAdminClient(dp.envoyAdminTls), zone: zoneName });
   // Signing keys of a federated zone come from global; only a standalone zone issues tokens.
   registerCommonComponents(rt, {
     proxyConfig: (nodeId) => dp.snapshots.get(nodeId)?.toJSON(),
@@ -32,10 +35,20 @@ export function setupZone(rt: Runtime): void {
   rt.components.add(
     resourceCacheComponent(cache),
     // A federated zone has its own admin token (global's never leaves global); its meshes come from global.
-    defaults({ store: rt.store, logger: rt.logger.child({ component: 'defaults' }), adminToken: true, defaultMesh: !federated && !rt.config.defaults.skipMeshCreation }),
+    defaults({ store: rt.store, logger: rt.logger.child({ component: 'defaults' }), adminToken: true, defaultMesh: !federated && !rt.config.defaults.skipMeshCreation, hostnameGenerators: ZONE_HOSTNAME_GENERATORS }),
   );
   // Meshes are authored here when standalone: so are their CAs. A federated zone gets both from global.
   if (!federated) rt.components.add(meshCaManager({ store: rt.store, cache, logger: rt.logger.child({ component: 'mesh-ca-manager' }) }));
+  rt.components.add(
+    meshServiceManager({
+      store: rt.store,
+      cache,
+      logger: rt.logger.child({ component: 'meshservice' }),
+      zone: zoneName,
+      meshServiceCidr: rt.config.ipam.meshServiceCidr,
+      deletionGracePeriodMs: rt.config.meshService.deletionGracePeriodMs,
+    }),
+  );
   rt.components.add(...dp.components, availableServicesUpdater({ store: rt.store, cache, logger: rt.logger.child({ component: 'ingress' }), debounceMs: 100 }));
   if (federated) rt.components.add(...kdsZoneComponents(rt, cache, { beforeUp: dp.restored, envoyAdmin }).components);
 }

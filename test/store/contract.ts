@@ -92,6 +92,20 @@ export function storeContract(name: string, harness: () => StoreHarness): void {
       expect(await s.get({ type: 'Mesh', name: 'default' })).toEqual(updated);
     }));
 
+    it('stores a status, keeps it through updates without one, replaces it with a new one (update and writeMany)', withStore(async (s) => {
+      await s.create(mesh('default'));
+      const created = await s.create({ ...timeout('default', 'st'), status: { vips: [{ ip: '241.0.0.1' }] } });
+      expect((await s.get(created)).status).toEqual({ vips: [{ ip: '241.0.0.1' }] });
+      const kept = await s.update(timeout('default', 'st', { edited: 'yes' }), created.version);
+      expect(kept.status).toEqual({ vips: [{ ip: '241.0.0.1' }] });
+      expect((await s.get(created)).status).toEqual({ vips: [{ ip: '241.0.0.1' }] });
+      const [batched] = await s.writeMany([{ input: timeout('default', 'st', { edited: 'twice' }), existing: kept }]);
+      expect(batched!.ok && batched!.resource.status).toEqual({ vips: [{ ip: '241.0.0.1' }] });
+      const replaced = await s.update({ ...timeout('default', 'st'), status: { vips: [{ ip: '241.0.0.2' }] } }, (await s.get(created)).version);
+      expect((await s.get(replaced)).status).toEqual({ vips: [{ ip: '241.0.0.2' }] });
+      expect((await s.get({ type: 'Mesh', name: 'default' })).status).toBeUndefined();
+    }));
+
     it('refuses a stale version with VERSION_CONFLICT and changes nothing', withStore(async (s) => {
       const m = await s.create(mesh('default'));
       const v2 = await s.update({ ...mesh('default'), labels: { v: '2' } }, m.version);

@@ -4,7 +4,7 @@ import type { ApiDeps } from '../deps.ts';
 import { listBody, listOptionsFromQuery } from '../paging.ts';
 
 // Kuma 2.14 types Meshwork does not serve yet. Their collections answer as Kuma's would with
-// none stored (kumactl `get meshservices` prints an empty table instead of failing on a 404),
+// none stored (kumactl `get meshexternalservices` prints an empty table instead of failing on a 404),
 // and writes are refused naming the type.
 
 interface KumaType {
@@ -16,7 +16,6 @@ interface KumaType {
 const mesh = (type: string, collection: string): KumaType => ({ type, collection, scope: 'mesh' });
 
 export const NOT_YET_SUPPORTED: readonly KumaType[] = [
-  mesh('MeshService', 'meshservices'),
   mesh('MeshExternalService', 'meshexternalservices'),
   mesh('MeshMultiZoneService', 'meshmultizoneservices'),
   mesh('MeshGateway', 'meshgateways'),
@@ -39,7 +38,6 @@ export const NOT_YET_SUPPORTED: readonly KumaType[] = [
   mesh('TrafficRoute', 'traffic-routes'),
   mesh('TrafficTrace', 'traffic-traces'),
   mesh('VirtualOutbound', 'virtual-outbounds'),
-  { type: 'HostnameGenerator', collection: 'hostnamegenerators', scope: 'global' },
   { type: 'ZoneEgress', collection: 'zoneegresses', scope: 'global' },
   { type: 'ZoneEgressInsight', collection: 'zoneegressinsights', scope: 'global' },
 ];

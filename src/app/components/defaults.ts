@@ -4,14 +4,15 @@ import type { Logger } from '../../core/logger.ts';
 import type { ResourceStore } from '../../store/store.ts';
 import { ensureAdminToken } from '../../tokens/admin-token.ts';
 import { createDefaultPolicies } from '../../policies/defaults.ts';
-import type { Resource } from '../../resources/resource.ts';
+import type { Resource, ResourceInput } from '../../resources/resource.ts';
+import { ensureHostnameGenerators } from '../../meshservice/default-generators.ts';
 import type { MeshSpec } from '../../resources/types/mesh.ts';
 
 /**
- * First-start defaults, as Kuma creates them: the admin user token (global only) and the
- * `default` mesh with its default policies (unless skipped). Idempotent: existing resources are left alone.
+ * First-start defaults, as Kuma creates them: the admin user token (global only), the
+ * `default` mesh with its default policies (unless skipped), and the default HostnameGenerators. Idempotent: existing resources are left alone.
  */
-export function defaults(options: { store: ResourceStore; logger: Logger; adminToken: boolean; defaultMesh: boolean }): Component {
+export function defaults(options: { store: ResourceStore; logger: Logger; adminToken: boolean; defaultMesh: boolean; hostnameGenerators?: readonly ResourceInput[] }): Component {
   const { store, logger } = options;
   return {
     name: 'defaults',
@@ -29,6 +30,10 @@ export function defaults(options: { store: ResourceStore; logger: Logger; adminT
         } catch (err) {
           if (!isMeshworkError(err, 'ALREADY_EXISTS')) throw err;
         }
+      }
+      if (options.hostnameGenerators) {
+        const created = await ensureHostnameGenerators(store, options.hostnameGenerators);
+        if (created.length) logger.info({ hostnameGenerators: created }, 'created the default HostnameGenerators');
       }
     },
     async stop() {},

@@ -5,6 +5,7 @@ import { z } from 'zod';
 // process.env after loadConfig() returns.
 
 const port = z.number().int().min(0).max(65535);
+const ipv4Cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/([89]|[12]\d|30)$/, 'must be an IPv4 CIDR between /8 and /30, e.g. 241.0.0.0/8');
 
 export const configSchema = z.strictObject({
   /** `global` holds the desired state and feeds zones; `zone` serves proxies. */
@@ -141,6 +142,20 @@ export const configSchema = z.strictObject({
       port: port.default(5680),
     })
     .prefault({}),
+  /** Kuma's IPAM: where MeshServices (and external and multi-zone services) get their VIPs. */
+  ipam: z
+    .strictObject({
+      meshServiceCidr: ipv4Cidr.default('241.0.0.0/8'),
+      meshExternalServiceCidr: ipv4Cidr.default('242.0.0.0/8'),
+      meshMultiZoneServiceCidr: ipv4Cidr.default('243.0.0.0/8'),
+    })
+    .prefault({}),
+  meshService: z
+    .strictObject({
+      /** A generated MeshService whose last Dataplane went is deleted this long after (Kuma's meshService.deletionGracePeriod). */
+      deletionGracePeriodMs: z.number().int().min(0).default(3_600_000),
+    })
+    .prefault({}),
   defaults: z
     .strictObject({
       /** Skip creating the `default` mesh at start-up. */
@@ -204,6 +219,10 @@ export const ENV_VARS = {
   MESHWORK_DIAGNOSTICS_ADDRESS: { path: 'diagnostics.address', kind: 'string' },
   MESHWORK_DIAGNOSTICS_PORT: { path: 'diagnostics.port', kind: 'number' },
   MESHWORK_DEFAULTS_SKIP_MESH_CREATION: { path: 'defaults.skipMeshCreation', kind: 'boolean' },
+  MESHWORK_IPAM_MESH_SERVICE_CIDR: { path: 'ipam.meshServiceCidr', kind: 'string' },
+  MESHWORK_IPAM_MESH_EXTERNAL_SERVICE_CIDR: { path: 'ipam.meshExternalServiceCidr', kind: 'string' },
+  MESHWORK_IPAM_MESH_MULTI_ZONE_SERVICE_CIDR: { path: 'ipam.meshMultiZoneServiceCidr', kind: 'string' },
+  MESHWORK_MESH_SERVICE_DELETION_GRACE_PERIOD_MS: { path: 'meshService.deletionGracePeriodMs', kind: 'number' },
   MESHWORK_LOG_LEVEL: { path: 'logging.level', kind: 'string' },
   MESHWORK_LOG_FORMAT: { path: 'logging.format', kind: 'string' },
 } as const satisfies Record<string, { path: string; kind: 'string' | 'number' | 'boolean' | 'list' }>;

@@ -51,39 +51,64 @@ function str(parts: Buffer[], field: number, s: string | undefined): void {
 }
 
 // An Any as field 2 (`resources` of DiscoveryResponse, `resource` of Resource), and a delta
-// Resource as field 2 of DeltaDiscoveryResponse: computed once per resource object.
-const anyField = new WeakMap<Any, Buffer>();
-const deltaResourceField = new WeakMap<object, Buffer>();
+// Resource as field 2 of DeltaDiscoveryResponse: what surrounds the resource's bytes is
+// computed once per resource object and kept (a few dozen bytes); the bytes themselves are
+// never copied but into the response.
+const anyHeader = new WeakMap<Any, Buffer>();
+const deltaResourceParts = new WeakMap<object, { head: Buffer; tail: Buffer }>();
 
-function anyAsField2(a: Any): Buffer {
-  let b = anyField.get(a);
-  if (!b) {
-    const body: Buffer[] = [];
-    str(body, 1, a.type_url);
-    if (a.value.length > 0) body.push(...delimited(2, a.value));
-    anyField.set(a, (b = Buffer.concat(delimited(2, Buffer.concat(body)))));
-  }
-  return b;
+/**
+ * Kept bytes in a buffer of their own: Buffer.concat hands small buffers out of a shared 8 KiB
+ * pool, and one kept slice holds its whole slab (with every response that passed through it)
+ * alive; measured, that was +35 KB of RSS per proxy at 5,000 proxies.
+ */
+function owned(parts: Buffer[]): Buffer {
+  const out = Buffer.allocUnsafeSlow(parts.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of parts) at += b.copy(out, at);
+  return out;
 }
 
-function deltaResourceAsField2(r: { readonly name: string; readonly version: string; readonly resource: Any }): Buffer {
-  let b = deltaResourceField.get(r);
-  if (!b) {
-    // Resource: version = 1, resource = 2, name = 3 (written in field-number order, as protobufjs does).
-    const body: Buffer[] = [];
-    str(body, 1, r.version);
-    body.push(anyAsField2(r.resource));
-    str(body, 3, r.name);
-    deltaResourceField.set(r, (b = Buffer.concat(delimited(2, Buffer.concat(body)))));
+/** Tag and length of an Any as field 2, its type_url, and the tag and length of its value. */
+function anyHead(a: Any): Buffer {
+  let head = anyHeader.get(a);
+  if (!head) {
+    const typeUrl: Buffer[] = [];
+    str(typeUrl, 1, a.type_url);
+    const valueHead = a.value.length > 0 ? [varint((2 << 3) | LEN), varint(a.value.length)] : [];
+    const bodyLength = typeUrl.reduce((n, b) => n + b.length, 0) + valueHead.reduce((n, b) => n + b.length, 0) + a.value.length;
+    anyHeader.set(a, (head = owned([varint((2 << 3) | LEN), varint(bodyLength), ...typeUrl, ...valueHead])));
   }
-  return b;
+  return head;
+}
+
+function pushAny(parts: Buffer[], a: Any): void {
+  parts.push(anyHead(a));
+  if (a.value.length > 0) parts.push(a.value);
+}
+
+function pushDeltaResource(parts: Buffer[], r: { readonly name: string; readonly version: string; readonly resource: Any }): void {
+  let p = deltaResourceParts.get(r);
+  if (!p) {
+    // Resource: version = 1, resource = 2, name = 3 (in field-number order, as protobufjs writes).
+    const version: Buffer[] = [];
+    str(version, 1, r.version);
+    const name: Buffer[] = [];
+    str(name, 3, r.name);
+    const any = anyHead(r.resource);
+    const bodyLength = version.reduce((n, b) => n + b.length, 0) + any.length + r.resource.value.length + name.reduce((n, b) => n + b.length, 0);
+    deltaResourceParts.set(r, (p = { head: owned([varint((2 << 3) | LEN), varint(bodyLength), ...version, any]), tail: owned(name) }));
+  }
+  parts.push(p.head);
+  if (r.resource.value.length > 0) parts.push(r.resource.value);
+  parts.push(p.tail);
 }
 
 /** DiscoveryResponse: version_info = 1, resources = 2, type_url = 4, nonce = 5. */
 export function encodeDiscoveryResponse(r: DiscoveryResponseOut): Buffer {
   const parts: Buffer[] = [];
   str(parts, 1, r.version_info);
-  for (const a of r.resources ?? []) parts.push(anyAsField2(a));
+  for (const a of r.resources ?? []) pushAny(parts, a);
   str(parts, 4, r.type_url);
   str(parts, 5, r.nonce);
   return Buffer.concat(parts);
@@ -93,7 +118,7 @@ export function encodeDiscoveryResponse(r: DiscoveryResponseOut): Buffer {
 export function encodeDeltaDiscoveryResponse(r: DeltaDiscoveryResponseOut): Buffer {
   const parts: Buffer[] = [];
   str(parts, 1, r.system_version_info);
-  for (const res of r.resources ?? []) parts.push(deltaResourceAsField2(res));
+  for (const res of r.resources ?? []) pushDeltaResource(parts, res);
   str(parts, 4, r.type_url);
   str(parts, 5, r.nonce);
   // Repeated strings are written even when empty (an empty name is still an element).

@@ -1,0 +1,142 @@
+import type { Component } from '../core/component.ts';
+import { isMeshworkError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Resource, ResourceInput } from '../resources/resource.ts';
+import { ORIGIN_LABEL, SERVICE_TAG } from '../resources/labels.ts';
+import type { DataplaneSpec } from '../resources/types/dataplane.ts';
+import type { HostnameGeneratorSpec } from '../resources/types/hostname-generator.ts';
+import type { MeshSpec } from '../resources/types/mesh.ts';
+import type { MeshServiceSpec, MeshServiceStatus } from '../resources/types/mesh-service.ts';
+import { debounce, type ResourceCache } from '../store/resource-cache.ts';
+import type { ResourceStore } from '../store/store.ts';
+import { GRACE_PERIOD_LABEL, isGenerated, planGeneration } from './generate.ts';
+import { planHostnames } from './hostnames.ts';
+import { dataplaneProxies, selectedDataplanes } from './proxies.ts';
+import { parseCidr, VipAllocator } from './vips.ts';
+
+// The zone's MeshService loop (leader only), as Kuma's four: the generator (MeshServices from
+// Dataplane inbounds), the VIP allocator, the hostname generator and the status updater. It
+// runs on changes of what it reads (debounced) rather than on Kuma's 2–5 s ticks, and at the
+// end of a grace period. Writes are conditional on the version read: a write that loses a race
+// is redone by the pass the winning write starts.
+
+const WATCHED = new Set(['Mesh', 'Dataplane', 'MeshService', 'HostnameGenerator', 'DataplaneInsight']);
+
+export interface MeshServiceManagerOptions {
+  store: ResourceStore;
+  cache: ResourceCache;
+  logger: Logger;
+  zone: string;
+  meshServiceCidr: string;
+  deletionGracePeriodMs: number;
+  debounceMs?: number;
+  now?: () => Date;
+}
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export function meshServiceManager(o: MeshServiceManagerOptions): Component {
+  const vips = new VipAllocator(parseCidr(o.meshServiceCidr));
+  const now = o.now ?? (() => new Date());
+  let running = Promise.resolve();
+  let graceTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const write = async (what: string, input: ResourceInput, existing?: Resource) => {
+    try {
+      if (existing) await o.store.update(input, existing.version);
+      else await o.store.create(input);
+    } catch (err) {
+      // Lost a race (the winner's change starts another pass), or the mesh went meanwhile.
+      if (isMeshworkError(err, 'VERSION_CONFLICT') || isMeshworkError(err, 'ALREADY_EXISTS') || isMeshworkError(err, 'NOT_FOUND') || isMeshworkError(err, 'MESH_NOT_FOUND')) return;
+      o.logger.error({ err: (err as Error).message, mesh: input.mesh, name: input.name }, `cannot ${what} a MeshService; will retry on the next change`);
+    }
+  };
+
+  const pass = async () => {
+    const meshes = o.cache.list('Mesh') as Resource<MeshSpec>[];
+    const dataplanes = o.cache.list('Dataplane') as Resource<DataplaneSpec>[];
+    const services = o.cache.list('MeshService') as Resource<MeshServiceSpec>[];
+    const plan = planGeneration({ meshes, dataplanes, meshServices: services, zone: o.zone, now: now(), gracePeriodMs: o.deletionGracePeriodMs });
+    for (const input of plan.create) await write('create', input);
+    for (const { input, existing } of plan.update) await write('update', input, existing);
+    for (const ms of plan.delete) {
+      try {
+        await o.store.delete(ms, { expectedVersion: ms.version });
+        o.logger.info({ mesh: ms.mesh, name: ms.name }, 'deleted a generated MeshService: no Dataplane has its service any more');
+      } catch (err) {
+        if (!isMeshworkError(err, 'VERSION_CONFLICT') && !isMeshworkError(err, 'NOT_FOUND')) o.logger.error({ err: (err as Error).message, name: ms.name }, 'cannot delete a MeshService');
+      }
+    }
+    if (plan.create.length || plan.update.length || plan.delete.length) return; // their changes start the next pass
+    scheduleGrace(services);
+
+    // Status: VIPs of every MeshService (synced ones too: each zone allocates its own), hostnames, and proxies of local ones.
+    const insights = new Map((o.cache.list('DataplaneInsight') as Resource[]).map((i) => [`${i.mesh}/${i.name}`, i.spec]));
+    const assigned = vips.plan(services.map((s) => ({ key: `${s.mesh}/${s.name}`, creationTime: s.creationTime, vips: ((s.status as MeshServiceStatus | undefined)?.vips ?? []).map((v) => v.ip) })));
+    const names = planHostnames(services, o.cache.list('HostnameGenerator') as Resource<HostnameGeneratorSpec>[], o.zone);
+    const meshNames = new Set(meshes.map((m) => m.name));
+    for (const ms of services) {
+      if (!meshNames.has(ms.mesh!)) continue;
+      const key = `${ms.mesh}/${ms.name}`;
+      const current = (ms.status ?? {}) as MeshServiceStatus;
+      const local = (ms.labels[ORIGIN_LABEL] ?? 'zone') === 'zone';
+      const vip = assigned.get(key);
+      const h = names.get(key)!;
+      const next: MeshServiceStatus = {
+        ...current,
+        ...(vip ? { vips: [{ ip: vip }] } : {}),
+        ...(h.addresses.length ? { addresses: h.addresses } : {}),
+        ...(h.hostnameGenerators.length ? { hostnameGenerators: h.hostnameGenerators } : {}),
+        ...(local ? { dataplaneProxies: dataplaneProxies(ms, dataplanes, (dp) => insights.get(`${dp.mesh}/${dp.name}`)) } : {}),
+      };
+      if (!h.addresses.length) delete next.addresses;
+      if (!h.hostnameGenerators.length) delete next.hostnameGenerators;
+      let spec = ms.spec;
+      if (local) {
+        // Kuma's status updater also keeps state and identities in the spec.
+        const selected = next.dataplaneProxies ?? {};
+        const state = (selected.healthy ?? 0) > 0 ? 'Available' : 'Unavailable';
+        const identities = [...new Set(selectedDataplanes(ms, dataplanes).flatMap((d) => (d.spec.networking.inbound ?? []).flatMap((ib) => (ib.tags?.[SERVICE_TAG] ? [ib.tags[SERVICE_TAG]] : []))))].sort().map((value) => ({ type: 'ServiceTag' as const, value }));
+        if (ms.spec.state !== state || (identities.length > 0 && !sameJson(ms.spec.identities, identities))) spec = { ...ms.spec, state, ...(identities.length ? { identities } : {}) };
+      }
+      if (sameJson(next, current) && spec === ms.spec) continue;
+      await write('update the status of', { type: 'MeshService', mesh: ms.mesh!, name: ms.name, labels: ms.labels, spec, status: next }, ms);
+    }
+  };
+
+  /** Wakes the loop when the earliest grace period of a generated, abandoned MeshService ends. */
+  const scheduleGrace = (services: Resource[]) => {
+    if (graceTimer) clearTimeout(graceTimer);
+    graceTimer = undefined;
+    const ends = services.filter((s) => isGenerated(s) && s.labels[GRACE_PERIOD_LABEL]).map((s) => Date.parse(s.labels[GRACE_PERIOD_LABEL]!) + o.deletionGracePeriodMs).filter((t) => !Number.isNaN(t));
+    if (!ends.length || stopped) return;
+    graceTimer = setTimeout(() => refresh.trigger(), Math.max(0, Math.min(...ends) - now().getTime()) + 10);
+    graceTimer.unref();
+  };
+
+  const run = () => {
+    running = running.then(pass).catch((err: unknown) => o.logger.error({ err: (err as Error).message }, 'MeshService pass failed; will retry on the next change'));
+  };
+  const refresh = debounce(run, o.debounceMs ?? 100);
+  let off: (() => void) | undefined;
+  return {
+    name: 'meshservice-manager',
+    needsLeader: true,
+    async start() {
+      await o.cache.ready();
+      off = o.cache.onChange((c) => {
+        if (c.resync || c.keys.some((k) => WATCHED.has(k.type))) refresh.trigger();
+      });
+      run();
+      await running;
+    },
+    async stop() {
+      stopped = true;
+      off?.();
+      refresh.cancel();
+      if (graceTimer) clearTimeout(graceTimer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { Resource } from '../resources/resource.ts';
+import type { DataplaneSpec } from '../resources/types/dataplane.ts';
+import { isOnline } from '../resources/types/insights.ts';
+import type { MeshServiceSpec, MeshServiceStatus } from '../resources/types/mesh-service.ts';
+
+// The Dataplanes a MeshService selects (Kuma's match.go: dataplaneRef, else dataplaneTags on
+// one inbound, else dataplaneLabels; only Dataplanes with inbounds), and its
+// status.dataplaneProxies: total, connected (an open xDS subscription), healthy (every port
+// has a Ready inbound: targetPort by number or by inbound name).
+
+type Inbound = NonNullable<DataplaneSpec['networking']['inbound']>[number];
+
+export function selectedDataplanes(ms: Resource<MeshServiceSpec>, dataplanes: readonly Resource<DataplaneSpec>[]): Resource<DataplaneSpec>[] {
+  const s = ms.spec.selector;
+  const candidates = dataplanes.filter((d) => d.mesh === ms.mesh && (d.spec.networking.inbound ?? []).length > 0);
+  if (s?.dataplaneRef) return candidates.filter((d) => d.name === s.dataplaneRef!.name);
+  if (s?.dataplaneTags) {
+    const want = Object.entries(s.dataplaneTags);
+    return candidates.filter((d) => (d.spec.networking.inbound ?? []).some((ib) => want.every(([k, v]) => ib.tags?.[k] === v))).sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+  if (s?.dataplaneLabels) {
+    const want = Object.entries(s.dataplaneLabels.matchLabels ?? {});
+    return candidates.filter((d) => want.every(([k, v]) => d.labels[k] === v));
+  }
+  return [];
+}
+
+const ready = (ib: Inbound) => (ib.state ?? (ib.health?.ready === false ? 'NotReady' : 'Ready')) === 'Ready';
+
+export function dataplaneProxies(ms: Resource<MeshServiceSpec>, dataplanes: readonly Resource<DataplaneSpec>[], insightOf: (dp: Resource<DataplaneSpec>) => unknown): NonNullable<MeshServiceStatus['dataplaneProxies']> {
+  let total = 0;
+  let connected = 0;
+  let healthy = 0;
+  for (const dp of selectedDataplanes(ms, dataplanes)) {
+    total++;
+    if (isOnline(insightOf(dp))) connected++;
+    const inbounds = dp.spec.networking.inbound ?? [];
+    const allPorts = (ms.spec.ports ?? []).every((p) => inbounds.some((ib) => ready(ib) && (typeof p.targetPort === 'string' ? ib.name === p.targetPort : (p.targetPort ?? p.port) === ib.port)));
+    if (allPorts) healthy++;
+  }
+  // Kuma leaves zero counts out.
+  return { ...(connected ? { connected } : {}), ...(healthy ? { healthy } : {}), ...(total ? { total } : {}) };
+}
