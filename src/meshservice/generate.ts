@@ -33,7 +33,7 @@ export interface GenerationPlan {
 
 /** The MeshService a Dataplane's inbounds of one service give (Kuma: ports in inbound order). */
 function portOf(ib: NonNullable<DataplaneSpec['networking']['inbound']>[number]): MeshServicePort {
-  const protocol = (ib.tags?.[PROTOCOL_TAG] ?? '').toLowerCase();
+  const protocol = (ib.protocol || ib.tags?.[PROTOCOL_TAG] || '').toLowerCase();
   return { name: ib.name || String(ib.port), port: ib.port, targetPort: ib.port, appProtocol: PROTOCOLS.has(protocol) ? protocol : 'tcp' };
 }
 

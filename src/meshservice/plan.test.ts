@@ -40,6 +40,11 @@ describe('MeshService generation (Kuma meshservice/generate)', () => {
     expect(p.delete).toEqual([]);
   });
 
+  it("takes an inbound's protocol field over its kuma.io/protocol tag (Kuma's GetProtocolFallback)", () => {
+    const p = plan({ dataplanes: [dp('api-1', [{ port: 9000, protocol: 'grpc', tags: { 'kuma.io/service': 'api', 'kuma.io/protocol': 'http' } }])] });
+    expect((p.create[0]!.spec as MeshServiceSpec).ports).toEqual([{ name: '9000', port: 9000, targetPort: 9000, appProtocol: 'grpc' }]);
+  });
+
   it('generates nothing in a Disabled mesh and deletes what it generated there at once; others\' MeshServices are never touched', () => {
     const mine = svc('backend', { ports: [] }, { [MANAGED_BY_LABEL]: GENERATOR_NAME, 'kuma.io/origin': 'zone' });
     const users = svc('payments', { selector: { dataplaneTags: { app: 'payments' } } });

@@ -65,6 +65,8 @@ const inbound = z
     serviceAddress: optionalIp,
     address: optionalIp,
     name: z.string().optional(),
+    /** Kuma 2.14's inbound protocol (3.0 reads only this); the kuma.io/protocol tag when absent. */
+    protocol: z.string().optional(),
     // Kuma 2.x (InboundTagsDisabled): an inbound may have no tags at all; it then has no service
     // tag either, and Meshwork routes no service to it.
     tags: kumaTagMap.optional(),
@@ -89,6 +91,7 @@ const inbound = z
       if (ib.address === ib.serviceAddress && sameAsPort) issues.push({ path: ['serviceAddress'], message: SAME_AS_ADDRESS });
     }
     for (const issue of kumaTagIssues(ib.tags, { extra: inboundProtocolIssues })) issues.push({ path: ['tags', ...issue.path], message: issue.message });
+    if (ib.protocol !== undefined && ib.protocol !== '' && !(PROTOCOLS as readonly string[]).includes(ib.protocol)) issues.push({ path: ['protocol'], message: `has an invalid value "${ib.protocol}". Allowed values: ${[...PROTOCOLS].sort().join(', ')}` });
     // The service tag is required only of an inbound with tags (Kuma's old setup).
     if (ib.tags && Object.keys(ib.tags).length > 0 && !(SERVICE_TAG in ib.tags)) issues.push({ path: ['tags', SERVICE_TAG], message: 'tag has to exist' });
     addIssues(ctx, issues);
@@ -166,6 +169,11 @@ type Networking = {
 };
 
 const inRange = (port: number | undefined) => port !== undefined && port >= 1 && port <= 65535;
+
+/** An inbound's protocol as Kuma's GetProtocolFallback reads it: the field, else the tag, else tcp. */
+export function inboundProtocol(ib: { protocol?: string | undefined; tags?: Readonly<Record<string, string>> | undefined }): string {
+  return ib.protocol || ib.tags?.[PROTOCOL_TAG] || 'tcp';
+}
 
 /** Kuma's UsesInboundInterface: the proxy's or the workload's address and port of an inbound. */
 function usesInbound(n: Networking, address: string, port: number): boolean {

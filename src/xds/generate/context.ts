@@ -40,7 +40,9 @@ export function meshEndpoints(cache: ResourceCache, mesh: string, localZone?: st
       const service = tags?.[SERVICE_TAG];
       if (!tags || !service) continue;
       const list = out.get(service) ?? [];
-      list.push({ address: ib.address ?? dp.networking.advertisedAddress ?? dp.networking.address, port: ib.port, tags, dataplane: r.name });
+      // The inbound's protocol field (Kuma 2.14+) stands for the tag, which routes and listeners read.
+      const withProtocol = ib.protocol && !tags[PROTOCOL_TAG] ? { ...tags, [PROTOCOL_TAG]: ib.protocol } : tags;
+      list.push({ address: ib.address ?? dp.networking.advertisedAddress ?? dp.networking.address, port: ib.port, tags: withProtocol, dataplane: r.name });
       out.set(service, list);
     }
   }

@@ -5,7 +5,7 @@ import { endpoints, ep, forValidation, goldenTests, meta, mesh, pol, withPolicie
 import { SnapshotError, type XdsSnapshot } from '../cache/snapshot.ts';
 import { buildSnapshot } from '../build/build-snapshot.ts';
 import { proxyPolicies } from '../build/proxy-policies.ts';
-import type { ProxyContext } from './context.ts';
+import { meshEndpoints, type ProxyContext } from './context.ts';
 import { goldenCases } from './golden-cases.ts';
 import { defaultPolicies } from '../../policies/defaults.ts';
 import { GENERATORS } from './generators.ts';
@@ -97,6 +97,19 @@ describe('xDS generators', () => {
     expect(snapshot.resources.cluster.has('inbound:passthrough:ipv4')).toBe(true);
     expect(JSON.stringify(snapshot.resources.listener.get('outbound:passthrough:ipv4')!.json)).toContain('"cluster":"meshwork:blackhole"');
     expect(validateWithEnvoy(forValidation(snapshot)).ok).toBe(true);
+  });
+
+  it("reads an inbound's protocol field (Kuma 2.14) where it has no kuma.io/protocol tag: the inbound is HTTP, and so are its callers' outbounds", () => {
+    const ctx = cases['web-outbounds']!;
+    const api = { type: 'Dataplane', mesh: 'default', name: 'api-1', labels: {}, creationTime: '', modificationTime: '', version: '1', spec: { networking: { address: '127.0.0.30', inbound: [{ port: 9000, protocol: 'http', tags: { 'kuma.io/service': 'api' } }] } } };
+    const store = new Map([['Dataplane', [api]]]);
+    const fakeCache = { list: (type: string) => store.get(type) ?? [] } as unknown as Parameters<typeof meshEndpoints>[0];
+    const eps = meshEndpoints(fakeCache, 'default');
+    expect(eps.get('api')![0]!.tags['kuma.io/protocol']).toBe('http');
+    const server = buildSnapshot({ ...ctx, dataplane: api as never, endpoints: eps }, GENERATORS);
+    expect(JSON.stringify(server.resources.listener.get('inbound:127.0.0.30:9000')!.json)).toContain('http_connection_manager');
+    const caller = buildSnapshot({ ...ctx, endpoints: eps, dataplane: { ...ctx.dataplane, spec: { networking: { ...ctx.dataplane.spec.networking, outbound: [{ port: 10009, tags: { 'kuma.io/service': 'api' } }] } } } }, GENERATORS);
+    expect(JSON.stringify(caller.resources.listener.get('outbound:127.0.0.1:10009')!.json)).toContain('http_connection_manager');
   });
 
   it('versions by content: the same input gives the same version, a change a new one', () => {

@@ -1,6 +1,6 @@
 import { MESH_METRIC_CONFIG_PATH } from '../../dp/agent-protocol.ts';
 import { tagsHeaderValue, TAGS_HEADER } from '../model/source-tags.ts';
-import { PROTOCOL_TAG, SERVICE_TAG } from '../../resources/types/dataplane.ts';
+import { inboundProtocol, SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import { HTTP_PROTOCOLS, serviceProtocol, type Endpoint } from './context.ts';
 import { serviceSni } from '../../ingress/sni.ts';
 import { spiffeId } from '../../mtls/identity-certs.ts';
@@ -69,7 +69,7 @@ export const inboundGenerator: Generator = {
     for (const ib of net.inbound ?? []) {
       const address = ib.address ?? net.address;
       const servicePort = ib.servicePort ?? ib.port;
-      const protocol = ib.tags?.[PROTOCOL_TAG] ?? 'tcp';
+      const protocol = inboundProtocol(ib);
       const cluster = `localhost:${servicePort}`;
       const name = `inbound:${address}:${ib.port}`;
       const http2 = protocol === 'http2' || protocol === 'grpc';
