@@ -54,6 +54,23 @@ describe("Kuma's computed labels", () => {
     expect((await app.inject({ method: 'PUT', url: '/meshes/default/meshtimeouts/tm', payload: timeout({ 'kuma.io/origin': 'zone' }) })).statusCode).toBe(200);
   });
 
+  it("on a zone connected to global, a MeshService or HostnameGenerator needs kuma.io/origin: zone (Kuma's IsPluginOriginated); kumactl's computed snis are accepted and shown", async () => {
+    const store = new MemoryStore({ registry, maxResourceBytes: 1024 * 1024 });
+    await store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
+    const { app } = await setup({ role: 'federated-zone', zone: 'zone-1', store });
+    const ms = (labels: Record<string, string>) => ({ type: 'MeshService', mesh: 'default', name: 'payments', labels, snis: [{ port: 6379, sni: 'sni.msvc.default.payments.6379' }], spec: { ports: [{ port: 6379, name: 'redis' }] }, status: { tls: {} } });
+    const refused = await app.inject({ method: 'PUT', url: '/meshes/default/meshservices/payments', payload: ms({}) });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().invalid_parameters).toEqual([{ field: 'labels["kuma.io/origin"]', reason: `must be "zone": the origin label must be set to 'zone' (Kuma)` }]);
+    expect((await app.inject({ method: 'PUT', url: '/meshes/default/meshservices/payments', payload: ms({ 'kuma.io/origin': 'zone' }) })).statusCode).toBe(201);
+    const read = (await app.inject({ method: 'GET', url: '/meshes/default/meshservices/payments' })).json();
+    expect(read.snis).toEqual([{ port: 6379, sni: 'sni.msvc.default.zone-1.payments.redis' }]);
+    expect(read.status).toEqual({});
+    const hg = { type: 'HostnameGenerator', name: 'by-team', spec: { selector: { meshService: {} }, template: '{{ .Name }}.mesh' } };
+    expect((await app.inject({ method: 'PUT', url: '/hostnamegenerators/by-team', payload: hg })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'PUT', url: '/hostnamegenerators/by-team', payload: { ...hg, labels: { 'kuma.io/origin': 'zone' } } })).statusCode).toBe(201);
+  });
+
   it('an origin that is neither global nor zone is refused everywhere', async () => {
     const { app } = await setup({ role: 'standalone' });
     await app.inject({ method: 'PUT', url: '/meshes/default', payload: mesh });

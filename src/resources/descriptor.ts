@@ -50,6 +50,13 @@ export interface ResourceTypeDescriptor<S extends z.ZodType = z.ZodType> {
    * Documents show it; a user's `status` is ignored on writes, as Kuma's API does.
    */
   readonly hasStatus?: boolean;
+  /**
+   * Top-level fields the server computes and shows (MeshService's `snis`): rendered by
+   * `computed`, accepted and ignored on writes (kumactl sends back what it read).
+   */
+  readonly computed?: { readonly fields: readonly string[]; render(r: { mesh?: string; name: string; labels: Record<string, string>; spec: unknown }): Record<string, unknown> };
+  /** Kuma's IsPluginOriginated: on a zone connected to global, users' writes must carry kuma.io/origin: zone (policies are, and kds 'policy' types). */
+  readonly pluginOriginated?: boolean;
   /** Checks of the whole resource beyond its spec's schema (Kuma validators that read the name or labels). */
   readonly validateResource?: (r: { name: string; mesh?: string; labels: Record<string, string>; spec: unknown }) => { field: string; reason: string }[];
   /** Extra columns for `meshctl get` tables, after MESH and NAME. */

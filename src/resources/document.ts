@@ -92,7 +92,7 @@ export function parseDocument(raw: unknown, registry: ResourceRegistry, options:
     prefix = [];
   } else {
     for (const k of Object.keys(raw)) {
-      if (!META_FIELDS.has(k) && k !== 'spec' && k !== 'status') params.push({ field: k, reason: 'unknown field' });
+      if (!META_FIELDS.has(k) && k !== 'spec' && k !== 'status' && !descriptor.computed?.fields.includes(k)) params.push({ field: k, reason: 'unknown field' });
     }
     specInput = raw.spec;
     prefix = ['spec'];
@@ -128,6 +128,7 @@ export function renderDocument(resource: Resource, descriptor: ResourceTypeDescr
   if (kri) doc.kri = kri;
   if (descriptor.inlineSpec) Object.assign(doc, resource.spec as object);
   else doc.spec = resource.spec;
+  if (descriptor.computed) Object.assign(doc, descriptor.computed.render(resource));
   if (descriptor.hasStatus) doc.status = resource.status ?? {};
   return doc;
 }

@@ -77,13 +77,14 @@ export class ResourceManager {
         this.role === 'global' ? `${d.name} resources are created by zone control planes and synced to global` : this.role === 'federated-zone' ? `apply ${d.name} on the global control plane; it is synced to zones` : `${d.name} resources are written by the control plane itself`;
       throw new MeshworkError('READ_ONLY', `${d.name} is read-only on ${where}: ${hint}`);
     }
-    if (this.role === 'federated-zone' && d.kds === 'policy') {
+    if (this.role === 'federated-zone' && (d.kds === 'policy' || d.pluginOriginated)) {
       if (existing && existing.labels[ORIGIN_LABEL] !== 'zone') {
         throw new MeshworkError('READ_ONLY', `${describeKey(existing)} was synced from global and is read-only on a zone; change it on global`);
       }
       if (labels[ORIGIN_LABEL] !== 'zone') {
-        throw new MeshworkError('INVALID_RESOURCE', `a policy applied on a zone control plane connected to global needs the label ${ORIGIN_LABEL}: zone`, {
-          invalidParameters: [{ field: `labels["${ORIGIN_LABEL}"]`, reason: 'must be "zone" for a zone-local policy; apply the policy on global otherwise' }],
+        const what = d.isPolicy ? 'a policy' : `a ${d.name}`;
+        throw new MeshworkError('INVALID_RESOURCE', `${what} applied on a zone control plane connected to global needs the label ${ORIGIN_LABEL}: zone`, {
+          invalidParameters: [{ field: `labels["${ORIGIN_LABEL}"]`, reason: d.isPolicy ? 'must be "zone" for a zone-local policy; apply the policy on global otherwise' : `must be "zone": the origin label must be set to 'zone' (Kuma)` }],
         });
       }
     }

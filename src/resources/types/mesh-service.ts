@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineResource } from '../descriptor.ts';
-import { DISPLAY_NAME_LABEL } from '../labels.ts';
+import { DISPLAY_NAME_LABEL, K8S_NAMESPACE_LABEL, ZONE_LABEL } from '../labels.ts';
 
 // MeshService (Kuma 2.14's real-resource service model): a service of a zone, selecting its
 // Dataplanes by tags, name or labels, with its ports. Created in the zone (by users or by the
@@ -65,6 +65,14 @@ export const MeshServiceType = defineResource({
   hasStatus: true,
   kds: 'up',
   readOnly: { global: true },
+  pluginOriginated: true,
+  // Kuma's REST item shows each port's SNI (sni.msvc.<mesh>.<zone>.<namespace>.<name>.<port>, empty parts left out).
+  computed: {
+    fields: ['snis'],
+    render: (r) => ({
+      snis: ((r.spec as MeshServiceSpec).ports ?? []).map((p) => ({ port: p.port, sni: ['sni', 'msvc', r.mesh, r.labels[ZONE_LABEL], r.labels[K8S_NAMESPACE_LABEL], r.labels[DISPLAY_NAME_LABEL] ?? r.name, portName(p)].filter(Boolean).join('.') })),
+    }),
+  },
   validateResource: ({ name, labels }) => {
     const display = labels[DISPLAY_NAME_LABEL] || name;
     return display.length > 63 ? [{ field: 'name', reason: 'must not be longer than 63 characters' }] : [];
