@@ -41,6 +41,7 @@ export function meshServiceManager(o: MeshServiceManagerOptions): Component {
   let running = Promise.resolve();
   let graceTimer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let lastUnallocated = 0;
 
   const write = async (what: string, input: ResourceInput, existing?: Resource) => {
     try {
@@ -57,6 +58,8 @@ export function meshServiceManager(o: MeshServiceManagerOptions): Component {
     const meshes = o.cache.list('Mesh') as Resource<MeshSpec>[];
     const dataplanes = o.cache.list('Dataplane') as Resource<DataplaneSpec>[];
     const services = o.cache.list('MeshService') as Resource<MeshServiceSpec>[];
+    // Nothing to generate and no MeshService: nothing to do (the usual case of a legacy-only zone).
+    if (services.length === 0 && meshes.every((m) => (m.spec.meshServices?.mode ?? 'Disabled') === 'Disabled')) return;
     const plan = planGeneration({ meshes, dataplanes, meshServices: services, zone: o.zone, now: now(), gracePeriodMs: o.deletionGracePeriodMs });
     for (const input of plan.create) await write('create', input);
     for (const { input, existing } of plan.update) await write('update', input, existing);
@@ -74,6 +77,8 @@ export function meshServiceManager(o: MeshServiceManagerOptions): Component {
     // Status: VIPs of every MeshService (synced ones too: each zone allocates its own), hostnames, and proxies of local ones.
     const insights = new Map((o.cache.list('DataplaneInsight') as Resource[]).map((i) => [`${i.mesh}/${i.name}`, i.spec]));
     const assigned = vips.plan(services.map((s) => ({ key: `${s.mesh}/${s.name}`, creationTime: s.creationTime, vips: ((s.status as MeshServiceStatus | undefined)?.vips ?? []).map((v) => v.ip) })));
+    if (vips.unallocated > 0 && vips.unallocated !== lastUnallocated) o.logger.error({ cidr: vips.cidr, services: vips.unallocated }, 'no free VIP left for some MeshServices: widen MESHWORK_IPAM_MESH_SERVICE_CIDR');
+    lastUnallocated = vips.unallocated;
     const names = planHostnames(services, o.cache.list('HostnameGenerator') as Resource<HostnameGeneratorSpec>[], o.zone);
     const meshNames = new Set(meshes.map((m) => m.name));
     for (const ms of services) {

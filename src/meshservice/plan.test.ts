@@ -95,7 +95,9 @@ describe('VIP allocation (Kuma IPAM)', () => {
     expect(a.plan([holder('a', ['10.1.0.0']), holder('c')]).get('c')).toBe('10.1.0.2');
     expect(a.plan([holder('a', ['10.1.0.0']), holder('c', ['10.1.0.2']), holder('d')]).get('d')).toBe('10.1.0.3');
     expect(a.plan([holder('a', ['10.1.0.0']), holder('c', ['10.1.0.2']), holder('d', ['10.1.0.3']), holder('e')]).get('e')).toBe('10.1.0.1');
-    expect(() => a.plan([holder('a', ['10.1.0.0']), holder('c', ['10.1.0.2']), holder('d', ['10.1.0.3']), holder('e', ['10.1.0.1']), holder('f')])).toThrow(/no free VIP left in 10.1.0.0\/30/);
+    // A full range: the new one gets none (and the allocator says how many), the others keep theirs.
+    expect([...a.plan([holder('a', ['10.1.0.0']), holder('c', ['10.1.0.2']), holder('d', ['10.1.0.3']), holder('e', ['10.1.0.1']), holder('f'), holder('g')])]).toEqual([]);
+    expect(a.unallocated).toBe(2);
   });
   it('refuses a CIDR that is not one', () => {
     for (const bad of ['241.0.0.0', '300.0.0.0/8', '241.0.0.0/31', 'fd00::/8']) expect(() => parseCidr(bad), bad).toThrow(/is not an IPv4 CIDR/);

@@ -60,16 +60,25 @@ export class VipAllocator {
     }
     const out = new Map<string, string>();
     for (const h of needs) {
-      let tries = 0;
-      while (used.has(this.#cidr.first + this.#next)) {
-        this.#next = (this.#next + 1) % this.#cidr.size;
-        if (++tries > this.#cidr.size) throw new MeshworkError('INTERNAL', `no free VIP left in ${this.#cidr.text}`);
+      // A full range leaves the rest without a VIP (and says so); what has one keeps it.
+      if (used.size >= this.#cidr.size) {
+        this.unallocated = needs.length - out.size;
+        return out;
       }
+      while (used.has(this.#cidr.first + this.#next)) this.#next = (this.#next + 1) % this.#cidr.size;
       const n = this.#cidr.first + this.#next;
       used.set(n, h);
       out.set(h.key, ipOf(n));
       this.#next = (this.#next + 1) % this.#cidr.size;
     }
+    this.unallocated = 0;
     return out;
+  }
+
+  /** How many holders the last plan could not give a VIP (the CIDR is full). */
+  unallocated = 0;
+
+  get cidr(): string {
+    return this.#cidr.text;
   }
 }

@@ -52,6 +52,9 @@ describe('loadConfig', () => {
     expect(errorFields(() => loadConfig({ env: { MESHWORK_ZONE_NAME: 'zone-1', MESHWORK_GLOBAL_ADDRESS: 'http://global:5685' } }))).toEqual(['multizone.zone.globalAddress']);
     expect(errorFields(() => loadConfig({ env: { MESHWORK_GLOBAL_ADDRESS: 'grpcs://global:5685' } }))).toEqual(['multizone.zone.name']);
     expect(errorFields(() => loadConfig({ file: file('apiServer:\n  prot: 1\n') }))).toEqual(['apiServer']);
+    for (const cidr of ['241.0.0.0', '300.0.0.0/8', '241.0.0.0/31', 'fd00::/8']) expect(errorFields(() => loadConfig({ env: { MESHWORK_IPAM_MESH_SERVICE_CIDR: cidr } })), cidr).toEqual(['ipam.meshServiceCidr']);
+    expect(loadConfig({ env: { MESHWORK_IPAM_MESH_SERVICE_CIDR: '10.200.0.0/16' } }).ipam.meshServiceCidr).toBe('10.200.0.0/16');
+    expect(loadConfig().ipam).toEqual({ meshServiceCidr: '241.0.0.0/8', meshExternalServiceCidr: '242.0.0.0/8', meshMultiZoneServiceCidr: '243.0.0.0/8' });
     expect(() => loadConfig({ file: file('mode: [global') })).toThrow(/not valid YAML/);
     expect(() => loadConfig({ file: '/nonexistent/meshwork.yaml' })).toThrow(/cannot read config file/);
   });

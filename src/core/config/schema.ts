@@ -5,7 +5,9 @@ import { z } from 'zod';
 // process.env after loadConfig() returns.
 
 const port = z.number().int().min(0).max(65535);
-const ipv4Cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/([89]|[12]\d|30)$/, 'must be an IPv4 CIDR between /8 and /30, e.g. 241.0.0.0/8');
+const ipv4Cidr = z
+  .string()
+  .refine((c) => /^(\d{1,3}\.){3}\d{1,3}\/([89]|[12]\d|30)$/.test(c) && c.split('/')[0]!.split('.').every((o) => Number(o) <= 255), 'must be an IPv4 CIDR between /8 and /30, e.g. 241.0.0.0/8');
 
 export const configSchema = z.strictObject({
   /** `global` holds the desired state and feeds zones; `zone` serves proxies. */
