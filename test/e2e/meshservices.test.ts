@@ -89,6 +89,18 @@ describe('MeshServices on a zone', () => {
     expect(Object.values(before)).not.toContain(after.web);
   });
 
+  it('shows a proxy\'s layout (inbounds and the MeshService ports it reaches) with meshctl in mode Exclusive', async () => {
+    const mesh = (await (await fetch(`${zone.apiUrl}/meshes/default`)).json()) as object;
+    expect((await put('/meshes/default', { ...mesh, meshServices: { mode: 'Exclusive' } })).status).toBe(200);
+    const cli = meshctl();
+    expect((await cli.run(['config', 'control-planes', 'add', '--name', 'zone', '--address', zone.apiUrl])).code).toBe(0);
+    const out = await cli.run(['inspect', 'dataplane', 'backend-1', '--type', 'layout', '-o', 'json']);
+    expect(out.code, out.stderr).toBe(0);
+    const layout = JSON.parse(out.stdout) as { inbounds: { kri: string; port: number }[]; outbounds: { kri: string; port: number; protocol: string }[] };
+    expect(layout.inbounds).toEqual([expect.objectContaining({ kri: 'kri_dp_default_zone-1__backend-1_8080', port: 8080, protocol: 'http' })]);
+    expect(layout.outbounds.map((o) => `${o.kri} ${o.port} ${o.protocol}`)).toEqual(['kri_msvc_default_zone-1__backend_8080 8080 http', 'kri_msvc_default_zone-1__payments_6379 6379 tcp', 'kri_msvc_default_zone-1__redis_6379 6379 http', 'kri_msvc_default_zone-1__web_3000 3000 http']);
+  });
+
   it('removes a generated MeshService after the grace period once its last Dataplane is gone, and all of them at once when the mesh is Disabled again', async () => {
     expect((await fetch(`${zone.apiUrl}/meshes/default/dataplanes/web-1`, { method: 'DELETE' })).status).toBe(200);
     await waitFor(async () => (await service('web'))?.labels['kuma.io/deletion-grace-period-started-at'] !== undefined, { what: 'web marked for deletion' });

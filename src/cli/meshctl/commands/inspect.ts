@@ -17,11 +17,11 @@ interface MeshInsight {
 export function inspectCommand(program: Command, ctx: CliContext): void {
   program
     .command('inspect')
-    .description('inspect computed state: `inspect meshes`, `inspect dataplane NAME --type=rules|config|config-dump|stats|clusters`, `inspect zoneingress NAME --type=config-dump|stats|clusters`, `inspect <policy> NAME`')
+    .description('inspect computed state: `inspect meshes`, `inspect dataplane NAME --type=rules|config|layout|config-dump|stats|clusters`, `inspect zoneingress NAME --type=config-dump|stats|clusters`, `inspect <policy> NAME`')
     .argument('<what>', 'meshes, dataplane, zoneingress, or a policy type')
     .argument('[name]', 'name of the dataplane, zone ingress or policy')
     .option('-m, --mesh <mesh>', 'mesh', 'default')
-    .option('--type <type>', "for a proxy: rules (the policies' rules), config (what the zone generated), or from the proxy's Envoy: config-dump, stats, clusters", 'rules')
+    .option('--type <type>', "for a proxy: rules (the policies' rules), config (what the zone generated), layout (inbounds and reachable MeshServices, mode Exclusive), or from the proxy's Envoy: config-dump, stats, clusters", 'rules')
     .option('--include-eds', 'config-dump: with endpoints')
     .option('-o, --output <format>', 'table, yaml or json', 'table')
     .action(async (what: string, name: string | undefined, opts: { output: string; mesh: string; type: string; includeEds?: boolean }) => {
@@ -32,7 +32,7 @@ export function inspectCommand(program: Command, ctx: CliContext): void {
         const { descriptor: d } = resolveType(what);
         if (d.name === 'Dataplane' || d.name === 'ZoneIngress') {
           // As kumactl: config-dump, stats and clusters come from the proxy's Envoy admin (through its zone).
-          const types: Record<string, string> = { 'config-dump': `xds${opts.includeEds ? '?include_eds=true' : ''}`, stats: 'stats', clusters: 'clusters', ...(d.name === 'Dataplane' ? { rules: '_rules', config: '_config' } : {}) };
+          const types: Record<string, string> = { 'config-dump': `xds${opts.includeEds ? '?include_eds=true' : ''}`, stats: 'stats', clusters: 'clusters', ...(d.name === 'Dataplane' ? { rules: '_rules', config: '_config', layout: '_layout' } : {}) };
           const type = d.name === 'ZoneIngress' && opts.type === 'rules' ? 'config-dump' : opts.type;
           const suffix = types[type];
           if (!suffix) throw new CliError(`--type must be one of ${Object.keys(types).join(', ')}`);
