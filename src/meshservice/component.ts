@@ -11,7 +11,7 @@ import { debounce, type ResourceCache } from '../store/resource-cache.ts';
 import type { ResourceStore } from '../store/store.ts';
 import { GRACE_PERIOD_LABEL, isGenerated, planGeneration } from './generate.ts';
 import { planHostnames } from './hostnames.ts';
-import { dataplaneProxies, selectedDataplanes } from './proxies.ts';
+import { dataplaneProxies, selectedDataplanes, tlsStatus } from './proxies.ts';
 import { parseCidr, VipAllocator } from './vips.ts';
 
 // The zone's MeshService loop (leader only), as Kuma's four: the generator (MeshServices from
@@ -43,16 +43,21 @@ export function meshServiceManager(o: MeshServiceManagerOptions): Component {
   let stopped = false;
   let lastUnallocated = 0;
 
-  const write = async (what: string, input: ResourceInput, existing?: Resource) => {
+  /** Whether the write happened. */
+  const write = async (what: string, input: ResourceInput, existing?: Resource): Promise<boolean> => {
     try {
       if (existing) await o.store.update(input, existing.version);
       else await o.store.create(input);
+      return true;
     } catch (err) {
       // Lost a race (the winner's change starts another pass), or the mesh went meanwhile.
-      if (isMeshworkError(err, 'VERSION_CONFLICT') || isMeshworkError(err, 'ALREADY_EXISTS') || isMeshworkError(err, 'NOT_FOUND') || isMeshworkError(err, 'MESH_NOT_FOUND')) return;
+      if (isMeshworkError(err, 'VERSION_CONFLICT') || isMeshworkError(err, 'ALREADY_EXISTS') || isMeshworkError(err, 'NOT_FOUND') || isMeshworkError(err, 'MESH_NOT_FOUND')) return false;
       o.logger.error({ err: (err as Error).message, mesh: input.mesh, name: input.name }, `cannot ${what} a MeshService; will retry on the next change`);
+      return false;
     }
   };
+  /** Why a service got no MeshService, said once per process. */
+  const warned = new Set<string>();
 
   const pass = async () => {
     const meshes = o.cache.list('Mesh') as Resource<MeshSpec>[];
@@ -61,8 +66,17 @@ export function meshServiceManager(o: MeshServiceManagerOptions): Component {
     // Nothing to generate and no MeshService: nothing to do (the usual case of a legacy-only zone).
     if (services.length === 0 && meshes.every((m) => (m.spec.meshServices?.mode ?? 'Disabled') === 'Disabled')) return;
     const plan = planGeneration({ meshes, dataplanes, meshServices: services, zone: o.zone, now: now(), gracePeriodMs: o.deletionGracePeriodMs });
-    for (const input of plan.create) await write('create', input);
-    for (const { input, existing } of plan.update) await write('update', input, existing);
+    for (const input of plan.create) if (await write('create', input)) o.logger.info({ mesh: input.mesh, name: input.name }, 'generated a MeshService for a kuma.io/service of the mesh\'s Dataplanes');
+    for (const { input, existing } of plan.update) {
+      if (!(await write('update', input, existing))) continue;
+      if (input.labels[GRACE_PERIOD_LABEL] && !existing.labels[GRACE_PERIOD_LABEL]) o.logger.info({ mesh: input.mesh, name: input.name, deleteAfterMs: o.deletionGracePeriodMs }, 'no Dataplane has the service of a generated MeshService any more: it is deleted after the grace period');
+      else o.logger.info({ mesh: input.mesh, name: input.name }, 'updated a generated MeshService');
+    }
+    for (const skipped of plan.skipped) {
+      if (warned.has(skipped.key)) continue;
+      warned.add(skipped.key);
+      o.logger.warn({ mesh: skipped.mesh, service: skipped.service, dataplane: skipped.dataplane }, skipped.reason);
+    }
     for (const ms of plan.delete) {
       try {
         await o.store.delete(ms, { expectedVersion: ms.version });
@@ -80,19 +94,22 @@ export function meshServiceManager(o: MeshServiceManagerOptions): Component {
     if (vips.unallocated > 0 && vips.unallocated !== lastUnallocated) o.logger.error({ cidr: vips.cidr, services: vips.unallocated }, 'no free VIP left for some MeshServices: widen MESHWORK_IPAM_MESH_SERVICE_CIDR');
     lastUnallocated = vips.unallocated;
     const names = planHostnames(services, o.cache.list('HostnameGenerator') as Resource<HostnameGeneratorSpec>[], o.zone);
-    const meshNames = new Set(meshes.map((m) => m.name));
+    const meshByName = new Map(meshes.map((m) => [m.name, m]));
+    const meshNames = new Set(meshByName.keys());
     for (const ms of services) {
       if (!meshNames.has(ms.mesh!)) continue;
       const key = `${ms.mesh}/${ms.name}`;
       const current = (ms.status ?? {}) as MeshServiceStatus;
       const local = (ms.labels[ORIGIN_LABEL] ?? 'zone') === 'zone';
       const vip = assigned.get(key);
+      if (vip) o.logger.info({ mesh: ms.mesh, name: ms.name, vip }, 'allocated a VIP to a MeshService');
       const h = names.get(key)!;
       const next: MeshServiceStatus = {
         ...current,
         ...(vip ? { vips: [{ ip: vip }] } : {}),
         ...(h.addresses.length ? { addresses: h.addresses } : {}),
         ...(h.hostnameGenerators.length ? { hostnameGenerators: h.hostnameGenerators } : {}),
+        ...(local ? { tls: tlsStatus(ms, dataplanes, Boolean(meshByName.get(ms.mesh!)?.spec.mtls?.enabledBackend), (dp) => insights.get(`${dp.mesh}/${dp.name}`), current.tls) } : {}),
         ...(local ? { dataplaneProxies: dataplaneProxies(ms, dataplanes, (dp) => insights.get(`${dp.mesh}/${dp.name}`)) } : {}),
       };
       if (!h.addresses.length) delete next.addresses;

@@ -25,6 +25,8 @@ export const meshServicesMode = (mesh: Resource<MeshSpec>): MeshServicesMode => 
 export const isGenerated = (ms: Resource): boolean => ms.labels[MANAGED_BY_LABEL] === GENERATOR_NAME && (ms.labels[ORIGIN_LABEL] ?? 'zone') === 'zone';
 
 export interface GenerationPlan {
+  /** Services that get no MeshService or Dataplanes left out of one, with why (Kuma logs them). */
+  skipped: { key: string; mesh: string; service: string; dataplane: string; reason: string }[];
   create: ResourceInput[];
   /** Updates of existing MeshServices (their status is kept). */
   update: { input: ResourceInput; existing: Resource }[];
@@ -45,7 +47,7 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
  * with the time, deleted once the period passed).
  */
 export function planGeneration(o: { meshes: Resource<MeshSpec>[]; dataplanes: Resource<DataplaneSpec>[]; meshServices: Resource<MeshServiceSpec>[]; zone: string; now: Date; gracePeriodMs: number }): GenerationPlan {
-  const plan: GenerationPlan = { create: [], update: [], delete: [] };
+  const plan: GenerationPlan = { skipped: [], create: [], update: [], delete: [] };
   const byMesh = new Map<string, Resource<MeshServiceSpec>[]>();
   for (const ms of o.meshServices) byMesh.set(ms.mesh!, [...(byMesh.get(ms.mesh!) ?? []), ms]);
   for (const mesh of o.meshes) {
@@ -61,7 +63,11 @@ export function planGeneration(o: { meshes: Resource<MeshSpec>[]; dataplanes: Re
       const ports = new Map<string, MeshServicePort[]>();
       for (const ib of dp.spec.networking.inbound ?? []) {
         const service = ib.tags?.[SERVICE_TAG];
-        if (!service || service.length > 63 || !DNS1035_LABEL.test(service)) continue;
+        if (!service) continue;
+        if (service.length > 63 || !DNS1035_LABEL.test(service)) {
+          plan.skipped.push({ key: `${mesh.name}/${service}/name`, mesh: mesh.name, service, dataplane: dp.name, reason: 'no MeshService generated for this kuma.io/service: it is not an RFC 1035 label (lower case letters, digits and "-", at most 63 characters, starting with a letter)' });
+          continue;
+        }
         ports.set(service, [...(ports.get(service) ?? []), portOf(ib)]);
       }
       for (const [service, list] of ports) candidates.set(service, [...(candidates.get(service) ?? []), list]);
@@ -74,6 +80,7 @@ export function planGeneration(o: { meshes: Resource<MeshSpec>[]; dataplanes: Re
       const ms = existing.get(service);
       // Ports must agree across the Dataplanes of a service; the stored ones win while some agree.
       const reference = ms && lists.some((l) => sameJson(l, ms.spec.ports)) ? ms.spec.ports : lists[0];
+      if (lists.some((l) => !sameJson(l, reference))) plan.skipped.push({ key: `${mesh.name}/${service}/ports/${JSON.stringify(lists.map((l) => l.map((p) => p.port)))}`, mesh: mesh.name, service, dataplane: '', reason: 'port conflict: the Dataplane inbounds of one kuma.io/service must have the same ports; the MeshService keeps the ports of the first (others are not counted healthy)' });
       const spec: MeshServiceSpec = { selector: { dataplaneTags: { [SERVICE_TAG]: service } }, ports: reference! };
       if (!ms) {
         plan.create.push({ type: 'MeshService', mesh: mesh.name, name: service, labels: { ...labels(), [DISPLAY_NAME_LABEL]: service }, spec });

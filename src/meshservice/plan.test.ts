@@ -38,6 +38,9 @@ describe('MeshService generation (Kuma meshservice/generate)', () => {
     expect(p.create[1]!.spec).toMatchObject({ ports: [{ name: '6379', port: 6379, targetPort: 6379, appProtocol: 'tcp' }] });
     expect(p.update).toEqual([]);
     expect(p.delete).toEqual([]);
+    // Said once in the log: which services got none and why.
+    expect(p.skipped.map((x) => [x.service, x.dataplane])).toEqual([['backend_svc', 'odd-1'], ['00-backend', 'odd-1']]);
+    expect(p.skipped[0]!.reason).toMatch(/not an RFC 1035 label/);
   });
 
   it("takes an inbound's protocol field over its kuma.io/protocol tag (Kuma's GetProtocolFallback)", () => {
@@ -58,7 +61,9 @@ describe('MeshService generation (Kuma meshservice/generate)', () => {
     const existing = svc('backend', { selector: { dataplaneTags: { 'kuma.io/service': 'backend' } }, ports: [{ name: '80', port: 80, targetPort: 80, appProtocol: 'tcp' }] }, generated);
     const agreeing = dp('backend-1', [{ port: 80, tags: { 'kuma.io/service': 'backend' } }]);
     const other = dp('backend-2', [{ port: 81, tags: { 'kuma.io/service': 'backend' } }]);
-    expect(plan({ dataplanes: [other, agreeing], meshServices: [existing] }).update).toEqual([]);
+    const kept = plan({ dataplanes: [other, agreeing], meshServices: [existing] });
+    expect(kept.update).toEqual([]);
+    expect(kept.skipped.map((x) => x.reason)).toEqual([expect.stringMatching(/^port conflict/)]);
     const moved = plan({ dataplanes: [other], meshServices: [existing] }).update;
     expect(moved).toHaveLength(1);
     expect(moved[0]!.input.spec).toMatchObject({ ports: [{ name: '81', port: 81, targetPort: 81, appProtocol: 'tcp' }] });
@@ -69,7 +74,7 @@ describe('MeshService generation (Kuma meshservice/generate)', () => {
     const marked = plan({ meshServices: [existing] }).update[0]!;
     expect(marked.input.labels[GRACE_PERIOD_LABEL]).toBe('2026-02-01T00:00:00.000Z');
     const withMark = { ...existing, labels: marked.input.labels };
-    expect(plan({ meshServices: [withMark], now: new Date('2026-02-01T00:59:00Z') })).toEqual({ create: [], update: [], delete: [] });
+    expect(plan({ meshServices: [withMark], now: new Date('2026-02-01T00:59:00Z') })).toEqual({ skipped: [], create: [], update: [], delete: [] });
     expect(plan({ meshServices: [withMark], now: new Date('2026-02-01T01:00:01Z') }).delete.map((d) => d.name)).toEqual(['backend']);
     const back = plan({ meshServices: [withMark], dataplanes: [dp('backend-1', [{ port: 80, tags: { 'kuma.io/service': 'backend' } }])], now: new Date('2026-02-01T00:30:00Z') });
     expect(back.update).toHaveLength(1);

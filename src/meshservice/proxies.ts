@@ -27,6 +27,17 @@ export function selectedDataplanes(ms: Resource<MeshServiceSpec>, dataplanes: re
 
 const ready = (ib: Inbound) => (ib.state ?? (ib.health?.ready === false ? 'NotReady' : 'Ready')) === 'Ready';
 
+/**
+ * status.tls (Kuma's updater, for Mesh.mtls): NotReady without mTLS; with it, Ready once every
+ * selected proxy has a certificate from the mesh's CA, and Ready stays while mTLS is on.
+ */
+export function tlsStatus(ms: Resource<MeshServiceSpec>, dataplanes: readonly Resource<DataplaneSpec>[], mtlsEnabled: boolean, insightOf: (dp: Resource<DataplaneSpec>) => unknown, current: MeshServiceStatus['tls']): NonNullable<MeshServiceStatus['tls']> {
+  if (!mtlsEnabled) return { status: 'NotReady' };
+  if (current?.status === 'Ready') return current;
+  const issued = selectedDataplanes(ms, dataplanes).every((dp) => Boolean((insightOf(dp) as { mTLS?: { issuedBackend?: string } } | undefined)?.mTLS?.issuedBackend));
+  return { status: issued ? 'Ready' : 'NotReady' };
+}
+
 export function dataplaneProxies(ms: Resource<MeshServiceSpec>, dataplanes: readonly Resource<DataplaneSpec>[], insightOf: (dp: Resource<DataplaneSpec>) => unknown): NonNullable<MeshServiceStatus['dataplaneProxies']> {
   let total = 0;
   let connected = 0;

@@ -58,13 +58,14 @@ describe("Kuma's computed labels", () => {
     const store = new MemoryStore({ registry, maxResourceBytes: 1024 * 1024 });
     await store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
     const { app } = await setup({ role: 'federated-zone', zone: 'zone-1', store });
-    const ms = (labels: Record<string, string>) => ({ type: 'MeshService', mesh: 'default', name: 'payments', labels, snis: [{ port: 6379, sni: 'sni.msvc.default.payments.6379' }], spec: { ports: [{ port: 6379, name: 'redis' }] }, status: { tls: {} } });
+    const ms = (labels: Record<string, string>) => ({ type: 'MeshService', mesh: 'default', name: 'payments', labels, snis: [{ port: 6379, sni: 'sni.msvc.default.payments.6379' }], spec: { ports: [{ port: 6379, name: 'redis' }, { port: 80 }] }, status: { tls: {} } });
     const refused = await app.inject({ method: 'PUT', url: '/meshes/default/meshservices/payments', payload: ms({}) });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().invalid_parameters).toEqual([{ field: 'labels["kuma.io/origin"]', reason: `must be "zone": the origin label must be set to 'zone' (Kuma)` }]);
     expect((await app.inject({ method: 'PUT', url: '/meshes/default/meshservices/payments', payload: ms({ 'kuma.io/origin': 'zone' }) })).statusCode).toBe(201);
     const read = (await app.inject({ method: 'GET', url: '/meshes/default/meshservices/payments' })).json();
-    expect(read.snis).toEqual([{ port: 6379, sni: 'sni.msvc.default.zone-1.payments.redis' }]);
+    // By port, as Kuma sorts them.
+    expect(read.snis).toEqual([{ port: 80, sni: 'sni.msvc.default.zone-1.payments.80' }, { port: 6379, sni: 'sni.msvc.default.zone-1.payments.redis' }]);
     expect(read.status).toEqual({});
     const hg = { type: 'HostnameGenerator', name: 'by-team', spec: { selector: { meshService: {} }, template: '{{ .Name }}.mesh' } };
     expect((await app.inject({ method: 'PUT', url: '/hostnamegenerators/by-team', payload: hg })).statusCode).toBe(400);

@@ -53,6 +53,8 @@ describe('MeshServices on a zone', () => {
     expect(mine.status.vips![0]!.ip).toMatch(/^241\./);
     expect(mine.status.addresses).toEqual([{ hostname: 'payments.svc.mesh.local', origin: 'HostnameGenerator', hostnameGeneratorRef: { coreName: 'local-universal-mesh-service' } }]);
     expect(mine.status.dataplaneProxies).toEqual({ total: 1, healthy: 1 });
+    // No mesh mTLS: Kuma's updater says NotReady.
+    expect((mine.status as { tls?: unknown }).tls).toEqual({ status: 'NotReady' });
     expect(mine.spec.state).toBe('Available');
     expect((await services()).map((s) => s.name)).toEqual(['payments']);
   });

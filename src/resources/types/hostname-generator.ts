@@ -16,7 +16,7 @@ const STUB = { Name: 'name', DisplayName: 'displayname', Namespace: 'namespace',
 export const hostnameGeneratorSpecSchema = z
   .strictObject({
     selector: z.strictObject({ meshService: labelSelector.optional(), meshExternalService: labelSelector.optional(), meshMultiZoneService: labelSelector.optional() }).optional(),
-    template: z.string({ error: 'must be set' }),
+    template: z.string({ error: (iss) => (iss.input === undefined ? 'must be set' : 'must be a string') }),
     extension: z.strictObject({ type: z.string().optional(), config: z.unknown().optional() }).optional(),
   })
   .superRefine((spec, ctx) => {

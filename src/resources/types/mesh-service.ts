@@ -16,7 +16,7 @@ export const MESH_SERVICE_IDENTITY_TYPES = ['ServiceTag', 'SpiffeID'] as const;
 
 export const meshServicePortSchema = z.strictObject({
   name: z.string().optional(),
-  port: z.number({ error: 'must be set' }).int('must be an integer').min(1, 'must be in the range [1, 65535]').max(65535, 'must be in the range [1, 65535]'),
+  port: z.number({ error: (iss) => (iss.input === undefined ? 'must be set' : 'must be an integer') }).int('must be an integer').min(1, 'must be in the range [1, 65535]').max(65535, 'must be in the range [1, 65535]'),
   targetPort: z.union([z.number().int('must be an integer').min(1, 'must be in the range [1, 65535]').max(65535, 'must be in the range [1, 65535]'), z.string().min(1, 'must not be empty')], { error: 'must be a port number or an inbound name' }).optional(),
   /** tcp when absent (Kuma's default). */
   appProtocol: z.string().optional(),
@@ -70,7 +70,7 @@ export const MeshServiceType = defineResource({
   computed: {
     fields: ['snis'],
     render: (r) => ({
-      snis: ((r.spec as MeshServiceSpec).ports ?? []).map((p) => ({ port: p.port, sni: ['sni', 'msvc', r.mesh, r.labels[ZONE_LABEL], r.labels[K8S_NAMESPACE_LABEL], r.labels[DISPLAY_NAME_LABEL] ?? r.name, portName(p)].filter(Boolean).join('.') })),
+      snis: [...((r.spec as MeshServiceSpec).ports ?? [])].sort((a, b) => a.port - b.port).map((p) => ({ port: p.port, sni: ['sni', 'msvc', r.mesh, r.labels[ZONE_LABEL], r.labels[K8S_NAMESPACE_LABEL], r.labels[DISPLAY_NAME_LABEL] ?? r.name, portName(p)].filter(Boolean).join('.') })),
     }),
   },
   validateResource: ({ name, labels }) => {
