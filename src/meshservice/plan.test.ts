@@ -6,7 +6,7 @@ import type { MeshSpec } from '../resources/types/mesh.ts';
 import type { MeshServiceSpec } from '../resources/types/mesh-service.ts';
 import { GENERATOR_NAME, GRACE_PERIOD_LABEL, MANAGED_BY_LABEL, planGeneration } from './generate.ts';
 import { planHostnames, renderHostname } from './hostnames.ts';
-import { dataplaneProxies, selectedDataplanes } from './proxies.ts';
+import { dataplaneProxies, selectedDataplanes, tlsStatus } from './proxies.ts';
 import { parseCidr, VipAllocator } from './vips.ts';
 import { ZONE_HOSTNAME_GENERATORS } from './default-generators.ts';
 
@@ -151,5 +151,13 @@ describe('status.dataplaneProxies (Kuma status updater)', () => {
     expect(dataplaneProxies(byName, [backend1, backend2], (d) => (d.name === 'backend-1' ? online : undefined))).toEqual({ connected: 1, healthy: 1, total: 2 });
     const byNumber = svc('backend', { selector: { dataplaneTags: { 'kuma.io/service': 'backend' } }, ports: [{ port: 80, targetPort: 9999 }] });
     expect(dataplaneProxies(byNumber, [backend1, backend2], () => undefined)).toEqual({ total: 2 });
+  });
+  it('status.tls: NotReady without mesh mTLS; Ready once every selected proxy has a certificate, and it stays Ready', () => {
+    const backend = svc('backend', { selector: { dataplaneTags: { 'kuma.io/service': 'backend' } } });
+    const issued = { mTLS: { issuedBackend: 'ca-1' } };
+    expect(tlsStatus(backend, [backend1, backend2], false, () => issued, { status: 'Ready' })).toEqual({ status: 'NotReady' });
+    expect(tlsStatus(backend, [backend1, backend2], true, (d) => (d.name === 'backend-1' ? issued : undefined), undefined)).toEqual({ status: 'NotReady' });
+    expect(tlsStatus(backend, [backend1, backend2], true, () => issued, undefined)).toEqual({ status: 'Ready' });
+    expect(tlsStatus(backend, [backend1, backend2], true, () => undefined, { status: 'Ready' })).toEqual({ status: 'Ready' });
   });
 });
