@@ -1,5 +1,4 @@
 import { Etcd3, type ICompare, type IKeyValue } from 'etcd3';
-import { isMeshworkError } from '../core/errors.ts';
 import type { ResourceRegistry } from '../resources/registry.ts';
 import { keyOf, type Resource, type ResourceInput, type ResourceKey } from '../resources/resource.ts';
 import {
@@ -18,6 +17,7 @@ import {
   toDocument,
   versionConflict,
   withVersion,
+  writeEach,
   type StoredDocument,
 } from './common.ts';
 import { EventQueue } from './event-queue.ts';
@@ -200,15 +200,8 @@ export class EtcdStore implements ResourceStore {
       for (const b of batch) results[b.i] = { ok: true, resource: withVersion(b.doc, res.header.revision) };
       return;
     }
-    for (const b of batch) {
-      const w = writes[b.i]!;
-      try {
-        results[b.i] = { ok: true, resource: w.existing ? await this.update(w.input, w.existing.version) : await this.create(w.input) };
-      } catch (error) {
-        if (isMeshworkError(error, 'STORE_UNAVAILABLE')) throw error;
-        results[b.i] = { ok: false, error };
-      }
-    }
+    const alone = await writeEach(this, batch.map((b) => writes[b.i]!));
+    batch.forEach((b, j) => (results[b.i] = alone[j]!));
   }
 
   /** Reads in transactions of up to TXN_OPS ranges. */

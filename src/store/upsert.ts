@@ -2,10 +2,15 @@ import { backoffDelay, sleep } from '../core/backoff.ts';
 import { isMeshworkError } from '../core/errors.ts';
 import { keyOf, type Resource, type ResourceInput } from '../resources/resource.ts';
 import { encodeKey } from './common.ts';
-import type { ResourceStore } from './store.ts';
+import type { BatchWriteResult, ResourceStore } from './store.ts';
 
 /** How long an unconditional write keeps retrying when writers of other processes keep winning. */
 const RETRY_FOR_MS = 10_000;
+
+/** A conditional write that failed because another writer got there between the read and the write. */
+function lostRace(err: unknown, hadExisting: boolean): boolean {
+  return isMeshworkError(err, 'VERSION_CONFLICT') || isMeshworkError(err, 'ALREADY_EXISTS') || (hadExisting && isMeshworkError(err, 'NOT_FOUND'));
+}
 
 /** Writes of one key through one store object, in call order: they never race each other. */
 const inFlight = new WeakMap<ResourceStore, Map<string, Promise<unknown>>>();
@@ -48,8 +53,7 @@ export function upsert(store: ResourceStore, input: ResourceInput, check?: (exis
         if (!existing) return { resource: await store.create(input), created: true };
         return { resource: await store.update(input, existing.version), created: false };
       } catch (err) {
-        const raced = isMeshworkError(err, 'VERSION_CONFLICT') || isMeshworkError(err, 'ALREADY_EXISTS') || (existing !== undefined && isMeshworkError(err, 'NOT_FOUND'));
-        if (!raced || Date.now() > deadline) throw err;
+        if (!lostRace(err, existing !== undefined) || Date.now() > deadline) throw err;
       }
       await sleep(backoffDelay(attempt, 1, 200));
     }
@@ -62,9 +66,9 @@ export function upsert(store: ResourceStore, input: ResourceInput, check?: (exis
  * through upsert (which reads again and retries). Results in input order; a store failure
  * rejects the call.
  */
-export async function upsertMany(store: ResourceStore, inputs: readonly ResourceInput[], check?: (input: ResourceInput, existing: Resource | undefined) => void): Promise<({ ok: true; resource: Resource } | { ok: false; error: unknown })[]> {
+export async function upsertMany(store: ResourceStore, inputs: readonly ResourceInput[], check?: (input: ResourceInput, existing: Resource | undefined) => void): Promise<BatchWriteResult[]> {
   const existing = await store.getMany(inputs.map((i) => keyOf(i)));
-  const results: ({ ok: true; resource: Resource } | { ok: false; error: unknown })[] = new Array(inputs.length);
+  const results: BatchWriteResult[] = new Array(inputs.length);
   const writes: { i: number; input: ResourceInput; existing?: Resource }[] = [];
   for (const [i, input] of inputs.entries()) {
     try {
@@ -77,8 +81,7 @@ export async function upsertMany(store: ResourceStore, inputs: readonly Resource
   const written = await store.writeMany(writes);
   for (const [j, w] of writes.entries()) {
     const r = written[j]!;
-    const raced = !r.ok && (isMeshworkError(r.error, 'VERSION_CONFLICT') || isMeshworkError(r.error, 'ALREADY_EXISTS') || (w.existing !== undefined && isMeshworkError(r.error, 'NOT_FOUND')));
-    if (!raced) {
+    if (r.ok || !lostRace(r.error, w.existing !== undefined)) {
       results[w.i] = r;
       continue;
     }
