@@ -9,7 +9,7 @@ import type { MeshSpec } from '../resources/types/mesh.ts';
 import type { MeshServiceSpec, MeshServiceStatus } from '../resources/types/mesh-service.ts';
 import { debounce, type ResourceCache } from '../store/resource-cache.ts';
 import type { ResourceStore } from '../store/store.ts';
-import { GRACE_PERIOD_LABEL, isGenerated, planGeneration } from './generate.ts';
+import { GRACE_PERIOD_LABEL, isGenerated, meshServicesMode, planGeneration } from './generate.ts';
 import { planHostnames } from './hostnames.ts';
 import { dataplaneProxies, selectedDataplanes, tlsStatus } from './proxies.ts';
 import { parseCidr, VipAllocator } from './vips.ts';
@@ -64,7 +64,7 @@ export function meshServiceManager(o: MeshServiceManagerOptions): Component {
     const dataplanes = o.cache.list('Dataplane') as Resource<DataplaneSpec>[];
     const services = o.cache.list('MeshService') as Resource<MeshServiceSpec>[];
     // Nothing to generate and no MeshService: nothing to do (the usual case of a legacy-only zone).
-    if (services.length === 0 && meshes.every((m) => (m.spec.meshServices?.mode ?? 'Disabled') === 'Disabled')) return;
+    if (services.length === 0 && meshes.every((m) => meshServicesMode(m) === 'Disabled')) return;
     const plan = planGeneration({ meshes, dataplanes, meshServices: services, zone: o.zone, now: now(), gracePeriodMs: o.deletionGracePeriodMs });
     for (const input of plan.create) if (await write('create', input)) o.logger.info({ mesh: input.mesh, name: input.name }, 'generated a MeshService for a kuma.io/service of the mesh\'s Dataplanes');
     for (const { input, existing } of plan.update) {
@@ -90,36 +90,33 @@ export function meshServiceManager(o: MeshServiceManagerOptions): Component {
 
     // Status: VIPs of every MeshService (synced ones too: each zone allocates its own), hostnames, and proxies of local ones.
     const insights = new Map((o.cache.list('DataplaneInsight') as Resource[]).map((i) => [`${i.mesh}/${i.name}`, i.spec]));
+    const insightOf = (dp: Resource) => insights.get(`${dp.mesh}/${dp.name}`);
     const assigned = vips.plan(services.map((s) => ({ key: `${s.mesh}/${s.name}`, creationTime: s.creationTime, vips: ((s.status as MeshServiceStatus | undefined)?.vips ?? []).map((v) => v.ip) })));
     if (vips.unallocated > 0 && vips.unallocated !== lastUnallocated) o.logger.error({ cidr: vips.cidr, services: vips.unallocated }, 'no free VIP left for some MeshServices: widen MESHWORK_IPAM_MESH_SERVICE_CIDR');
     lastUnallocated = vips.unallocated;
     const names = planHostnames(services, o.cache.list('HostnameGenerator') as Resource<HostnameGeneratorSpec>[], o.zone);
     const meshByName = new Map(meshes.map((m) => [m.name, m]));
-    const meshNames = new Set(meshByName.keys());
     for (const ms of services) {
-      if (!meshNames.has(ms.mesh!)) continue;
+      const mesh = meshByName.get(ms.mesh!);
+      if (!mesh) continue;
       const key = `${ms.mesh}/${ms.name}`;
       const current = (ms.status ?? {}) as MeshServiceStatus;
       const local = (ms.labels[ORIGIN_LABEL] ?? 'zone') === 'zone';
       const vip = assigned.get(key);
       if (vip) o.logger.info({ mesh: ms.mesh, name: ms.name, vip }, 'allocated a VIP to a MeshService');
       const h = names.get(key)!;
-      const next: MeshServiceStatus = {
-        ...current,
-        ...(vip ? { vips: [{ ip: vip }] } : {}),
-        ...(h.addresses.length ? { addresses: h.addresses } : {}),
-        ...(h.hostnameGenerators.length ? { hostnameGenerators: h.hostnameGenerators } : {}),
-        ...(local ? { tls: tlsStatus(ms, dataplanes, Boolean(meshByName.get(ms.mesh!)?.spec.mtls?.enabledBackend), (dp) => insights.get(`${dp.mesh}/${dp.name}`), current.tls) } : {}),
-        ...(local ? { dataplaneProxies: dataplaneProxies(ms, dataplanes, (dp) => insights.get(`${dp.mesh}/${dp.name}`)) } : {}),
-      };
+      const next: MeshServiceStatus = { ...current, ...(vip ? { vips: [{ ip: vip }] } : {}), addresses: h.addresses, hostnameGenerators: h.hostnameGenerators };
+      // Kuma leaves empty lists out.
       if (!h.addresses.length) delete next.addresses;
       if (!h.hostnameGenerators.length) delete next.hostnameGenerators;
       let spec = ms.spec;
       if (local) {
+        const selected = selectedDataplanes(ms, dataplanes);
+        next.tls = tlsStatus(selected, Boolean(mesh.spec.mtls?.enabledBackend), insightOf, current.tls);
+        next.dataplaneProxies = dataplaneProxies(ms, selected, insightOf);
         // Kuma's status updater also keeps state and identities in the spec.
-        const selected = next.dataplaneProxies ?? {};
-        const state = (selected.healthy ?? 0) > 0 ? 'Available' : 'Unavailable';
-        const identities = [...new Set(selectedDataplanes(ms, dataplanes).flatMap((d) => (d.spec.networking.inbound ?? []).flatMap((ib) => (ib.tags?.[SERVICE_TAG] ? [ib.tags[SERVICE_TAG]] : []))))].sort().map((value) => ({ type: 'ServiceTag' as const, value }));
+        const state = (next.dataplaneProxies.healthy ?? 0) > 0 ? 'Available' : 'Unavailable';
+        const identities = [...new Set(selected.flatMap((d) => (d.spec.networking.inbound ?? []).flatMap((ib) => (ib.tags?.[SERVICE_TAG] ? [ib.tags[SERVICE_TAG]] : []))))].sort().map((value) => ({ type: 'ServiceTag' as const, value }));
         if (ms.spec.state !== state || (identities.length > 0 && !sameJson(ms.spec.identities, identities))) spec = { ...ms.spec, state, ...(identities.length ? { identities } : {}) };
       }
       if (sameJson(next, current) && spec === ms.spec) continue;

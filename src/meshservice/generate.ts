@@ -1,6 +1,8 @@
 import type { Resource, ResourceInput } from '../resources/resource.ts';
-import { DISPLAY_NAME_LABEL, ENV_LABEL, MESH_LABEL, ORIGIN_LABEL, PROTOCOL_TAG, SERVICE_TAG, ZONE_LABEL } from '../resources/labels.ts';
-import type { DataplaneSpec } from '../resources/types/dataplane.ts';
+import { DISPLAY_NAME_LABEL, ENV_LABEL, MESH_LABEL, ORIGIN_LABEL, SERVICE_TAG, ZONE_LABEL } from '../resources/labels.ts';
+import { isDns1035Label } from '../resources/common.ts';
+import { inboundProtocol, type DataplaneSpec } from '../resources/types/dataplane.ts';
+import { olderFirst } from './age.ts';
 import type { MeshSpec } from '../resources/types/mesh.ts';
 import type { MeshServicePort, MeshServiceSpec } from '../resources/types/mesh-service.ts';
 
@@ -16,7 +18,6 @@ export const GENERATOR_NAME = 'meshservice-generator';
 export const GRACE_PERIOD_LABEL = 'kuma.io/deletion-grace-period-started-at';
 
 const PROTOCOLS = new Set(['tcp', 'tls', 'http', 'http2', 'grpc', 'kafka', 'mysql']);
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 export type MeshServicesMode = 'Disabled' | 'Everywhere' | 'ReachableBackends' | 'Exclusive';
 export const meshServicesMode = (mesh: Resource<MeshSpec>): MeshServicesMode => mesh.spec.meshServices?.mode ?? 'Disabled';
@@ -35,7 +36,7 @@ export interface GenerationPlan {
 
 /** The MeshService a Dataplane's inbounds of one service give (Kuma: ports in inbound order). */
 function portOf(ib: NonNullable<DataplaneSpec['networking']['inbound']>[number]): MeshServicePort {
-  const protocol = (ib.protocol || ib.tags?.[PROTOCOL_TAG] || '').toLowerCase();
+  const protocol = inboundProtocol(ib).toLowerCase();
   return { name: ib.name || String(ib.port), port: ib.port, targetPort: ib.port, appProtocol: PROTOCOLS.has(protocol) ? protocol : 'tcp' };
 }
 
@@ -58,13 +59,13 @@ export function planGeneration(o: { meshes: Resource<MeshSpec>[]; dataplanes: Re
     }
     // Candidates per service, oldest Dataplane first (Kuma's order).
     const candidates = new Map<string, MeshServicePort[][]>();
-    const dps = o.dataplanes.filter((d) => d.mesh === mesh.name).sort((a, b) => (a.creationTime === b.creationTime ? (a.name < b.name ? -1 : 1) : a.creationTime < b.creationTime ? -1 : 1));
+    const dps = o.dataplanes.filter((d) => d.mesh === mesh.name).sort(olderFirst((d) => d.name));
     for (const dp of dps) {
       const ports = new Map<string, MeshServicePort[]>();
       for (const ib of dp.spec.networking.inbound ?? []) {
         const service = ib.tags?.[SERVICE_TAG];
         if (!service) continue;
-        if (service.length > 63 || !DNS1035_LABEL.test(service)) {
+        if (!isDns1035Label(service)) {
           plan.skipped.push({ key: `${mesh.name}/${service}/name`, mesh: mesh.name, service, dataplane: dp.name, reason: 'no MeshService generated for this kuma.io/service: it is not an RFC 1035 label (lower case letters, digits and "-", at most 63 characters, starting with a letter)' });
           continue;
         }

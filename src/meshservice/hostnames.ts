@@ -1,8 +1,10 @@
 import type { Resource } from '../resources/resource.ts';
 import { DISPLAY_NAME_LABEL, K8S_NAMESPACE_LABEL, ORIGIN_LABEL, ZONE_LABEL } from '../resources/labels.ts';
-import { dns1123SubdomainIssues, GoTemplateError, parseGoTemplate, renderGoTemplate } from '../resources/go-template.ts';
+import { evaluateHostnameTemplate } from '../resources/go-template.ts';
 import type { HostnameGeneratorSpec } from '../resources/types/hostname-generator.ts';
 import type { MeshServiceStatus } from '../resources/types/mesh-service.ts';
+import { tagsMatch } from '../policies/core/matching.ts';
+import { olderFirst } from './age.ts';
 
 // Kuma's hostname generation for MeshServices: each HostnameGenerator whose selector matches
 // a service's labels renders its template for it; the names land in status.addresses and each
@@ -18,29 +20,16 @@ export interface ServiceHostnames {
   hostnameGenerators: GeneratorStatuses;
 }
 
-const matches = (want: Record<string, string> | undefined, labels: Record<string, string>) => Object.entries(want ?? {}).every(([k, v]) => labels[k] === v);
-const byAge = (a: Resource, b: Resource) => (a.creationTime === b.creationTime ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.creationTime < b.creationTime ? -1 : 1);
+const byAge = olderFirst((r: Resource) => r.name);
 
 /** A template rendered for one service, as Kuma's EvaluateTemplate does (errors as its messages). */
 export function renderHostname(template: string, service: Resource, localZone: string): { hostname: string } | { error: string } {
-  let nodes;
-  try {
-    nodes = parseGoTemplate(template);
-  } catch (err) {
-    if (err instanceof GoTemplateError) return { error: `failed compiling gotemplate error="${err.message}"` };
-    throw err;
-  }
-  const name = service.name;
-  const fields = { Name: name, DisplayName: service.labels[DISPLAY_NAME_LABEL] ?? name, Namespace: service.labels[K8S_NAMESPACE_LABEL] ?? '', Mesh: service.mesh ?? '', Zone: service.labels[ZONE_LABEL] || localZone };
-  let hostname: string;
-  try {
-    hostname = renderGoTemplate(nodes, fields, service.labels);
-  } catch (err) {
-    if (err instanceof GoTemplateError) return { error: `pre evaluation of template with parameters failed with error="${err.message}"` };
-    throw err;
-  }
-  const dns = dns1123SubdomainIssues(hostname);
-  return dns.length ? { error: `generated hostname "${hostname}" is not a valid DNS name: ${dns.join(', ')}` } : { hostname };
+  const fields = { Name: service.name, DisplayName: service.labels[DISPLAY_NAME_LABEL] ?? service.name, Namespace: service.labels[K8S_NAMESPACE_LABEL] ?? '', Mesh: service.mesh ?? '', Zone: service.labels[ZONE_LABEL] || localZone };
+  const r = evaluateHostnameTemplate(template, fields, service.labels);
+  if ('hostname' in r) return r;
+  if (r.step === 'parse') return { error: `failed compiling gotemplate error="${r.message}"` };
+  if (r.step === 'render') return { error: `pre evaluation of template with parameters failed with error="${r.message}"` };
+  return { error: `generated hostname "${r.rendered}" is not a valid DNS name: ${r.message}` };
 }
 
 /** The addresses and generator conditions of every MeshService, by `mesh/name`. */
@@ -55,9 +44,10 @@ export function planHostnames(services: readonly Resource[], generators: readonl
   });
   const claimed = new Map<string, string>(); // mesh/hostname → service name
   const results = new Map<string, Map<string, { hostname?: string; condition: GeneratorStatuses[number]['conditions'][number] }>>();
+  const oldestFirst = [...services].sort(byAge);
   for (const g of ordered) {
-    for (const s of [...services].sort(byAge)) {
-      if (!matches(g.spec.selector!.meshService!.matchLabels, s.labels)) continue;
+    for (const s of oldestFirst) {
+      if (!tagsMatch(s.labels, g.spec.selector!.meshService!.matchLabels)) continue;
       const r = renderHostname(g.spec.template, s, localZone);
       let entry: { hostname?: string; condition: GeneratorStatuses[number]['conditions'][number] };
       if ('error' in r) entry = { condition: { type: 'Generated', status: 'False', reason: 'TemplateError', message: r.error } };

@@ -1,9 +1,9 @@
 import { kriOf } from '../resources/kri.ts';
 import { DISPLAY_NAME_LABEL } from '../resources/labels.ts';
 import type { Resource } from '../resources/resource.ts';
-import { inboundProtocol, type DataplaneSpec } from '../resources/types/dataplane.ts';
+import { DataplaneType, inboundProtocol, type DataplaneSpec } from '../resources/types/dataplane.ts';
+import { tagsMatch } from '../policies/core/matching.ts';
 import { MeshServiceType, portName, type MeshServicePort, type MeshServiceSpec } from '../resources/types/mesh-service.ts';
-import { DataplaneType } from '../resources/types/dataplane.ts';
 
 // Kuma 2.12+'s Dataplane networking layout (`GET /meshes/{mesh}/dataplanes/{name}/_layout`,
 // for meshes in meshServices mode Exclusive): the proxy's inbounds and the destinations it can
@@ -23,7 +23,7 @@ export interface DataplaneLayout {
 type Ref = { kind?: string | undefined; name?: string | undefined; labels?: Record<string, string> | undefined; port?: number | undefined };
 
 const displayName = (r: Resource) => r.labels[DISPLAY_NAME_LABEL] ?? r.name;
-const refMatches = (ref: Ref, ms: Resource) => (ref.name !== undefined ? displayName(ms) === ref.name || ms.name === ref.name : Object.entries(ref.labels ?? {}).every(([k, v]) => ms.labels[k] === v));
+const refMatches = (ref: Ref, ms: Resource) => (ref.name !== undefined ? displayName(ms) === ref.name || ms.name === ref.name : tagsMatch(ms.labels, ref.labels));
 
 export function dataplaneLayout(dp: Resource<DataplaneSpec>, meshServices: readonly Resource<MeshServiceSpec>[]): DataplaneLayout {
   const net = dp.spec.networking;

@@ -148,16 +148,16 @@ describe('status.dataplaneProxies (Kuma status updater)', () => {
   });
   it('counts total, connected (an open subscription) and healthy (every port on a Ready inbound, by number or name), leaving zeros out', () => {
     const byName = svc('backend', { selector: { dataplaneTags: { 'kuma.io/service': 'backend' } }, ports: [{ port: 80, targetPort: 'http' }] });
-    expect(dataplaneProxies(byName, [backend1, backend2], (d) => (d.name === 'backend-1' ? online : undefined))).toEqual({ connected: 1, healthy: 1, total: 2 });
+    expect(dataplaneProxies(byName, selectedDataplanes(byName, [backend1, backend2]), (d) => (d.name === 'backend-1' ? online : undefined))).toEqual({ connected: 1, healthy: 1, total: 2 });
     const byNumber = svc('backend', { selector: { dataplaneTags: { 'kuma.io/service': 'backend' } }, ports: [{ port: 80, targetPort: 9999 }] });
-    expect(dataplaneProxies(byNumber, [backend1, backend2], () => undefined)).toEqual({ total: 2 });
+    expect(dataplaneProxies(byNumber, selectedDataplanes(byNumber, [backend1, backend2]), () => undefined)).toEqual({ total: 2 });
   });
   it('status.tls: NotReady without mesh mTLS; Ready once every selected proxy has a certificate, and it stays Ready', () => {
     const backend = svc('backend', { selector: { dataplaneTags: { 'kuma.io/service': 'backend' } } });
     const issued = { mTLS: { issuedBackend: 'ca-1' } };
-    expect(tlsStatus(backend, [backend1, backend2], false, () => issued, { status: 'Ready' })).toEqual({ status: 'NotReady' });
-    expect(tlsStatus(backend, [backend1, backend2], true, (d) => (d.name === 'backend-1' ? issued : undefined), undefined)).toEqual({ status: 'NotReady' });
-    expect(tlsStatus(backend, [backend1, backend2], true, () => issued, undefined)).toEqual({ status: 'Ready' });
-    expect(tlsStatus(backend, [backend1, backend2], true, () => undefined, { status: 'Ready' })).toEqual({ status: 'Ready' });
+    expect(tlsStatus(selectedDataplanes(backend, [backend1, backend2]), false, () => issued, { status: 'Ready' })).toEqual({ status: 'NotReady' });
+    expect(tlsStatus(selectedDataplanes(backend, [backend1, backend2]), true, (d) => (d.name === 'backend-1' ? issued : undefined), undefined)).toEqual({ status: 'NotReady' });
+    expect(tlsStatus(selectedDataplanes(backend, [backend1, backend2]), true, () => issued, undefined)).toEqual({ status: 'Ready' });
+    expect(tlsStatus(selectedDataplanes(backend, [backend1, backend2]), true, () => undefined, { status: 'Ready' })).toEqual({ status: 'Ready' });
   });
 });

@@ -1,6 +1,7 @@
 import type { Resource } from '../resources/resource.ts';
 import type { DataplaneSpec } from '../resources/types/dataplane.ts';
 import { isOnline } from '../resources/types/insights.ts';
+import { tagsMatch } from '../policies/core/matching.ts';
 import type { MeshServiceSpec, MeshServiceStatus } from '../resources/types/mesh-service.ts';
 
 // The Dataplanes a MeshService selects (Kuma's match.go: dataplaneRef, else dataplaneTags on
@@ -14,14 +15,8 @@ export function selectedDataplanes(ms: Resource<MeshServiceSpec>, dataplanes: re
   const s = ms.spec.selector;
   const candidates = dataplanes.filter((d) => d.mesh === ms.mesh && (d.spec.networking.inbound ?? []).length > 0);
   if (s?.dataplaneRef) return candidates.filter((d) => d.name === s.dataplaneRef!.name);
-  if (s?.dataplaneTags) {
-    const want = Object.entries(s.dataplaneTags);
-    return candidates.filter((d) => (d.spec.networking.inbound ?? []).some((ib) => want.every(([k, v]) => ib.tags?.[k] === v))).sort((a, b) => (a.name < b.name ? -1 : 1));
-  }
-  if (s?.dataplaneLabels) {
-    const want = Object.entries(s.dataplaneLabels.matchLabels ?? {});
-    return candidates.filter((d) => want.every(([k, v]) => d.labels[k] === v));
-  }
+  if (s?.dataplaneTags) return candidates.filter((d) => (d.spec.networking.inbound ?? []).some((ib) => tagsMatch(ib.tags ?? {}, s.dataplaneTags))).sort((a, b) => (a.name < b.name ? -1 : 1));
+  if (s?.dataplaneLabels) return candidates.filter((d) => tagsMatch(d.labels, s.dataplaneLabels!.matchLabels));
   return [];
 }
 
@@ -31,18 +26,19 @@ const ready = (ib: Inbound) => (ib.state ?? (ib.health?.ready === false ? 'NotRe
  * status.tls (Kuma's updater, for Mesh.mtls): NotReady without mTLS; with it, Ready once every
  * selected proxy has a certificate from the mesh's CA, and Ready stays while mTLS is on.
  */
-export function tlsStatus(ms: Resource<MeshServiceSpec>, dataplanes: readonly Resource<DataplaneSpec>[], mtlsEnabled: boolean, insightOf: (dp: Resource<DataplaneSpec>) => unknown, current: MeshServiceStatus['tls']): NonNullable<MeshServiceStatus['tls']> {
+export function tlsStatus(selected: readonly Resource<DataplaneSpec>[], mtlsEnabled: boolean, insightOf: (dp: Resource<DataplaneSpec>) => unknown, current: MeshServiceStatus['tls']): NonNullable<MeshServiceStatus['tls']> {
   if (!mtlsEnabled) return { status: 'NotReady' };
   if (current?.status === 'Ready') return current;
-  const issued = selectedDataplanes(ms, dataplanes).every((dp) => Boolean((insightOf(dp) as { mTLS?: { issuedBackend?: string } } | undefined)?.mTLS?.issuedBackend));
+  const issued = selected.every((dp) => Boolean((insightOf(dp) as { mTLS?: { issuedBackend?: string } } | undefined)?.mTLS?.issuedBackend));
   return { status: issued ? 'Ready' : 'NotReady' };
 }
 
-export function dataplaneProxies(ms: Resource<MeshServiceSpec>, dataplanes: readonly Resource<DataplaneSpec>[], insightOf: (dp: Resource<DataplaneSpec>) => unknown): NonNullable<MeshServiceStatus['dataplaneProxies']> {
+/** `selected`: the Dataplanes the MeshService selects (selectedDataplanes). */
+export function dataplaneProxies(ms: Resource<MeshServiceSpec>, selected: readonly Resource<DataplaneSpec>[], insightOf: (dp: Resource<DataplaneSpec>) => unknown): NonNullable<MeshServiceStatus['dataplaneProxies']> {
   let total = 0;
   let connected = 0;
   let healthy = 0;
-  for (const dp of selectedDataplanes(ms, dataplanes)) {
+  for (const dp of selected) {
     total++;
     if (isOnline(insightOf(dp))) connected++;
     const inbounds = dp.spec.networking.inbound ?? [];

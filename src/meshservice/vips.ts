@@ -1,4 +1,5 @@
 import { MeshworkError } from '../core/errors.ts';
+import { olderFirst } from './age.ts';
 
 // Kuma's VIP allocation: each MeshService (and, later, MeshExternalService and
 // MeshMultiZoneService) gets one address from its CIDR (241.0.0.0/8, 242/8, 243/8 by default),
@@ -52,7 +53,7 @@ export class VipAllocator {
   plan(holders: readonly VipHolder[]): Map<string, string> {
     const used = new Map<number, VipHolder>();
     const needs: VipHolder[] = [];
-    const ordered = [...holders].sort((a, b) => (a.creationTime === b.creationTime ? (a.key < b.key ? -1 : 1) : a.creationTime < b.creationTime ? -1 : 1));
+    const ordered = [...holders].sort(olderFirst((h) => h.key));
     for (const h of ordered) {
       const n = h.vips.map(numberOf).find((v) => v !== undefined && v >= this.#cidr.first && v < this.#cidr.first + this.#cidr.size);
       if (n === undefined || used.has(n)) needs.push(h);

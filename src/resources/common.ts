@@ -101,6 +101,11 @@ export const hostPort = z
 // Kuma's own field rules and messages (pkg/core/validators, apis/mesh/validators.go), for
 // the resources and policies that report what Kuma reports.
 
+/** An RFC 1035 label (Kubernetes' IsDNS1035Label): lower case letters, digits and '-', at most 63 characters, starting with a letter. */
+export function isDns1035Label(value: string): boolean {
+  return value.length <= 63 && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(value);
+}
+
 /** Kuma's message for any port outside 1–65535, a missing one included. */
 export const KUMA_PORT_RANGE = 'port must be in the range [1, 65535]';
 

@@ -55,8 +55,8 @@ export interface ResourceTypeDescriptor<S extends z.ZodType = z.ZodType> {
    * `computed`, accepted and ignored on writes (kumactl sends back what it read).
    */
   readonly computed?: { readonly fields: readonly string[]; render(r: { mesh?: string; name: string; labels: Record<string, string>; spec: unknown }): Record<string, unknown> };
-  /** Kuma's IsPluginOriginated: on a zone connected to global, users' writes must carry kuma.io/origin: zone (policies are, and kds 'policy' types). */
-  readonly pluginOriginated?: boolean;
+  /** Kuma's IsPluginOriginated: on a zone connected to global, users' writes must carry kuma.io/origin: zone. True for the types KDS syncs as policies, unless given. */
+  readonly pluginOriginated: boolean;
   /** Checks of the whole resource beyond its spec's schema (Kuma validators that read the name or labels). */
   readonly validateResource?: (r: { name: string; mesh?: string; labels: Record<string, string>; spec: unknown }) => { field: string; reason: string }[];
   /** Extra columns for `meshctl get` tables, after MESH and NAME. */
@@ -67,9 +67,9 @@ export type SpecOf<D> = D extends ResourceTypeDescriptor<infer S> ? z.infer<S> :
 
 type DescriptorInput<S extends z.ZodType> = Omit<
   ResourceTypeDescriptor<S>,
-  'cli' | 'displayName' | 'readOnly' | 'isPolicy' | 'sensitive' | 'collection' | 'kds'
+  'cli' | 'displayName' | 'readOnly' | 'isPolicy' | 'sensitive' | 'collection' | 'kds' | 'pluginOriginated'
 > &
-  Partial<Pick<ResourceTypeDescriptor<S>, 'cli' | 'displayName' | 'isPolicy' | 'sensitive' | 'collection' | 'kds'>> & {
+  Partial<Pick<ResourceTypeDescriptor<S>, 'cli' | 'displayName' | 'isPolicy' | 'sensitive' | 'collection' | 'kds' | 'pluginOriginated'>> & {
     readOnly?: Partial<ResourceTypeDescriptor['readOnly']>;
   };
 
@@ -94,6 +94,7 @@ export function defineResource<S extends z.ZodType>(input: DescriptorInput<S>): 
     cli: input.cli ?? { singular: lower, plural: collection },
     displayName: input.displayName ?? { singular: words, plural: pluralize(words) },
     kds: input.kds ?? 'none',
+    pluginOriginated: input.pluginOriginated ?? input.kds === 'policy',
     readOnly: { global: false, federatedZone: false, standalone: false, ...input.readOnly },
     isPolicy: input.isPolicy ?? false,
     sensitive: input.sensitive ?? false,

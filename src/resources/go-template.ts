@@ -126,6 +126,33 @@ export function renderGoTemplate(nodes: readonly TemplateNode[], fields: Readonl
   return out;
 }
 
+/**
+ * A hostname template evaluated as Kuma evaluates one: parsed, rendered, and checked as a DNS
+ * name; or the step that failed with its message (Go's, or the DNS rule's issues).
+ */
+export function evaluateHostnameTemplate(
+  template: string,
+  fields: Readonly<Record<string, string>>,
+  labels: Readonly<Record<string, string>>,
+): { hostname: string } | { step: 'parse'; message: string } | { step: 'render'; message: string } | { step: 'dns'; rendered: string; message: string } {
+  let nodes: TemplateNode[];
+  try {
+    nodes = parseGoTemplate(template);
+  } catch (err) {
+    if (err instanceof GoTemplateError) return { step: 'parse', message: err.message };
+    throw err;
+  }
+  let rendered: string;
+  try {
+    rendered = renderGoTemplate(nodes, fields, labels);
+  } catch (err) {
+    if (err instanceof GoTemplateError) return { step: 'render', message: err.message };
+    throw err;
+  }
+  const dns = dns1123SubdomainIssues(rendered);
+  return dns.length ? { step: 'dns', rendered, message: dns.join(', ') } : { hostname: rendered };
+}
+
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Kubernetes' IsDNS1123Subdomain, with its messages (Kuma's hostname checks use it). */

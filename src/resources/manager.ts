@@ -1,4 +1,4 @@
-import { KUMA_IDENTIFIER_MESSAGE, KUMA_IDENTIFIER_RE } from './common.ts';
+import { isDns1035Label, KUMA_IDENTIFIER_MESSAGE, KUMA_IDENTIFIER_RE } from './common.ts';
 import { MeshworkError, isMeshworkError } from '../core/errors.ts';
 import type { ListOptions, ListResult, ResourceStore } from '../store/store.ts';
 import { upsert } from '../store/upsert.ts';
@@ -9,7 +9,6 @@ import { withZoneTag, type DataplaneSpec } from './types/dataplane.ts';
 import type { MeshSpec } from './types/mesh.ts';
 import { createDefaultPolicies } from '../policies/defaults.ts';
 
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * New Mesh names are RFC 1035 labels of at most 63 characters (Kuma 2.10 deprecated other
@@ -17,7 +16,7 @@ const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
  * hostnames. Meshes that exist already keep their names.
  */
 export function assertNewMeshName(name: string): void {
-  const reason = name.length > 63 ? 'cannot be longer than 63 characters' : DNS_1035_LABEL.test(name) ? undefined : "must be an RFC 1035 label: lower case letters, digits or '-', starting with a letter and ending with a letter or digit (e.g. 'my-name' or 'abc-123')";
+  const reason = name.length > 63 ? 'cannot be longer than 63 characters' : isDns1035Label(name) ? undefined : "must be an RFC 1035 label: lower case letters, digits or '-', starting with a letter and ending with a letter or digit (e.g. 'my-name' or 'abc-123')";
   if (reason) throw new MeshworkError('INVALID_RESOURCE', `invalid Mesh name "${name}": ${reason}`, { invalidParameters: [{ field: 'name', reason }] });
 }
 
@@ -77,7 +76,7 @@ export class ResourceManager {
         this.role === 'global' ? `${d.name} resources are created by zone control planes and synced to global` : this.role === 'federated-zone' ? `apply ${d.name} on the global control plane; it is synced to zones` : `${d.name} resources are written by the control plane itself`;
       throw new MeshworkError('READ_ONLY', `${d.name} is read-only on ${where}: ${hint}`);
     }
-    if (this.role === 'federated-zone' && (d.kds === 'policy' || d.pluginOriginated)) {
+    if (this.role === 'federated-zone' && d.pluginOriginated) {
       if (existing && existing.labels[ORIGIN_LABEL] !== 'zone') {
         throw new MeshworkError('READ_ONLY', `${describeKey(existing)} was synced from global and is read-only on a zone; change it on global`);
       }

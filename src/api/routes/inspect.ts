@@ -7,6 +7,7 @@ import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
 import type { MeshSpec } from '../../resources/types/mesh.ts';
 import type { MeshServiceSpec } from '../../resources/types/mesh-service.ts';
 import { dataplaneLayout } from '../../meshservice/layout.ts';
+import { meshServicesMode } from '../../meshservice/generate.ts';
 import { outboundServices } from '../../xds/generate/context.ts';
 import { envoyConfigDump } from '../../xds/envoy/config-dump.ts';
 import { redactConfigDump } from '../../xds/envoy/redact.ts';
@@ -71,7 +72,7 @@ export function inspectRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // Kuma 2.12+'s networking layout: inbounds and reachable destinations by kri (meshes in mode Exclusive only, as Kuma).
   app.get('/meshes/:mesh/dataplanes/:name/_layout', async (req: FastifyRequest<{ Params: Params }>) => {
     const mesh = (await deps.manager.get({ type: 'Mesh', name: req.params.mesh })) as Resource<MeshSpec>;
-    if (mesh.spec.meshServices?.mode !== 'Exclusive') throw new MeshworkError('BAD_REQUEST', "can't use _layout endpoint without meshService enabled: set the mesh's meshServices.mode to Exclusive");
+    if (meshServicesMode(mesh) !== 'Exclusive') throw new MeshworkError('BAD_REQUEST', "can't use _layout endpoint without meshService enabled: set the mesh's meshServices.mode to Exclusive");
     const dp = (await deps.manager.get({ type: 'Dataplane', mesh: req.params.mesh, name: req.params.name })) as Resource<DataplaneSpec>;
     return dataplaneLayout(dp, (await deps.manager.list('MeshService', { mesh: req.params.mesh })).items as Resource<MeshServiceSpec>[]);
   });

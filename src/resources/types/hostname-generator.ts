@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineResource } from '../descriptor.ts';
-import { dns1123SubdomainIssues, GoTemplateError, parseGoTemplate, renderGoTemplate } from '../go-template.ts';
+import { evaluateHostnameTemplate } from '../go-template.ts';
 
 // HostnameGenerator (Kuma 2.14): a Go template naming the MeshServices (or external or
 // multi-zone services) its selector picks, e.g. `{{ .DisplayName }}.svc.mesh.local`. Global-
@@ -31,23 +31,12 @@ export const hostnameGeneratorSpecSchema = z
 
 function templateIssue(template: string): string | undefined {
   if (template === '') return 'must not be empty';
-  let nodes;
-  try {
-    nodes = parseGoTemplate(template);
-  } catch (err) {
-    if (err instanceof GoTemplateError) return `couldn't parse template: ${err.message}`;
-    throw err;
-  }
-  let rendered: string;
-  try {
-    // The stub's label function answers every key with "label".
-    rendered = renderGoTemplate(nodes, STUB, new Proxy({}, { has: () => true, get: () => 'label' }));
-  } catch (err) {
-    if (err instanceof GoTemplateError) return `couldn't render template with stub values: ${err.message}`;
-    throw err;
-  }
-  const dns = dns1123SubdomainIssues(rendered);
-  return dns.length ? `template renders to "${rendered}" which is not a valid DNS name: ${dns.join(', ')}` : undefined;
+  // The stub's label function answers every key with "label".
+  const r = evaluateHostnameTemplate(template, STUB, new Proxy({}, { has: () => true, get: () => 'label' }));
+  if ('hostname' in r) return undefined;
+  if (r.step === 'parse') return `couldn't parse template: ${r.message}`;
+  if (r.step === 'render') return `couldn't render template with stub values: ${r.message}`;
+  return `template renders to "${r.rendered}" which is not a valid DNS name: ${r.message}`;
 }
 
 export type HostnameGeneratorSpec = z.infer<typeof hostnameGeneratorSpecSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kumaPort } from '../common.ts';
 import { defineResource } from '../descriptor.ts';
 import { DISPLAY_NAME_LABEL, K8S_NAMESPACE_LABEL, ZONE_LABEL } from '../labels.ts';
 
@@ -16,8 +17,8 @@ export const MESH_SERVICE_IDENTITY_TYPES = ['ServiceTag', 'SpiffeID'] as const;
 
 export const meshServicePortSchema = z.strictObject({
   name: z.string().optional(),
-  port: z.number({ error: (iss) => (iss.input === undefined ? 'must be set' : 'must be an integer') }).int('must be an integer').min(1, 'must be in the range [1, 65535]').max(65535, 'must be in the range [1, 65535]'),
-  targetPort: z.union([z.number().int('must be an integer').min(1, 'must be in the range [1, 65535]').max(65535, 'must be in the range [1, 65535]'), z.string().min(1, 'must not be empty')], { error: 'must be a port number or an inbound name' }).optional(),
+  port: kumaPort,
+  targetPort: z.union([kumaPort, z.string().min(1, 'must not be empty')], { error: 'must be a port number or an inbound name' }).optional(),
   /** tcp when absent (Kuma's default). */
   appProtocol: z.string().optional(),
 });
