@@ -91,8 +91,6 @@ export const inboundGenerator: Generator = {
         traffic_direction: 'INBOUND',
         ...(ctx.mtls ? { listener_filters: [tlsInspector()] } : {}),
         filter_chains: chains,
-        // An inbound without tags has no service: the listener's metadata names none.
-        metadata: { filter_metadata: { meshwork: { ...(ib.tags?.[SERVICE_TAG] ? { service: ib.tags[SERVICE_TAG] } : {}), protocol } } },
       }, origin);
     }
   },
@@ -131,7 +129,6 @@ export const outboundGenerator: Generator = {
         address: socketAddress(address, ob.port),
         traffic_direction: 'OUTBOUND',
         filter_chains: [{ filters: [filter] }],
-        metadata: { filter_metadata: { meshwork: { service, protocol } } },
       }, origin);
     }
   },
