@@ -1,4 +1,4 @@
-import { PROTOCOL_TAG, SERVICE_TAG, ZONE_TAG, type DataplaneSpec } from '../../resources/types/dataplane.ts';
+import { inboundProtocol, PROTOCOL_TAG, SERVICE_TAG, ZONE_TAG, type DataplaneSpec } from '../../resources/types/dataplane.ts';
 import type { ZoneIngressSpec } from '../../resources/types/zone-ingress.ts';
 import type { ResourceCache } from '../../store/resource-cache.ts';
 import type { Policy } from '../model/policy.ts';
@@ -40,8 +40,9 @@ export function meshEndpoints(cache: ResourceCache, mesh: string, localZone?: st
       const service = tags?.[SERVICE_TAG];
       if (!tags || !service) continue;
       const list = out.get(service) ?? [];
-      // The inbound's protocol field (Kuma 2.14+) stands for the tag, which routes and listeners read.
-      const withProtocol = ib.protocol && !tags[PROTOCOL_TAG] ? { ...tags, [PROTOCOL_TAG]: ib.protocol } : tags;
+      // The inbound's protocol field (Kuma 2.14+) wins over the tag, as inboundProtocol reads it;
+      // routes and listeners read the tag.
+      const withProtocol = ib.protocol && ib.protocol !== tags[PROTOCOL_TAG] ? { ...tags, [PROTOCOL_TAG]: inboundProtocol(ib) } : tags;
       list.push({ address: ib.address ?? dp.networking.advertisedAddress ?? dp.networking.address, port: ib.port, tags: withProtocol, dataplane: r.name });
       out.set(service, list);
     }

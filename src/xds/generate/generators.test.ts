@@ -5,6 +5,7 @@ import { endpoints, ep, forValidation, goldenTests, meta, mesh, pol, withPolicie
 import { SnapshotError, type XdsSnapshot } from '../cache/snapshot.ts';
 import { buildSnapshot } from '../build/build-snapshot.ts';
 import { proxyPolicies } from '../build/proxy-policies.ts';
+import { inboundProtocol } from '../../resources/types/dataplane.ts';
 import { meshEndpoints, type ProxyContext } from './context.ts';
 import { goldenCases } from './golden-cases.ts';
 import { defaultPolicies } from '../../policies/defaults.ts';
@@ -110,6 +111,14 @@ describe('xDS generators', () => {
     expect(JSON.stringify(server.resources.listener.get('inbound:127.0.0.30:9000')!.json)).toContain('http_connection_manager');
     const caller = buildSnapshot({ ...ctx, endpoints: eps, dataplane: { ...ctx.dataplane, spec: { networking: { ...ctx.dataplane.spec.networking, outbound: [{ port: 10009, tags: { 'kuma.io/service': 'api' } }] } } } }, GENERATORS);
     expect(JSON.stringify(caller.resources.listener.get('outbound:127.0.0.1:10009')!.json)).toContain('http_connection_manager');
+  });
+
+  it("takes an inbound's protocol field over its kuma.io/protocol tag for the endpoints too, as the inbound listener and MeshService generation do", () => {
+    const api = { type: 'Dataplane', mesh: 'default', name: 'api-1', labels: {}, creationTime: '', modificationTime: '', version: '1', spec: { networking: { address: '127.0.0.30', inbound: [{ port: 9000, protocol: 'grpc', tags: { 'kuma.io/service': 'api', 'kuma.io/protocol': 'http' } }] } } };
+    const fakeCache = { list: (type: string) => (type === 'Dataplane' ? [api] : []) } as unknown as Parameters<typeof meshEndpoints>[0];
+    const ep = meshEndpoints(fakeCache, 'default').get('api')![0]!;
+    expect(ep.tags['kuma.io/protocol']).toBe('grpc');
+    expect(ep.tags['kuma.io/protocol']).toBe(inboundProtocol(api.spec.networking.inbound[0]!));
   });
 
   it('versions by content: the same input gives the same version, a change a new one', () => {
