@@ -40,10 +40,17 @@ function varint(n: number): Buffer {
   return Buffer.from(out);
 }
 
+/** The tag and length of field `field` of wire type LEN, `length` bytes long. */
+function lenHead(field: number, length: number): Buffer[] {
+  return [varint((field << 3) | LEN), varint(length)];
+}
+
 /** Field `field` of wire type LEN holding `body`. */
 function delimited(field: number, body: Buffer): Buffer[] {
-  return [varint((field << 3) | LEN), varint(body.length), body];
+  return [...lenHead(field, body.length), body];
 }
+
+const byteLength = (parts: readonly Buffer[]): number => parts.reduce((n, b) => n + b.length, 0);
 
 /** A string field, left out when empty (proto3 writes no default). */
 function str(parts: Buffer[], field: number, s: string | undefined): void {
@@ -63,7 +70,7 @@ const deltaResourceParts = new WeakMap<object, { head: Buffer; tail: Buffer }>()
  * alive; measured, that was +35 KB of RSS per proxy at 5,000 proxies.
  */
 function owned(parts: Buffer[]): Buffer {
-  const out = Buffer.allocUnsafeSlow(parts.reduce((n, b) => n + b.length, 0));
+  const out = Buffer.allocUnsafeSlow(byteLength(parts));
   let at = 0;
   for (const b of parts) at += b.copy(out, at);
   return out;
@@ -75,9 +82,8 @@ function anyHead(a: Any): Buffer {
   if (!head) {
     const typeUrl: Buffer[] = [];
     str(typeUrl, 1, a.type_url);
-    const valueHead = a.value.length > 0 ? [varint((2 << 3) | LEN), varint(a.value.length)] : [];
-    const bodyLength = typeUrl.reduce((n, b) => n + b.length, 0) + valueHead.reduce((n, b) => n + b.length, 0) + a.value.length;
-    anyHeader.set(a, (head = owned([varint((2 << 3) | LEN), varint(bodyLength), ...typeUrl, ...valueHead])));
+    const valueHead = a.value.length > 0 ? lenHead(2, a.value.length) : [];
+    anyHeader.set(a, (head = owned([...lenHead(2, byteLength(typeUrl) + byteLength(valueHead) + a.value.length), ...typeUrl, ...valueHead])));
   }
   return head;
 }
@@ -96,8 +102,8 @@ function pushDeltaResource(parts: Buffer[], r: { readonly name: string; readonly
     const name: Buffer[] = [];
     str(name, 3, r.name);
     const any = anyHead(r.resource);
-    const bodyLength = version.reduce((n, b) => n + b.length, 0) + any.length + r.resource.value.length + name.reduce((n, b) => n + b.length, 0);
-    deltaResourceParts.set(r, (p = { head: owned([varint((2 << 3) | LEN), varint(bodyLength), ...version, any]), tail: owned(name) }));
+    const bodyLength = byteLength(version) + any.length + r.resource.value.length + byteLength(name);
+    deltaResourceParts.set(r, (p = { head: owned([...lenHead(2, bodyLength), ...version, any]), tail: owned(name) }));
   }
   parts.push(p.head);
   if (r.resource.value.length > 0) parts.push(r.resource.value);
