@@ -2,7 +2,7 @@ import { kriOf } from '../resources/kri.ts';
 import { DISPLAY_NAME_LABEL } from '../resources/labels.ts';
 import type { Resource } from '../resources/resource.ts';
 import { DataplaneType, inboundProtocol, type DataplaneSpec } from '../resources/types/dataplane.ts';
-import { tagsMatch } from '../policies/core/matching.ts';
+import { reachablePredicate } from './destinations.ts';
 import { MeshServiceType, portName, type MeshServicePort, type MeshServiceSpec } from '../resources/types/mesh-service.ts';
 
 // Kuma 2.12+'s Dataplane networking layout (`GET /meshes/{mesh}/dataplanes/{name}/_layout`,
@@ -20,10 +20,7 @@ export interface DataplaneLayout {
   outbounds: { kri: string; port: number; protocol: string; proxyResourceName: string }[];
 }
 
-type Ref = { kind?: string | undefined; name?: string | undefined; labels?: Record<string, string> | undefined; port?: number | undefined };
-
 const displayName = (r: Resource) => r.labels[DISPLAY_NAME_LABEL] ?? r.name;
-const refMatches = (ref: Ref, ms: Resource) => (ref.name !== undefined ? displayName(ms) === ref.name || ms.name === ref.name : tagsMatch(ms.labels, ref.labels));
 
 export function dataplaneLayout(dp: Resource<DataplaneSpec>, meshServices: readonly Resource<MeshServiceSpec>[]): DataplaneLayout {
   const net = dp.spec.networking;
@@ -37,17 +34,13 @@ export function dataplaneLayout(dp: Resource<DataplaneSpec>, meshServices: reado
     const section = l.name || String(l.port);
     return [{ kri: kriOf(DataplaneType, dp, section)!, type, port: l.port ?? 0, proxyResourceName: `self_${type.toLowerCase()}_${DataplaneType.shortName}_${section}` } as const];
   });
-  const refs: Ref[] | undefined = net.transparentProxying?.reachableBackends
-    ? (net.transparentProxying.reachableBackends.refs ?? [])
-    : (net.outbound ?? []).some((ob) => ob.backendRef)
-      ? (net.outbound ?? []).flatMap((ob) => (ob.backendRef ? [ob.backendRef] : []))
-      : undefined;
+  // Layout answers only for Exclusive meshes, where every MeshService is reachable unless refs say otherwise.
+  const reaches = reachablePredicate(dp, 'Exclusive');
   const reachable = new Map<string, { ms: Resource<MeshServiceSpec>; port: MeshServicePort }>();
   for (const ms of meshServices) {
     if (ms.mesh !== dp.mesh) continue;
     for (const port of ms.spec.ports ?? []) {
-      const wanted = refs === undefined || refs.some((r) => (r.kind ?? 'MeshService') === 'MeshService' && refMatches(r, ms) && (r.port === undefined || r.port === port.port));
-      if (wanted) reachable.set(kriOf(MeshServiceType, ms, portName(port))!, { ms, port });
+      if (reaches({ name: ms.name, displayName: displayName(ms), labels: ms.labels, port: port.port })) reachable.set(kriOf(MeshServiceType, ms, portName(port))!, { ms, port });
     }
   }
   const outbounds = [...reachable]

@@ -2,14 +2,12 @@ import type { Resource } from '../resources/resource.ts';
 import type { DataplaneSpec } from '../resources/types/dataplane.ts';
 import { isOnline } from '../resources/types/insights.ts';
 import { tagsMatch } from '../policies/core/matching.ts';
-import type { MeshServiceSpec, MeshServiceStatus } from '../resources/types/mesh-service.ts';
+import type { MeshServicePort, MeshServiceSpec, MeshServiceStatus } from '../resources/types/mesh-service.ts';
 
 // The Dataplanes a MeshService selects (Kuma's match.go: dataplaneRef, else dataplaneTags on
 // one inbound, else dataplaneLabels; only Dataplanes with inbounds), and its
 // status.dataplaneProxies: total, connected (an open xDS subscription), healthy (every port
 // has a Ready inbound: targetPort by number or by inbound name).
-
-type Inbound = NonNullable<DataplaneSpec['networking']['inbound']>[number];
 
 export function selectedDataplanes(ms: Resource<MeshServiceSpec>, dataplanes: readonly Resource<DataplaneSpec>[]): Resource<DataplaneSpec>[] {
   const s = ms.spec.selector;
@@ -20,7 +18,16 @@ export function selectedDataplanes(ms: Resource<MeshServiceSpec>, dataplanes: re
   return [];
 }
 
-const ready = (ib: Inbound) => (ib.state ?? (ib.health?.ready === false ? 'NotReady' : 'Ready')) === 'Ready';
+
+type Inbound = NonNullable<DataplaneSpec['networking']['inbound']>[number];
+
+/** Whether an inbound serves a MeshService port: targetPort by number (the inbound's port) or by name; unset serves none (Kuma's match). */
+export function servesPort(ib: Inbound, p: MeshServicePort): boolean {
+  return typeof p.targetPort === 'string' ? ib.name === p.targetPort : p.targetPort !== undefined && p.targetPort === ib.port;
+}
+
+/** An inbound takes traffic: Ready, and healthy if it reports health (Kuma's GetHealthyInbounds). */
+export const readyInbound = (ib: Inbound): boolean => (ib.state ?? 'Ready') === 'Ready' && ib.health?.ready !== false;
 
 /**
  * status.tls (Kuma's updater, for Mesh.mtls): NotReady without mTLS; with it, Ready once every
@@ -42,7 +49,7 @@ export function dataplaneProxies(ms: Resource<MeshServiceSpec>, selected: readon
     total++;
     if (isOnline(insightOf(dp))) connected++;
     const inbounds = dp.spec.networking.inbound ?? [];
-    const allPorts = (ms.spec.ports ?? []).every((p) => inbounds.some((ib) => ready(ib) && (typeof p.targetPort === 'string' ? ib.name === p.targetPort : (p.targetPort ?? p.port) === ib.port)));
+    const allPorts = (ms.spec.ports ?? []).every((p) => inbounds.some((ib) => readyInbound(ib) && servesPort(ib, p)));
     if (allPorts) healthy++;
   }
   // Kuma leaves zero counts out.

@@ -150,6 +150,42 @@ describe('XdsReconciler', () => {
     await stopCache();
   });
 
+  it("follows MeshServices: a backendRef by labels gets its listener when a matching MeshService appears, and its EDS follows the selected Dataplanes", async () => {
+    const store = new MemoryStore({ registry, maxResourceBytes: 1 << 20 });
+    await store.create({ type: 'Mesh', name: 'default', labels: {}, spec: {} });
+    await store.create({ type: 'Dataplane', mesh: 'default', name: 'web-1', labels: {}, spec: { networking: { address: '10.0.0.1', inbound: [{ port: 8080, tags: { 'kuma.io/service': 'web' } }], outbound: [{ port: 10001, backendRef: { kind: 'MeshService', labels: { team: 'data' }, port: 5432 } }] } } });
+    const db = (name: string, address: string) => ({ type: 'Dataplane', mesh: 'default', name, labels: { app: 'db' }, spec: { networking: { address, inbound: [{ port: 15432, name: 'postgres', tags: { 'kuma.io/service': name } }] } } });
+    await store.create(db('db-1', '10.0.0.2'));
+    const { cache, stopCache } = await startCache(store);
+    const snapshots = new SnapshotCache();
+    const reconciler = new XdsReconciler({ cache, snapshots, generators: GENERATORS, plugins: POLICY_PLUGINS, logger: silentLogger(), zone: 'zone-1', debounceMs: 1, certs: new IdentityCertManager() });
+    reconciler.start();
+    const release = reconciler.connect('default.web-1', 9901);
+    await reconciler.idle();
+    // No MeshService yet: the backendRef names nothing, so there is no listener (as in Kuma).
+    expect(snapshots.get('default.web-1')!.resources.listener.has('outbound:127.0.0.1:10001')).toBe(false);
+    await store.create({ type: 'MeshService', mesh: 'default', name: 'db', labels: { team: 'data', 'kuma.io/zone': 'zone-1' }, spec: { selector: { dataplaneLabels: { matchLabels: { app: 'db' } } }, ports: [{ name: 'pg', port: 5432, targetPort: 'postgres' }] } });
+    const cla = () => snapshots.get('default.web-1')!.resources.endpoint.get('default_db__zone-1_msvc_5432')?.json as { endpoints: { lb_endpoints: { endpoint: { address: { socket_address: { address: string; port_value: number } } } }[] }[] } | undefined;
+    const addresses = () => (cla()?.endpoints ?? []).flatMap((l) => l.lb_endpoints.map((e) => `${e.endpoint.address.socket_address.address}:${e.endpoint.address.socket_address.port_value}`));
+    await waitFor(async () => {
+      await reconciler.reconcile();
+      return snapshots.get('default.web-1')!.resources.listener.has('outbound:127.0.0.1:10001');
+    });
+    expect(addresses()).toEqual(['10.0.0.2:15432']);
+    // A new Dataplane the service selects is a new endpoint; the listener's cluster is the MeshService port's.
+    await store.create(db('db-2', '10.0.0.3'));
+    await waitFor(async () => {
+      await reconciler.reconcile();
+      return addresses().length === 2;
+    });
+    expect(addresses()).toEqual(['10.0.0.2:15432', '10.0.0.3:15432']);
+    const listener = JSON.stringify(snapshots.get('default.web-1')!.resources.listener.get('outbound:127.0.0.1:10001')!.json);
+    expect(listener).toContain('"cluster":"default_db__zone-1_msvc_5432"');
+    release();
+    reconciler.stop();
+    await stopCache();
+  });
+
   it('ignores status changes (an ACK updates a DataplaneInsight) but not config inputs or a resync', () => {
     const change = (...types: string[]) => ({ keys: types.map((type) => ({ type, mesh: 'default', name: 'x' })), resync: false });
     expect(affectsProxyConfig(change('DataplaneInsight'))).toBe(false);

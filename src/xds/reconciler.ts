@@ -18,6 +18,9 @@ import { SERVICE_TAG } from '../resources/types/dataplane.ts';
 import type { Generator } from './generate/generators.ts';
 import type { EnvoyAdminServerTls } from '../envoy-admin/tls.ts';
 import { RecordedEndpoints, type EndpointReads } from './generate/recorded-endpoints.ts';
+import { meshServiceDestinations, meshServiceOutbounds } from '../meshservice/destinations.ts';
+import type { MeshServiceSpec } from '../resources/types/mesh-service.ts';
+import type { MeshServiceDestination } from './model/context.ts';
 
 // One reconcile loop for the proxies of a zone: on any change (debounced) or a proxy
 // connecting, regenerate each connected proxy's snapshot, compare versions, and publish only
@@ -84,7 +87,7 @@ export class XdsReconciler {
   readonly #reads = new Map<string, EndpointReads>();
   /** Counts the cache changes that may change proxies' configuration. */
   #generation = 0;
-  readonly #meshInputsKept = new Map<string, { generation: number; endpoints: Map<string, Endpoint[]>; policies: Map<string, Policy[]> }>();
+  readonly #meshInputsKept = new Map<string, MeshInputs & { generation: number }>();
   #adminRetry: NodeJS.Timeout | undefined;
   /** Proxies connected since the last connect pass started; built by the next one. */
   #connecting: string[] | undefined;
@@ -243,14 +246,20 @@ export class XdsReconciler {
    * would otherwise read the whole mesh again. Without a running subscription (start() not
    * called) nothing is kept between passes.
    */
-  #meshInputs(mesh: string, kind: 'proxies' | 'local', mtls: boolean): { endpoints: Map<string, Endpoint[]>; policies: Map<string, Policy[]> } {
+  #meshInputs(mesh: string, kind: 'proxies' | 'local', mtls: boolean): MeshInputs {
     const key = `${kind}/${mtls}/${mesh}`;
     const kept = this.#unsubscribe ? this.#meshInputsKept.get(key) : undefined;
     if (kept?.generation === this.#generation) return kept;
+    const endpoints = meshEndpoints(this.#o.cache, mesh, this.#o.zone, kind === 'proxies' && mtls);
+    // MeshService ports' endpoints join the map under their cluster names (what builds read, and so what fingerprints record).
+    const ms = kind === 'proxies' ? meshServiceDestinations(this.#o.cache.list('MeshService', mesh) as Resource<MeshServiceSpec>[], this.#o.cache.list('Dataplane', mesh) as Resource<DataplaneSpec>[]) : { destinations: [], endpoints: new Map<string, Endpoint[]>() };
+    for (const [cluster, list] of ms.endpoints) endpoints.set(cluster, list);
     const inputs = {
       generation: this.#generation,
-      endpoints: meshEndpoints(this.#o.cache, mesh, this.#o.zone, kind === 'proxies' && mtls),
+      endpoints,
       policies: meshPolicies(this.#o.cache, mesh, [...new Set((this.#o.plugins ?? []).flatMap((p) => [p.type, ...(p.reads ?? [])]))]),
+      destinations: ms.destinations,
+      destinationsFingerprint: ms.destinations.length ? `|msvc:${hash('sha1', JSON.stringify(ms.destinations), 'base64')}` : '|msvc:-',
     };
     this.#meshInputsKept.set(key, inputs);
     return inputs;
@@ -285,9 +294,10 @@ export class XdsReconciler {
       const mesh = this.#o.cache.get({ type: 'Mesh', name: dataplane.mesh! }) as Resource<MeshSpec> | undefined;
       if (!mesh) continue;
       const inputs = this.#meshInputs(mesh.name, 'proxies', enabledBuiltinBackend(mesh.spec) !== undefined);
-      const { endpoints } = inputs;
+      const { endpoints, destinations } = inputs;
+      const msOutbounds = meshServiceOutbounds(dataplane, mesh, destinations);
       // Only the policies that reach this proxy: a policy for another service's callers changes neither its build nor its fingerprint.
-      const policies = proxyPolicies(inputs.policies, dataplane, this.#policyTypes);
+      const policies = proxyPolicies(inputs.policies, dataplane, this.#policyTypes, msOutbounds);
       const mtls = await this.#mtls(nodeId, mesh, dataplane);
       const envoyAdmin = await this.#adminCert(nodeId, [dataplane.spec.networking.address, dataplane.spec.networking.advertisedAddress]);
       if (mtls === 'unavailable') {
@@ -297,13 +307,15 @@ export class XdsReconciler {
       }
       // What the last build read decides whether this one would differ (a first build has no record).
       const lastReads = this.#reads.get(nodeId);
-      const fingerprint = lastReads && inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.agent, lastReads) + adminFingerprint(envoyAdmin);
+      // The MeshServices of the mesh decide its real-resource outbounds and route backends (their endpoints are reads).
+      const fingerprint = lastReads && inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.agent, lastReads) + adminFingerprint(envoyAdmin) + inputs.destinationsFingerprint;
       if (fingerprint !== undefined && this.#inputs.get(nodeId) === fingerprint && this.#o.snapshots.get(nodeId)) continue;
       const started = performance.now();
       let snapshot: XdsSnapshot;
       const recorded = new RecordedEndpoints(endpoints);
       try {
-        snapshot = buildSnapshot({ mesh, dataplane, endpoints: recorded, policies, zone: this.#o.zone, adminPort: node.adminPort, ...(mtls ? { mtls } : {}), ...(envoyAdmin ? { envoyAdmin } : {}), ...node.agent }, this.#o.generators, this.#o.plugins);
+        const real = destinations.length ? { meshServiceOutbounds: msOutbounds, meshServiceDestinations: destinations } : {};
+        snapshot = buildSnapshot({ mesh, dataplane, endpoints: recorded, policies, zone: this.#o.zone, adminPort: node.adminPort, ...(mtls ? { mtls } : {}), ...(envoyAdmin ? { envoyAdmin } : {}), ...real, ...node.agent }, this.#o.generators, this.#o.plugins);
       } catch (err) {
         if (!(err instanceof SnapshotError)) throw err;
         this.#o.logger.error({ nodeId, err: err.message }, 'cannot build configuration; the proxy keeps its last one');
@@ -311,7 +323,7 @@ export class XdsReconciler {
       }
       this.#o.onBuilt?.(nodeId, performance.now() - started);
       this.#reads.set(nodeId, recorded.reads);
-      this.#inputs.set(nodeId, inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.agent, recorded.reads) + adminFingerprint(envoyAdmin));
+      this.#inputs.set(nodeId, inputFingerprint(mesh, dataplane, endpoints, node.adminPort, mtls, policies, node.agent, recorded.reads) + adminFingerprint(envoyAdmin) + inputs.destinationsFingerprint);
       const previous = this.#o.snapshots.get(nodeId);
       if (this.#o.snapshots.set(nodeId, snapshot) && this.#o.logger.isLevelEnabled('debug')) {
         const changed = XDS_KINDS.filter((k) => JSON.stringify([...(previous?.versions(k) ?? [])]) !== JSON.stringify([...snapshot.versions(k)]));
@@ -319,6 +331,15 @@ export class XdsReconciler {
       }
     }
   }
+}
+
+/** A mesh's inputs of one config generation, shared by its proxies' builds. */
+interface MeshInputs {
+  endpoints: Map<string, Endpoint[]>;
+  policies: Map<string, Policy[]>;
+  /** Its MeshService ports (real-resource destinations), and their digest for fingerprints. */
+  destinations: MeshServiceDestination[];
+  destinationsFingerprint: string;
 }
 
 /** The admin certificate a snapshot holds (certificates are cached by address: a new one is a new address or CA). */

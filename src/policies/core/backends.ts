@@ -1,18 +1,25 @@
 import { createHash } from 'node:crypto';
 import type { ProxyContext } from '../../xds/generate/context.ts';
 import type { ResourceSet } from '../../xds/generate/generators.ts';
-import { loadAssignment } from '../../xds/generate/generators.ts';
+import { addMeshServiceCluster, loadAssignment } from '../../xds/generate/generators.ts';
+import { resolveBackendRef } from '../../meshservice/destinations.ts';
 import { addResource } from '../../xds/model/resource-set.ts';
 import type { BackendRef } from './backend-ref.ts';
 
-// Clusters for route backendRefs: a MeshService is its service cluster; a MeshServiceSubset
-// gets a cluster of its own with only the endpoints carrying its tags. A cluster the
-// outbound generator did not make (a backend that is not an outbound of the proxy) is made
-// here, like the generator's, including client mTLS when the mesh has it.
+// Clusters for route backendRefs: a MeshService with a port that names a MeshService port is
+// that port's cluster; otherwise a MeshService is its kuma.io/service cluster, and a
+// MeshServiceSubset gets a cluster of its own with only the endpoints carrying its tags. A
+// cluster the outbound generator did not make (a backend that is not an outbound of the proxy)
+// is made here, like the generator's, including client mTLS when the mesh has it.
 
 type Obj = Record<string, unknown>;
 
 export function backendCluster(ctx: ProxyContext, out: ResourceSet, ref: BackendRef, template: Obj | undefined): string {
+  const destination = ref.kind === 'MeshService' && ref.port !== undefined ? resolveBackendRef(ref, ctx.meshServiceDestinations ?? []) : undefined;
+  if (destination) {
+    addMeshServiceCluster(ctx, out, destination, { kind: 'route-backend', service: destination.displayName });
+    return destination.cluster;
+  }
   const service = ref.name!;
   const tags = ref.kind === 'MeshServiceSubset' ? (ref.tags ?? {}) : {};
   const key = Object.keys(tags).sort().map((k) => `${k}=${tags[k]}`).join(',');

@@ -15,12 +15,12 @@ type Obj = Record<string, unknown>;
 /** The proxy's own service (its first inbound's kuma.io/service), as logs, traces and metrics name it. */
 export const ownService = (ctx: ProxyContext): string | undefined => ctx.dataplane.spec.networking.inbound?.find((ib) => ib.tags?.[SERVICE_TAG])?.tags?.[SERVICE_TAG];
 
-/** Outbound listeners and clusters of each destination service, with their origin. */
+/** Outbound listeners and clusters of each destination service (as policies name it), with their origin. */
 export function outboundsByService(out: ResourceSet): Map<string, { listener: Obj; cluster: Obj | undefined; origin: OriginOf<'outbound'> }[]> {
   const by = new Map<string, { listener: Obj; cluster: Obj | undefined; origin: OriginOf<'outbound'> }[]>();
   for (const { resource, origin } of resourcesOf(out, 'listener', 'outbound')) {
     const list = by.get(origin.service) ?? [];
-    list.push({ listener: resource, cluster: out.cluster.get(origin.service) as Obj | undefined, origin });
+    list.push({ listener: resource, cluster: out.cluster.get(origin.cluster) as Obj | undefined, origin });
     by.set(origin.service, list);
   }
   return by;

@@ -67,7 +67,7 @@ export const meshHttpRoutePlugin: PolicyPlugin = {
         const y = specificity(b.match);
         return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
       });
-      for (const { listener } of entries) {
+      for (const { listener, origin: outbound } of entries) {
         for (const { config } of networkFilters(listener, HCM)) {
           const vhost = (config.route_config as { virtual_hosts: { routes: Obj[] }[] }).virtual_hosts[0]!;
           const fallback = vhost.routes.at(-1)!;
@@ -85,7 +85,7 @@ export const meshHttpRoutePlugin: PolicyPlugin = {
                 response_code: REDIRECT_CODE[redirect.statusCode ?? 302],
               };
             } else {
-              const action: Obj = { ...clusterChoice(ctx, out, conf.backendRefs, service), timeout: (fallback.route as Obj | undefined)?.timeout ?? '15s' };
+              const action: Obj = { ...clusterChoice(ctx, out, conf.backendRefs, outbound.cluster), timeout: (fallback.route as Obj | undefined)?.timeout ?? '15s' };
               const rewrite = filters.find((f) => f.type === 'URLRewrite')?.urlRewrite;
               if (rewrite?.hostname) action.host_rewrite_literal = rewrite.hostname;
               else if (rewrite?.hostToBackendHostname) action.auto_host_rewrite = true;
@@ -93,7 +93,7 @@ export const meshHttpRoutePlugin: PolicyPlugin = {
               if (rewrite?.path?.type === 'ReplaceFullPath') action.regex_rewrite = { pattern: { regex: '^.*$' }, substitution: rewrite.path.replaceFullPath };
               const mirrors = filters.filter((f) => f.type === 'RequestMirror').map((f) => f.requestMirror!);
               if (mirrors.length) {
-                action.request_mirror_policies = mirrors.map((m) => ({ cluster: backendCluster(ctx, out, m.backendRef, out.cluster.get(service) as Obj | undefined), ...(m.percentage !== undefined ? { runtime_fraction: { default_value: fractionalPercent(m.percentage) } } : {}) }));
+                action.request_mirror_policies = mirrors.map((m) => ({ cluster: backendCluster(ctx, out, m.backendRef, out.cluster.get(outbound.cluster) as Obj | undefined), ...(m.percentage !== undefined ? { runtime_fraction: { default_value: fractionalPercent(m.percentage) } } : {}) }));
               }
               route.route = action;
             }

@@ -92,16 +92,17 @@ export const meshLoadBalancingStrategyPlugin: PolicyPlugin = {
   order: 70,
   apply(ctx, rules, out) {
     const ruleOf = routeRules(ctx, 'MeshLoadBalancingStrategy');
-    forEachOutbound(rules, out, (c, { cluster, listener, service }) => {
+    forEachOutbound(rules, out, (c, { cluster, listener, origin }) => {
+      const name = origin.cluster;
       const la = (c as Conf).localityAwareness;
       if (la?.localZone || la?.crossZone) {
         // More specific than `disabled`, as in Kuma.
-        const { cla, weighted } = localityAwareAssignment(service, ctx.endpoints.get(service) ?? [], ctx, la);
-        if (out.endpoint.has(service)) out.endpoint.set(service, cla);
+        const { cla, weighted } = localityAwareAssignment(name, ctx.endpoints.get(name) ?? [], ctx, la);
+        if (out.endpoint.has(name)) out.endpoint.set(name, cla);
         if (weighted && cluster) cluster.common_lb_config = { ...((cluster.common_lb_config as Obj | undefined) ?? {}), locality_weighted_lb_config: {} };
       } else if (la?.disabled) {
         // Locality awareness off: every zone's endpoints share priority 0, weighted by instances.
-        const cla = out.endpoint.get(service) as { endpoints?: Obj[] } | undefined;
+        const cla = out.endpoint.get(name) as { endpoints?: Obj[] } | undefined;
         for (const locality of cla?.endpoints ?? []) delete locality.priority;
       }
       const lb = (c as Conf).loadBalancer;
@@ -128,7 +129,7 @@ export const meshLoadBalancingStrategyPlugin: PolicyPlugin = {
       for (const { config } of networkFilters(listener, HCM)) {
         for (const route of routesOf(config)) {
           if (!route.route) continue;
-          const conf = (ruleOf(route, service, { conf: c, origin: [] })?.conf ?? c) as Conf;
+          const conf = (ruleOf(route, origin.service, { conf: c, origin: [] })?.conf ?? c) as Conf;
           const policies = conf.hashPolicies ?? own;
           if (policies.length) (route.route as Obj).hash_policy = policies.map(hashPolicy);
         }

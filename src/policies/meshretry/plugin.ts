@@ -109,7 +109,7 @@ export const meshRetryPlugin: PolicyPlugin = {
             if (!route.route || !httpConf) continue;
             (route.route as Obj).retry_policy = retryPolicy(httpConf, grpc);
             // OmitHostsWithTags matches endpoint metadata: the service's endpoints carry their tags.
-            if (!grpc && conf?.http?.hostSelection?.some((h) => h.predicate === 'OmitHostsWithTags')) tagEndpoints(out.endpoint.get(service) as Obj | undefined, ctx.endpoints.get(service) ?? []);
+            if (!grpc && conf?.http?.hostSelection?.some((h) => h.predicate === 'OmitHostsWithTags')) tagEndpoints(out.endpoint.get(origin.cluster) as Obj | undefined, ctx.endpoints.get(origin.cluster) ?? []);
           }
         }
         const tcp = (rule?.conf as Conf | undefined)?.tcp;

@@ -22,9 +22,9 @@ export const meshTcpRoutePlugin: PolicyPlugin = {
       // The most specific entry for the service that has a rule (one without keeps the default route).
       const to = policies.flatMap((p) => ((p.spec as { to?: { targetRef: TargetRef; rules?: { default: Conf }[] }[] }).to ?? []).filter((t) => t.targetRef.name === service && t.rules?.length))[0];
       if (!to) continue;
-      for (const { listener } of entries) {
+      for (const { listener, origin } of entries) {
         for (const { config } of networkFilters(listener, TCP_PROXY)) {
-          const choice = clusterChoice(ctx, out, to.rules![0]!.default.backendRefs, service);
+          const choice = clusterChoice(ctx, out, to.rules![0]!.default.backendRefs, origin.cluster);
           delete config.cluster;
           Object.assign(config, choice);
         }

@@ -12,7 +12,7 @@ import { emptyResourceSet, type Generator } from '../model/resource-set.ts';
 export function buildSnapshot(ctx: ProxyContext, generators: readonly Generator[], plugins: readonly PolicyPlugin[] = []): XdsSnapshot {
   const set = emptyResourceSet();
   for (const g of generators) g.generate(ctx, set);
-  const services = outboundServices(ctx.dataplane.spec);
+  const services = outboundServices(ctx.dataplane.spec, ctx.meshServiceOutbounds);
   for (const plugin of plugins) {
     const policies = ctx.policies?.get(plugin.type) ?? [];
     if (policies.length > 0 || plugin.appliesWithoutPolicies) plugin.apply(ctx, computeRules(policies, ctx.dataplane, services), set);

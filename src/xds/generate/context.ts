@@ -6,7 +6,7 @@ import type { Policy } from '../model/policy.ts';
 // The inputs of proxy builds, computed from the zone's resources (their types: xds/model/context.ts).
 
 export type { AgentPaths, Endpoint, MtlsContext, ProxyContext } from '../model/context.ts';
-import type { Endpoint } from '../model/context.ts';
+import type { Endpoint, MeshServiceOutbound } from '../model/context.ts';
 
 export const HTTP_PROTOCOLS = new Set(['http', 'http2', 'grpc']);
 
@@ -57,9 +57,10 @@ export function serviceProtocol(endpoints: readonly Endpoint[] | undefined): str
   return protocols.size === 1 ? [...protocols][0]! : 'tcp';
 }
 
-/** The destination services of a proxy's outbounds. */
-export function outboundServices(dp: DataplaneSpec): string[] {
-  return [...new Set((dp.networking.outbound ?? []).map((o) => o.tags?.[SERVICE_TAG] ?? o.backendRef?.name).filter((s): s is string => Boolean(s)))];
+/** The destination services of a proxy's outbounds (as policies name them), with the MeshServices its real-resource outbounds reach. */
+export function outboundServices(dp: DataplaneSpec, meshServiceOutbounds: readonly MeshServiceOutbound[] = []): string[] {
+  const declared = (dp.networking.outbound ?? []).map((o) => o.tags?.[SERVICE_TAG] ?? o.backendRef?.name);
+  return [...new Set([...declared, ...meshServiceOutbounds.map((o) => o.destination.displayName)].filter((s): s is string => Boolean(s)))];
 }
 
 /** The policies of a mesh by type, from the cache. */

@@ -20,11 +20,13 @@ function sds(name: string) {
   return { name, sds_config: { ads: {}, resource_api_version: 'V3' } };
 }
 
-function meshTlsContext(mesh: string, san: { exact: string } | { prefix: string }) {
+export type SanMatcher = { readonly exact: string } | { readonly prefix: string };
+
+function meshTlsContext(mesh: string, sans: readonly SanMatcher[]) {
   return {
     tls_certificate_sds_secret_configs: [sds(identitySecretName(mesh))],
     combined_validation_context: {
-      default_validation_context: { match_typed_subject_alt_names: [{ san_type: 'URI', matcher: san }] },
+      default_validation_context: { match_typed_subject_alt_names: sans.map((matcher) => ({ san_type: 'URI', matcher })) },
       validation_context_sds_secret_config: sds(caSecretName(mesh)),
     },
   };
@@ -32,12 +34,12 @@ function meshTlsContext(mesh: string, san: { exact: string } | { prefix: string 
 
 /** Inbound mTLS: a client certificate of the mesh is required. */
 export function downstreamMtls(mesh: string) {
-  return { name: 'envoy.transport_sockets.tls', typed_config: { '@type': T.downstreamTls, require_client_certificate: true, common_tls_context: meshTlsContext(mesh, { prefix: `spiffe://${mesh}/` }) } };
+  return { name: 'envoy.transport_sockets.tls', typed_config: { '@type': T.downstreamTls, require_client_certificate: true, common_tls_context: meshTlsContext(mesh, [{ prefix: `spiffe://${mesh}/` }]) } };
 }
 
-/** Outbound mTLS: present our identity, accept only the destination service's identity. */
-export function upstreamMtls(mesh: string, sni: string, expectedIdentity: string) {
-  return { name: 'envoy.transport_sockets.tls', typed_config: { '@type': T.upstreamTls, sni, common_tls_context: meshTlsContext(mesh, { exact: expectedIdentity }) } };
+/** Outbound mTLS: present our identity, accept only the destination's identity (one, or any of several matchers). */
+export function upstreamMtls(mesh: string, sni: string, expected: string | readonly SanMatcher[]) {
+  return { name: 'envoy.transport_sockets.tls', typed_config: { '@type': T.upstreamTls, sni, common_tls_context: meshTlsContext(mesh, typeof expected === 'string' ? [{ exact: expected }] : expected) } };
 }
 
 export function tlsInspector() {

@@ -48,11 +48,11 @@ describe('xDS generators', () => {
     };
     let dropped = 0;
     for (const [name, ctx] of Object.entries(every)) {
-      const policies = proxyPolicies(all, ctx.dataplane, types);
+      const policies = proxyPolicies(all, ctx.dataplane, types, ctx.meshServiceOutbounds);
       dropped += [...all.values()].flat().length - [...policies.values()].flat().length;
       expect(build({ ...ctx, policies }), name).toBe(build({ ...ctx, policies: all }));
       // And with the case's own policies, as its golden file has them.
-      if (ctx.policies) expect(build({ ...ctx, policies: proxyPolicies(ctx.policies, ctx.dataplane, types) }), name).toBe(build(ctx));
+      if (ctx.policies) expect(build({ ...ctx, policies: proxyPolicies(ctx.policies, ctx.dataplane, types, ctx.meshServiceOutbounds) }), name).toBe(build(ctx));
     }
     // The filter is not vacuous: policies of other services' callers and instances are dropped.
     expect(dropped).toBeGreaterThan(100);

@@ -23,7 +23,8 @@ import {
 // resource set and touches nothing else. Policy plugins (issue 5) run after them.
 
 export { emptyResourceSet, type Generator, type ResourceSet } from '../model/resource-set.ts';
-import { addResource, resourcesOf, type Generator } from '../model/resource-set.ts';
+import { addResource, resourcesOf, type Generator, type ResourceOrigin, type ResourceSet } from '../model/resource-set.ts';
+import type { MeshServiceDestination, ProxyContext } from '../model/context.ts';
 
 const MTLS = { kind: 'mtls' } as const;
 const PROMETHEUS_ORIGIN = { kind: 'prometheus' } as const;
@@ -96,19 +97,27 @@ export const inboundGenerator: Generator = {
   },
 };
 
-/** One listener per outbound, to an EDS cluster of the destination service. */
+/**
+ * One listener per outbound, to an EDS cluster of the destination: a tag outbound's cluster is
+ * its kuma.io/service; a MeshService port's (a resolved backendRef outbound, or with
+ * transparent proxying a VIP of a reachable port) is named by Kuma's destination name. A
+ * backendRef that names no MeshService port gets no listener, as in Kuma.
+ */
 export const outboundGenerator: Generator = {
   name: 'outbound',
   generate(ctx, out) {
+    // The caller's tags ride along (x-kuma-tags), for callee policies that select callers.
+    const tagsHeader = tagsHeaderValue(ctx.dataplane.spec);
+    const withTags = (routes: { virtual_hosts: object[] }) => (tagsHeader ? { ...routes, request_headers_to_add: [{ header: { key: TAGS_HEADER, value: tagsHeader }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }] } : routes);
     for (const ob of ctx.dataplane.spec.networking.outbound ?? []) {
-      const service = ob.tags?.[SERVICE_TAG] ?? ob.backendRef?.name;
-      if (!service) continue;
+      const service = ob.tags?.[SERVICE_TAG];
+      if (!service || ob.backendRef) continue;
       const address = ob.address ?? '127.0.0.1';
       const name = `outbound:${address}:${ob.port}`;
       const endpoints = ctx.endpoints.get(service) ?? [];
       const protocol = serviceProtocol(endpoints);
       const http2 = protocol === 'http2' || protocol === 'grpc';
-      const origin = { kind: 'outbound', address, port: ob.port, service, protocol, tags: { ...(ob.tags ?? {}), ...(ob.backendRef?.name ? { [SERVICE_TAG]: ob.backendRef.name } : {}) } } as const;
+      const origin = { kind: 'outbound', address, port: ob.port, service, cluster: service, protocol, tags: ob.tags ?? {} } as const;
       if (!out.cluster.has(service)) {
         addResource(out, 'cluster', service, {
           name: service,
@@ -120,19 +129,38 @@ export const outboundGenerator: Generator = {
         }, origin);
         addResource(out, 'endpoint', service, loadAssignment(service, endpoints, ctx.zone), origin);
       }
-      // The caller's tags ride along (x-kuma-tags), for callee policies that select callers.
-      const tagsHeader = tagsHeaderValue(ctx.dataplane.spec);
-      const routes = tagsHeader ? { ...routeAllTo(name, service), request_headers_to_add: [{ header: { key: TAGS_HEADER, value: tagsHeader }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }] } : routeAllTo(name, service);
-      const filter = isHttp(protocol) ? httpConnectionManager(name, routes, { http2 }) : tcpProxy(name, service);
-      addResource(out, 'listener', name, {
-        name,
-        address: socketAddress(address, ob.port),
-        traffic_direction: 'OUTBOUND',
-        filter_chains: [{ filters: [filter] }],
-      }, origin);
+      const filter = isHttp(protocol) ? httpConnectionManager(name, withTags(routeAllTo(name, service)), { http2 }) : tcpProxy(name, service);
+      addResource(out, 'listener', name, { name, address: socketAddress(address, ob.port), traffic_direction: 'OUTBOUND', filter_chains: [{ filters: [filter] }] }, origin);
+    }
+    for (const { address, port, destination: d } of ctx.meshServiceOutbounds ?? []) {
+      const name = `outbound:${address}:${port}`;
+      const origin = { kind: 'outbound', address, port, service: d.displayName, cluster: d.cluster, protocol: d.protocol, tags: { [SERVICE_TAG]: d.displayName }, meshService: d } as const;
+      addMeshServiceCluster(ctx, out, d, origin);
+      // As Kuma names them: stats and the virtual host by the destination, the route configuration by its kri.
+      const filter = isHttp(d.protocol) ? httpConnectionManager(d.cluster, withTags(routeAllTo(d.kri, d.cluster)), { http2: d.protocol !== 'http' }) : tcpProxy(d.cluster, d.cluster);
+      addResource(out, 'listener', name, { name, address: socketAddress(address, port), traffic_direction: 'OUTBOUND', filter_chains: [{ filters: [filter] }] }, origin);
     }
   },
 };
+
+/**
+ * A MeshService port's cluster and endpoints, unless the set has them. Client mTLS when the
+ * mesh has it: STRICT always; PERMISSIVE once the service's proxies all have certificates
+ * (status.tls Ready), as Kuma, so that a mesh turning mTLS on keeps its traffic.
+ */
+export function addMeshServiceCluster(ctx: ProxyContext, out: ResourceSet, d: MeshServiceDestination, origin: ResourceOrigin): void {
+  if (out.cluster.has(d.cluster)) return;
+  const tls = ctx.mtls && (ctx.mtls.mode === 'STRICT' || d.tlsReady);
+  addResource(out, 'cluster', d.cluster, {
+    name: d.cluster,
+    type: 'EDS',
+    eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' } },
+    connect_timeout: '5s',
+    ...(d.protocol === 'http2' || d.protocol === 'grpc' ? { typed_extension_protocol_options: http2ProtocolOptions() } : {}),
+    ...(tls ? { transport_socket: upstreamMtls(ctx.mesh.name, d.sni, d.sans) } : {}),
+  }, origin);
+  addResource(out, 'endpoint', d.cluster, loadAssignment(d.cluster, ctx.endpoints.get(d.cluster) ?? [], ctx.zone), origin);
+}
 
 /** The proxy's identity certificate and the mesh CA, served by SDS. */
 export const mtlsSecretsGenerator: Generator = {

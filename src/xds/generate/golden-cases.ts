@@ -1,5 +1,6 @@
 import { dp, endpoints, ep, fixture, mesh, mtlsMesh, pol, withPolicies } from '../../../test/helpers/proxy-fixtures.ts';
 import type { Endpoint, ProxyContext } from './context.ts';
+import { withMeshServices } from '../../../test/helpers/mesh-service-fixtures.ts';
 
 // The generators' golden cases (testdata/), shared with policy tests that start from them.
 // Each policy's own cases are in its folder (golden-cases.ts).
@@ -200,3 +201,44 @@ export const goldenCases: Record<string, ProxyContext> = {
 
 // The proxy's Envoy admin on its address: /ready in plaintext, the rest over mTLS to the zone CP only.
 goldenCases['backend-envoy-admin'] = { ...goldenCases['backend-tcp-inbound']!, adminPort: 9915, envoyAdmin: { cert: fixture.identity.cert, key: fixture.identity.key, caCert: fixture.caCert } };
+
+// Real-resource outbounds (MeshService): backendRefs by name and by labels (the oldest of two
+// matching), a named port on another targetPort, a gRPC port, one naming no MeshService (no
+// listener) beside a tag outbound; a MeshTimeout naming the MeshService.
+goldenCases['web-meshservice-outbounds'] = withMeshServices({
+  mesh,
+  zone: 'zone-1',
+  adminPort: 9916,
+  endpoints,
+  policies: withPolicies([pol('MeshTimeout', 'backend-timeout', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { connectionTimeout: '2s', http: { requestTimeout: '4s' } } }] })]),
+  dataplane: dp('web-7', {
+    networking: {
+      address: '127.0.0.15',
+      inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
+      outbound: [
+        { port: 10001, backendRef: { kind: 'MeshService', name: 'backend', port: 8080 } },
+        { port: 10002, backendRef: { kind: 'MeshService', labels: { team: 'data' }, port: 5432 } },
+        { port: 10003, backendRef: { kind: 'MeshService', name: 'api', port: 9090 } },
+        { port: 10004, backendRef: { kind: 'MeshService', name: 'nobody', port: 80 } },
+        { port: 10005, tags: { 'kuma.io/service': 'redis' } },
+      ],
+    },
+  }),
+});
+
+// With transparent proxying and STRICT mTLS: a listener on the VIP of each reachable port
+// (reachableBackends: backend and api), mTLS with each MeshService's SNI and identities.
+goldenCases['web-meshservice-transparent-proxy-mtls'] = withMeshServices({
+  mesh: mtlsMesh,
+  zone: 'zone-1',
+  adminPort: 9917,
+  endpoints,
+  mtls: { mode: 'STRICT', ...fixture },
+  dataplane: dp('web-8', {
+    networking: {
+      address: '127.0.0.16',
+      inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
+      transparentProxying: { redirectPortInbound: 15006, redirectPortOutbound: 15001, reachableBackends: { refs: [{ kind: 'MeshService', name: 'backend' }, { kind: 'MeshService', name: 'api', port: 9090 }] } },
+    },
+  }),
+});

@@ -31,6 +31,44 @@ export interface ProxyContext extends AgentPaths {
   policies?: ReadonlyMap<string, Policy[]>;
   /** The certificate of the proxy's Envoy admin listener; unset: no admin listener on its address. */
   envoyAdmin?: EnvoyAdminServerTls;
+  /** The MeshService ports this proxy reaches, each on its listener address and port (real-resource outbounds). */
+  meshServiceOutbounds?: readonly MeshServiceOutbound[];
+  /** Every MeshService port of the mesh, for route backendRefs that name one (`name` and `port`). */
+  meshServiceDestinations?: readonly MeshServiceDestination[];
+}
+
+/**
+ * One port of a MeshService as a destination (Kuma's real-resource outbound): its Envoy cluster
+ * is named as Kuma's legacy destination name, and its endpoints are `endpoints.get(cluster)`.
+ */
+export interface MeshServiceDestination {
+  /** `<mesh>_<display name>_<namespace>_<zone>_msvc_<port>` (Kuma's default naming). */
+  readonly cluster: string;
+  /** Its resource identifier with the port's name as section. */
+  readonly kri: string;
+  /** The MeshService's resource name and display name (policies name it by the latter). */
+  readonly name: string;
+  readonly displayName: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly creationTime: string;
+  readonly port: number;
+  readonly portName: string;
+  /** Its appProtocol (tcp when unset). */
+  readonly protocol: string;
+  /** The SNI its clients send (Kuma's SNIForResource). */
+  readonly sni: string;
+  /** What the upstream's certificate must name: its identities, or anything of the mesh. */
+  readonly sans: readonly ({ readonly exact: string } | { readonly prefix: string })[];
+  readonly vips: readonly string[];
+  /** status.tls is Ready: every selected proxy has its certificate (PERMISSIVE clients wait for it). */
+  readonly tlsReady: boolean;
+}
+
+/** A listener of a proxy for a MeshService port. */
+export interface MeshServiceOutbound {
+  readonly address: string;
+  readonly port: number;
+  readonly destination: MeshServiceDestination;
 }
 
 /** What the proxy's agent (meshwork-dp) runs beside Envoy, announced in the node metadata. */

@@ -1,5 +1,5 @@
 import type { XdsKind } from '../envoy/protos.ts';
-import type { ProxyContext } from './context.ts';
+import type { MeshServiceDestination, ProxyContext } from './context.ts';
 
 // What a build produces before it is checked and encoded: Envoy resources as JSON, by kind and
 // name, each with its origin (what the generator made it for). Generators fill it; policy
@@ -9,8 +9,12 @@ import type { ProxyContext } from './context.ts';
 export type ResourceOrigin =
   /** An inbound of the dataplane (its listener and the local cluster of its app). */
   | { readonly kind: 'inbound'; readonly address: string; readonly port: number; readonly service?: string; readonly protocol: string; readonly tags: Readonly<Record<string, string>> }
-  /** An outbound to a service (its listener, cluster and endpoints). */
-  | { readonly kind: 'outbound'; readonly address: string; readonly port: number; readonly service: string; readonly protocol: string; readonly tags: Readonly<Record<string, string>> }
+  /**
+   * An outbound to a service (its listener, cluster and endpoints). `service` is what policies
+   * name the destination by (a kuma.io/service, or a MeshService's display name); `cluster` names
+   * its cluster and ClusterLoadAssignment (the service itself for tag outbounds).
+   */
+  | { readonly kind: 'outbound'; readonly address: string; readonly port: number; readonly service: string; readonly cluster: string; readonly protocol: string; readonly tags: Readonly<Record<string, string>>; readonly meshService?: MeshServiceDestination }
   /** A cluster a route sends to that is not an outbound (MeshHTTPRoute/MeshTCPRoute backendRefs). */
   | { readonly kind: 'route-backend'; readonly service: string }
   /** Transparent proxying's catch-all listener of a direction, its original-destination cluster, the blackhole. */

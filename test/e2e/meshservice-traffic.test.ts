@@ -1,0 +1,121 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
+import { freePort } from '../helpers/ports.ts';
+import { startSidecar, type Sidecar } from '../helpers/sidecar.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+// Real-resource outbounds through real Envoy (Kuma 2.14's MeshService model on Universal): a
+// client's backendRef outbounds reach a generated MeshService by name and a user's MeshService
+// by labels (another name than its Dataplanes' kuma.io/service, its port on a named
+// targetPort), over STRICT mTLS with the SNI and identities of the MeshService; a MeshTimeout
+// naming the MeshService changes only that service's traffic. Tag outbounds keep working
+// beside them in the same mesh.
+
+const mesh = { type: 'Mesh', name: 'default', meshServices: { mode: 'Everywhere' }, mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin', mode: 'STRICT' }] } };
+const ALLOW_ALL = { type: 'MeshTrafficPermission', mesh: 'default', name: 'allow-all', spec: { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] } };
+
+async function put(cp: ControlPlaneProcess, path: string, doc: object): Promise<void> {
+  const res = await fetch(`${cp.apiUrl}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+  if (res.status >= 300) throw new Error(`PUT ${path}: ${res.status} ${await res.text()}`);
+}
+
+async function call(url: string): Promise<{ status: number; body: string }> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    return { status: res.status, body: (await res.text()).trim() };
+  } catch {
+    return { status: 0, body: '' };
+  }
+}
+
+/** An app answering its name, and /slow after 1.5 s. */
+async function app(name: string): Promise<{ port: number; server: Server }> {
+  const server = createServer((req, res) => {
+    if (req.url === '/slow') return void setTimeout(() => res.end(`${name}\n`), 1500);
+    res.end(`${name}\n`);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { port, server };
+}
+
+describe('MeshService outbounds through Envoy', () => {
+  let zone: ControlPlaneProcess;
+  const servers: Server[] = [];
+  const sidecars: Sidecar[] = [];
+  let backendPort: number;
+  const urls = { backend: '', database: '', legacy: '' };
+
+  beforeAll(async () => {
+    zone = await startControlPlane({ mode: 'zone', env: { MESHWORK_ZONE_NAME: 'zone-1' } });
+    await put(zone, '/meshes/default', mesh);
+    await put(zone, '/meshes/default/meshtrafficpermissions/allow-all', ALLOW_ALL);
+    const backend = await app('backend');
+    const db = await app('database');
+    servers.push(backend.server, db.server);
+    backendPort = await freePort();
+    sidecars.push(
+      await startSidecar({ cpUrl: zone.dpServerUrl, apiUrl: zone.apiUrl, dataplane: { type: 'Dataplane', mesh: 'default', name: 'backend-1', networking: { address: '127.0.9.1', inbound: [{ port: backendPort, servicePort: backend.port, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } } }),
+      // Its kuma.io/service is not what callers name: they reach it through the user's MeshService.
+      await startSidecar({ cpUrl: zone.dpServerUrl, apiUrl: zone.apiUrl, dataplane: { type: 'Dataplane', mesh: 'default', name: 'pg-1', labels: { app: 'pg' }, networking: { address: '127.0.9.2', inbound: [{ port: await freePort(), name: 'main', servicePort: db.port, tags: { 'kuma.io/service': 'pg-legacy', 'kuma.io/protocol': 'http' } }] } } }),
+    );
+    await put(zone, '/meshes/default/meshservices/database', { type: 'MeshService', mesh: 'default', name: 'database', labels: { team: 'data' }, spec: { selector: { dataplaneLabels: { matchLabels: { app: 'pg' } } }, ports: [{ name: 'http', port: 7000, targetPort: 'main', appProtocol: 'http' }] } });
+    const ports = { backend: await freePort(), database: await freePort(), legacy: await freePort() };
+    urls.backend = `http://127.0.0.1:${ports.backend}`;
+    urls.database = `http://127.0.0.1:${ports.database}`;
+    urls.legacy = `http://127.0.0.1:${ports.legacy}`;
+    sidecars.push(
+      await startSidecar({
+        cpUrl: zone.dpServerUrl,
+        apiUrl: zone.apiUrl,
+        dataplane: {
+          type: 'Dataplane',
+          mesh: 'default',
+          name: 'web-1',
+          networking: {
+            address: '127.0.9.9',
+            inbound: [{ port: await freePort(), servicePort: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }],
+            outbound: [
+              // The generated MeshService of kuma.io/service backend, by name; its port is the inbound's.
+              { port: ports.backend, backendRef: { kind: 'MeshService', name: 'backend', port: backendPort } },
+              { port: ports.database, backendRef: { kind: 'MeshService', labels: { team: 'data' }, port: 7000 } },
+              { port: ports.legacy, tags: { 'kuma.io/service': 'backend' } },
+            ],
+          },
+        },
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    for (const s of sidecars.reverse()) await s[Symbol.asyncDispose]();
+    for (const s of servers) s.close();
+    await zone?.[Symbol.asyncDispose]();
+  });
+
+  it('reaches a generated MeshService by name and a user-written one by labels, beside a tag outbound', async () => {
+    await waitFor(async () => (await call(`${urls.backend}/`)).body === 'backend', { what: 'backend through its MeshService' });
+    await waitFor(async () => (await call(`${urls.database}/`)).body === 'database', { what: 'the database MeshService by labels' });
+    expect((await call(`${urls.legacy}/`)).body).toBe('backend');
+    // Envoy's clusters are the MeshService ports', with mTLS to their SNI.
+    const web = sidecars.at(-1)!;
+    const dump = await web.admin('/config_dump?resource=dynamic_active_clusters');
+    expect(dump).toContain('"default_database__zone-1_msvc_7000"');
+    expect(dump).toContain(`"default_backend__zone-1_msvc_${backendPort}"`);
+    expect(dump).toMatch(/"sni": "a[0-9a-f]{16}\.database\.7000\.default\.ms"/);
+    // Requests went over mTLS: the database's sidecar saw TLS handshakes on its inbound.
+    const pg = sidecars[1]!;
+    expect(Number((await pg.admin('/stats?filter=ssl.handshake')).match(/listener\.127\.0\.9\.2_\d+\.ssl\.handshake: (\d+)/)?.[1] ?? 0)).toBeGreaterThan(0);
+  });
+
+  it('a MeshTimeout naming the MeshService changes only its traffic', async () => {
+    expect((await call(`${urls.database}/slow`)).status).toBe(200);
+    await put(zone, '/meshes/default/meshtimeouts/database-timeout', { type: 'MeshTimeout', mesh: 'default', name: 'database-timeout', spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'database' }, default: { http: { requestTimeout: '300ms' } } }] } });
+    await waitFor(async () => (await call(`${urls.database}/slow`)).status === 504, { what: 'the database request timeout' });
+    expect(await call(`${urls.backend}/slow`)).toEqual({ status: 200, body: 'backend' });
+    const res = await fetch(`${zone.apiUrl}/meshes/default/meshtimeouts/database-timeout`, { method: 'DELETE' });
+    expect(res.status).toBe(200);
+    await waitFor(async () => (await call(`${urls.database}/slow`)).status === 200, { what: 'the default timeout again' });
+  });
+});
