@@ -106,7 +106,8 @@ describe('MeshService outbounds through Envoy', () => {
     expect(dump).toMatch(/"sni": "a[0-9a-f]{16}\.database\.7000\.default\.ms"/);
     // Requests went over mTLS: the database's sidecar saw TLS handshakes on its inbound.
     const pg = sidecars[1]!;
-    expect(Number((await pg.admin('/stats?filter=ssl.handshake')).match(/listener\.127\.0\.9\.2_\d+\.ssl\.handshake: (\d+)/)?.[1] ?? 0)).toBeGreaterThan(0);
+    const inboundPort = (await (await fetch(`${zone.apiUrl}/meshes/default/dataplanes/pg-1`)).json() as { networking: { inbound: { port: number }[] } }).networking.inbound[0]!.port;
+    expect(Number((await pg.admin('/stats?filter=ssl.handshake')).match(new RegExp(`listener\\.127\\.0\\.9\\.2_${inboundPort}\\.ssl\\.handshake: (\\d+)`))?.[1] ?? 0)).toBeGreaterThan(0);
   });
 
   it('a MeshTimeout naming the MeshService changes only its traffic', async () => {
@@ -114,6 +115,15 @@ describe('MeshService outbounds through Envoy', () => {
     await put(zone, '/meshes/default/meshtimeouts/database-timeout', { type: 'MeshTimeout', mesh: 'default', name: 'database-timeout', spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'database' }, default: { http: { requestTimeout: '300ms' } } }] } });
     await waitFor(async () => (await call(`${urls.database}/slow`)).status === 504, { what: 'the database request timeout' });
     expect(await call(`${urls.backend}/slow`)).toEqual({ status: 200, body: 'backend' });
+    // `_rules` shows it as Kuma does for real resources: a toResourceRule of the MeshService port.
+    const rules = (await (await fetch(`${zone.apiUrl}/meshes/default/dataplanes/web-1/_rules`)).json()) as { rules: { type: string; toRules: { destination: object }[]; toResourceRules?: { resourceMeta: { name: string }; resourceSectionName: string; conf: object[]; origin: { resourceMeta: { name: string } }[] }[] }[] };
+    const timeouts = rules.rules.find((r) => r.type === 'MeshTimeout')!;
+    const database = timeouts.toResourceRules!.find((r) => r.resourceMeta.name === 'database')!;
+    expect(database.resourceSectionName).toBe('http');
+    expect(database.conf[0]).toMatchObject({ http: { requestTimeout: '300ms' } });
+    expect(database.origin.map((o) => o.resourceMeta.name)).toContain('database-timeout');
+    // The tag outbound's rule stays a toRule.
+    expect(timeouts.toRules.map((r) => r.destination)).toContainEqual({ 'kuma.io/service': 'backend' });
     const res = await fetch(`${zone.apiUrl}/meshes/default/meshtimeouts/database-timeout`, { method: 'DELETE' });
     expect(res.status).toBe(200);
     await waitFor(async () => (await call(`${urls.database}/slow`)).status === 200, { what: 'the default timeout again' });

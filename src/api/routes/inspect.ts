@@ -9,6 +9,8 @@ import type { MeshServiceSpec } from '../../resources/types/mesh-service.ts';
 import { dataplaneLayout } from '../../meshservice/layout.ts';
 import { meshServicesMode } from '../../meshservice/generate.ts';
 import { outboundServices } from '../../xds/generate/context.ts';
+import type { MeshServiceDestination } from '../../xds/model/context.ts';
+import { meshServiceDestinations, meshServiceOutbounds } from '../../meshservice/destinations.ts';
 import { envoyConfigDump } from '../../xds/envoy/config-dump.ts';
 import { redactConfigDump } from '../../xds/envoy/redact.ts';
 import { requireAdmin } from '../auth.ts';
@@ -24,10 +26,19 @@ type Params = { mesh: string; name: string };
 
 type RouteRule = { destination: { 'kuma.io/service': string }; route: string; conf: unknown; origin: string[] };
 
-function rulesView(type: string, r: ProxyRules, toRouteRules: RouteRule[]) {
+/** `destinations`: the MeshService ports the proxy reaches, by cluster (their rules are Kuma's toResourceRules). */
+function rulesView(type: string, r: ProxyRules, toRouteRules: RouteRule[], mesh: string, destinations: ReadonlyMap<string, MeshServiceDestination>) {
+  const toRules = [...r.to].filter(([key]) => !destinations.has(key));
+  const toResourceRules = [...r.to].flatMap(([key, rule]) => {
+    const d = destinations.get(key);
+    if (!d) return [];
+    const origin = rule.origin.map((name) => ({ resourceMeta: { type, mesh, name } }));
+    return [{ resourceMeta: { type: 'MeshService', mesh, name: d.name, labels: d.labels }, resourceSectionName: d.portName, conf: [rule.conf], origin }];
+  });
   return {
     type,
-    toRules: [...r.to].map(([service, rule]) => ({ destination: { 'kuma.io/service': service }, conf: rule.conf, origin: rule.origin })),
+    toRules: toRules.map(([service, rule]) => ({ destination: { 'kuma.io/service': service }, conf: rule.conf, origin: rule.origin })),
+    ...(toResourceRules.length ? { toResourceRules } : {}),
     // Policies targeting a MeshHTTPRoute: the conf of the routes it makes, per destination.
     ...(toRouteRules.length ? { toRouteRules } : {}),
     inboundRule: r.inbound ? { conf: r.inbound.conf, origin: r.inbound.origin } : null,
@@ -51,20 +62,25 @@ export function inspectRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get('/meshes/:mesh/dataplanes/:name/_rules', async (req: FastifyRequest<{ Params: Params }>) => {
     const dp = (await deps.manager.get({ type: 'Dataplane', mesh: req.params.mesh, name: req.params.name })) as Resource<DataplaneSpec>;
+    const mesh = (await deps.manager.get({ type: 'Mesh', name: req.params.mesh })) as Resource<MeshSpec>;
+    const meshServices = (await deps.manager.list('MeshService', { mesh: req.params.mesh })).items as Resource<MeshServiceSpec>[];
+    // The MeshService ports it reaches, as its build resolves them (only their names and ports matter here).
+    const reached = meshServices.length ? meshServiceOutbounds(dp, mesh, meshServiceDestinations(meshServices, []).destinations).map((o) => o.destination) : [];
+    const destinations = new Map(reached.map((d) => [d.cluster, d]));
     const services = outboundServices(dp.spec);
     const routes = applyingRoutes((await deps.manager.list('MeshHTTPRoute', { mesh: req.params.mesh })).items as Policy[], dp, services);
     const rules = [];
     for (const d of policyTypes) {
       const policies = (await deps.manager.list(d.name, { mesh: req.params.mesh })).items as Policy[];
       if (policies.length === 0) continue;
-      const r = computeRules(policies, dp, services);
+      const r = computeRules(policies, dp, services, [...destinations.values()]);
       const toRouteRules = routes.flatMap(({ route, services: routed }) =>
         routed.flatMap((service): RouteRule[] => {
           const rule = routeRule(policies, dp, targetNames(route), service, undefined);
           return rule ? [{ destination: { 'kuma.io/service': service }, route: targetNames(route).at(-1)!, conf: rule.conf, origin: rule.origin }] : [];
         }),
       );
-      if (r.to.size || r.inbound || r.from.length || r.single || r.sections || toRouteRules.length) rules.push(rulesView(d.name, r, toRouteRules));
+      if (r.to.size || r.inbound || r.from.length || r.single || r.sections || toRouteRules.length) rules.push(rulesView(d.name, r, toRouteRules, req.params.mesh, destinations));
     }
     return { rules };
   });

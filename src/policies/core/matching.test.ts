@@ -3,6 +3,8 @@ import type { Resource } from '../../resources/resource.ts';
 import type { DataplaneSpec } from '../../resources/types/dataplane.ts';
 import { computeRules, inboundRulesOf, routeRule, selectsDataplane, sortPolicies, type Policy } from './matching.ts';
 import { fold, mergePatch } from './merge.ts';
+import { meshServiceDestinations } from '../../meshservice/destinations.ts';
+import { meshServiceDataplanes, meshServices } from '../../../test/helpers/mesh-service-fixtures.ts';
 
 const meta = { creationTime: '', modificationTime: '', version: '1' };
 const dp = (name: string, tags: Record<string, string>, labels: Record<string, string> = {}): Resource<DataplaneSpec> => ({
@@ -164,5 +166,24 @@ describe('policies for one inbound (targetRef sectionName, Kuma 2.10)', () => {
     expect(selectsDataplane({ kind: 'Dataplane', name: 'backend-1', sectionName: 'grpc' }, twoInbounds)).toBe(false);
     // Without sectioned policies, no per-inbound rules are computed.
     expect(computeRules([all], twoInbounds, []).sections).toBeUndefined();
+  });
+
+  it('MeshService ports: `to` by name or labels, a sectionName (port name or number) over the whole service over the Mesh', () => {
+    const [backendPort, dbPort] = meshServiceDestinations(meshServices, meshServiceDataplanes).destinations;
+    const rules = computeRules(
+      [
+        policy('mesh', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { a: 'mesh', b: 'mesh', c: 'mesh' } }] }),
+        policy('section', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend', sectionName: '8080' }, default: { a: 'section' } }] }),
+        policy('whole', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { a: 'whole', b: 'whole' } }] }),
+        policy('labels', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', labels: { team: 'data' } }, default: { c: 'labels' } }, { targetRef: { kind: 'MeshService', name: 'db', sectionName: 'other' }, default: { c: 'other' } }] }),
+      ],
+      web,
+      ['backend'],
+      [backendPort!, dbPort!],
+    );
+    expect(rules.to.get('default_backend__zone-1_msvc_8080')!.conf).toEqual({ a: 'section', b: 'whole', c: 'mesh' });
+    expect(rules.to.get('default_db__zone-1_msvc_5432')!.conf).toEqual({ a: 'mesh', b: 'mesh', c: 'labels' });
+    // The tag service of the same name is another destination, with its own rule (a tag service has no ports: sectionName is not read).
+    expect(rules.to.get('backend')!.conf).toEqual({ a: 'section', b: 'whole', c: 'mesh' });
   });
 });

@@ -17,6 +17,7 @@ const KIND_RANK: Record<string, number> = { Mesh: 0, Dataplane: 1, MeshSubset: 2
 
 export type { Policy, ProxyRules, Rule } from '../../xds/model/policy.ts';
 import type { Policy, ProxyRules, Rule } from '../../xds/model/policy.ts';
+import type { MeshServiceDestination } from '../../xds/model/context.ts';
 
 /** Whether `have` holds every tag of `want`. */
 export const tagsMatch = (have: Record<string, string>, want: Record<string, string> | undefined) => Object.entries(want ?? {}).every(([k, v]) => have[k] === v);
@@ -105,20 +106,42 @@ export function inboundRulesOf(rules: ProxyRules, port: number): { inbound: Rule
 
 const toMatches = (ref: TargetRef, service: string) => ref.kind === 'Mesh' || (ref.kind === 'MeshService' && ref.name === service) || (ref.kind === 'MeshMultiZoneService' && ref.name === service);
 
-/** The rules of one policy type for a proxy; `services` are the destinations it calls. */
-export function computeRules(policies: readonly Policy[], dp: Resource<DataplaneSpec>, services: readonly string[]): ProxyRules {
+/**
+ * How specifically a `to` targetRef names a MeshService port (Kuma's ResourceRules: a section
+ * over the whole service over the Mesh); undefined when it does not. By name (its display name
+ * or resource name) or labels, and sectionName by the port's name or number.
+ */
+function meshServiceToMatch(ref: TargetRef, d: MeshServiceDestination): number | undefined {
+  if (ref.kind === 'Mesh') return 0;
+  if (ref.kind !== 'MeshService') return undefined;
+  const named = ref.name !== undefined ? ref.name === d.displayName || ref.name === d.name : ref.labels !== undefined && tagsMatch(d.labels, ref.labels);
+  if (!named) return undefined;
+  if (ref.sectionName === undefined) return 1;
+  return ref.sectionName === d.portName || ref.sectionName === String(d.port) ? 2 : undefined;
+}
+
+/**
+ * The rules of one policy type for a proxy. `services` are the tag destinations it calls
+ * (rules by service); `meshServices` the MeshService ports it reaches (rules by their cluster).
+ */
+export function computeRules(policies: readonly Policy[], dp: Resource<DataplaneSpec>, services: readonly string[], meshServices: readonly MeshServiceDestination[] = []): ProxyRules {
   const applying = applyingPolicies(policies, dp);
   const to = new Map<string, Rule>();
-  for (const service of services) {
+  const destinations = [
+    ...services.map((service) => ({ key: service, match: (ref: TargetRef) => (toMatches(ref, service) ? (ref.kind === 'Mesh' ? 0 : 1) : undefined) })),
+    ...meshServices.map((d) => ({ key: d.cluster, match: (ref: TargetRef) => meshServiceToMatch(ref, d) })),
+  ];
+  for (const { key, match } of destinations) {
     const items: { conf: unknown; origin: string; specific: number; order: number }[] = [];
     applying.forEach((p, order) =>
       (p.spec.to ?? []).forEach((item) => {
-        if (toMatches(item.targetRef, service)) items.push({ conf: item.default, origin: p.name, specific: item.targetRef.kind === 'Mesh' ? 0 : 1, order });
+        const specific = match(item.targetRef);
+        if (specific !== undefined) items.push({ conf: item.default, origin: p.name, specific, order });
       }),
     );
-    // A `to` naming the service is more specific than a `to` of the whole Mesh.
+    // A `to` naming the service is more specific than a `to` of the whole Mesh (and one naming its port more still).
     items.sort((a, b) => a.specific - b.specific || a.order - b.order);
-    if (items.length) to.set(service, { conf: fold(items.map((i) => i.conf)), origin: [...new Set(items.map((i) => i.origin))] });
+    if (items.length) to.set(key, { conf: fold(items.map((i) => i.conf)), origin: [...new Set(items.map((i) => i.origin))] });
   }
   const general = applying.filter((p) => p.spec.targetRef?.sectionName === undefined);
   const singles = general.filter((p) => p.spec.default !== undefined);

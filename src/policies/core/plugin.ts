@@ -15,13 +15,17 @@ type Obj = Record<string, unknown>;
 /** The proxy's own service (its first inbound's kuma.io/service), as logs, traces and metrics name it. */
 export const ownService = (ctx: ProxyContext): string | undefined => ctx.dataplane.spec.networking.inbound?.find((ib) => ib.tags?.[SERVICE_TAG])?.tags?.[SERVICE_TAG];
 
-/** Outbound listeners and clusters of each destination service (as policies name it), with their origin. */
+/**
+ * Outbound listeners and clusters of each destination, with their origin, by the key of its
+ * `to` rules (ProxyRules.to): its cluster (a tag outbound's is its service). All entries of a
+ * destination share their origin's `service` (the name policies and routes use).
+ */
 export function outboundsByService(out: ResourceSet): Map<string, { listener: Obj; cluster: Obj | undefined; origin: OriginOf<'outbound'> }[]> {
   const by = new Map<string, { listener: Obj; cluster: Obj | undefined; origin: OriginOf<'outbound'> }[]>();
   for (const { resource, origin } of resourcesOf(out, 'listener', 'outbound')) {
-    const list = by.get(origin.service) ?? [];
+    const list = by.get(origin.cluster) ?? [];
     list.push({ listener: resource, cluster: out.cluster.get(origin.cluster) as Obj | undefined, origin });
-    by.set(origin.service, list);
+    by.set(origin.cluster, list);
   }
   return by;
 }
@@ -83,10 +87,10 @@ export function envoyDuration(value: string | undefined): string | undefined {
 
 /** Applies `fn` to each outbound listener/cluster pair whose destination has a `to` rule. */
 export function forEachOutbound(rules: ProxyRules, out: ResourceSet, fn: (conf: unknown, target: { listener: Obj; cluster: Obj | undefined; service: string; origin: OriginOf<'outbound'> }) => void): void {
-  for (const [service, entries] of outboundsByService(out)) {
-    const rule = rules.to.get(service);
+  for (const [key, entries] of outboundsByService(out)) {
+    const rule = rules.to.get(key);
     if (!rule) continue;
-    for (const e of entries) fn(rule.conf, { ...e, service });
+    for (const e of entries) fn(rule.conf, { ...e, service: e.origin.service });
   }
 }
 

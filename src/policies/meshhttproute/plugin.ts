@@ -58,7 +58,8 @@ export const meshHttpRoutePlugin: PolicyPlugin = {
     // Most specific first: its rules take precedence.
     const policies = applyingPolicies((ctx.policies?.get('MeshHTTPRoute') ?? []) as Policy[], ctx.dataplane).reverse();
     if (!policies.length) return;
-    for (const [service, entries] of outboundsByService(out)) {
+    for (const entries of outboundsByService(out).values()) {
+      const service = entries[0]!.origin.service;
       // Each rule remembers its MeshHTTPRoute (by name and display name, as policies target it).
       const rules = policies.flatMap((p) => ((p.spec as RouteSpec).to ?? []).filter((t) => t.targetRef.name === service).flatMap((t) => (t.rules ?? []).flatMap((r) => r.matches.map((m) => ({ match: m, conf: r.default, origin: targetNames(p) })))));
       if (!rules.length) continue;

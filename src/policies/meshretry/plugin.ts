@@ -97,8 +97,9 @@ export const meshRetryPlugin: PolicyPlugin = {
   order: 30,
   apply(ctx, rules, out) {
     const ruleOf = routeRules(ctx, 'MeshRetry');
-    for (const [service, entries] of outboundsByService(out)) {
-      const rule = rules.to.get(service);
+    for (const [key, entries] of outboundsByService(out)) {
+      const rule = rules.to.get(key);
+      const service = entries[0]!.origin.service;
       for (const { listener, origin } of entries) {
         const { protocol } = origin;
         const grpc = protocol === 'grpc';

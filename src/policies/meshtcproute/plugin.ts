@@ -18,7 +18,8 @@ export const meshTcpRoutePlugin: PolicyPlugin = {
     // Most specific first: its rules take precedence.
     const policies = applyingPolicies((ctx.policies?.get('MeshTCPRoute') ?? []) as Policy[], ctx.dataplane).reverse();
     if (!policies.length) return;
-    for (const [service, entries] of outboundsByService(out)) {
+    for (const entries of outboundsByService(out).values()) {
+      const service = entries[0]!.origin.service;
       // The most specific entry for the service that has a rule (one without keeps the default route).
       const to = policies.flatMap((p) => ((p.spec as { to?: { targetRef: TargetRef; rules?: { default: Conf }[] }[] }).to ?? []).filter((t) => t.targetRef.name === service && t.rules?.length))[0];
       if (!to) continue;

@@ -67,8 +67,9 @@ export const meshTimeoutPlugin: PolicyPlugin = {
   order: 10,
   apply(ctx, rules, out) {
     const ruleOf = routeRules(ctx, 'MeshTimeout');
-    for (const [service, entries] of outboundsByService(out)) {
-      const rule = rules.to.get(service);
+    for (const [key, entries] of outboundsByService(out)) {
+      const rule = rules.to.get(key);
+      const service = entries[0]!.origin.service;
       for (const { listener, cluster } of entries) {
         if (rule) applyToListener(listener, cluster, rule.conf as MeshTimeoutConf);
         for (const { config } of networkFilters(listener, HCM)) {

@@ -12,10 +12,12 @@ import { emptyResourceSet, type Generator } from '../model/resource-set.ts';
 export function buildSnapshot(ctx: ProxyContext, generators: readonly Generator[], plugins: readonly PolicyPlugin[] = []): XdsSnapshot {
   const set = emptyResourceSet();
   for (const g of generators) g.generate(ctx, set);
-  const services = outboundServices(ctx.dataplane.spec, ctx.meshServiceOutbounds);
+  const services = outboundServices(ctx.dataplane.spec);
+  // Every MeshService port the build made a cluster for (outbounds, route backends).
+  const meshServices = [...new Map([...set.origins.cluster.values()].flatMap((o) => (o.kind === 'outbound' && o.meshService ? [[o.cluster, o.meshService] as const] : []))).values()];
   for (const plugin of plugins) {
     const policies = ctx.policies?.get(plugin.type) ?? [];
-    if (policies.length > 0 || plugin.appliesWithoutPolicies) plugin.apply(ctx, computeRules(policies, ctx.dataplane, services), set);
+    if (policies.length > 0 || plugin.appliesWithoutPolicies) plugin.apply(ctx, computeRules(policies, ctx.dataplane, services, meshServices), set);
   }
   return snapshotOf(set, `${ctx.mesh.name}.${ctx.dataplane.name}`);
 }

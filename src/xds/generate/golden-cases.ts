@@ -210,7 +210,14 @@ goldenCases['web-meshservice-outbounds'] = withMeshServices({
   zone: 'zone-1',
   adminPort: 9916,
   endpoints,
-  policies: withPolicies([pol('MeshTimeout', 'backend-timeout', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { connectionTimeout: '2s', http: { requestTimeout: '4s' } } }] })]),
+  policies: withPolicies([
+    pol('MeshTimeout', 'backend-timeout', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, default: { connectionTimeout: '2s', http: { requestTimeout: '4s' } } }] }),
+    // By labels: db (the replica is no outbound); by sectionName: api's grpc port, over the whole service; a section it lacks: nothing.
+    pol('MeshTimeout', 'data-timeout', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', labels: { team: 'data' } }, default: { connectionTimeout: '3s' } }] }),
+    pol('MeshTimeout', 'api-ports', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'api', sectionName: 'grpc' }, default: { http: { requestTimeout: '6s' } } }, { targetRef: { kind: 'MeshService', name: 'api' }, default: { http: { requestTimeout: '8s' } } }, { targetRef: { kind: 'MeshService', name: 'api', sectionName: 'other' }, default: { connectionTimeout: '9s' } }] }),
+    // Route backendRefs with a port: MeshService ports' clusters (db-replica's made for the route).
+    pol('MeshHTTPRoute', 'backend-split', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/v2' } }], default: { backendRefs: [{ kind: 'MeshService', name: 'backend', port: 8080, weight: 90 }, { kind: 'MeshService', name: 'db-replica', port: 5432, weight: 10 }] } }] }] }),
+  ]),
   dataplane: dp('web-7', {
     networking: {
       address: '127.0.0.15',

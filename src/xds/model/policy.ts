@@ -25,7 +25,7 @@ export interface Rule {
 }
 
 export interface ProxyRules {
-  /** Outbound rules, by destination service. */
+  /** Outbound rules, by destination: a tag outbound's service, a MeshService port's cluster (an outbound origin's `cluster`). */
   to: Map<string, Rule>;
   /** Inbound rules that do not depend on the caller (`from` with kind Mesh, and `rules`). */
   inbound: Rule | undefined;
