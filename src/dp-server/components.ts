@@ -22,7 +22,7 @@ import { registerAds } from '../xds/server/ads-server.ts';
 import { DpServer } from './dp-server.ts';
 import { EnvoyAdminTls } from '../envoy-admin/tls.ts';
 import { DATAPLANE_METADATA, DP_VERSION_METADATA, INGRESS_METADATA, PROXY_TYPE_METADATA } from './bootstrap.ts';
-import { ACCESS_LOG_PATH_METADATA, DEFAULT_ADMIN_PORT, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_CERT_PATH_METADATA, METRICS_KEY_PATH_METADATA, METRICS_SOCKET_METADATA } from '../dp/agent-protocol.ts';
+import { ACCESS_LOG_PATH_METADATA, DEFAULT_ADMIN_PORT, DNS_PROXY_PORT_METADATA, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_CERT_PATH_METADATA, METRICS_KEY_PATH_METADATA, METRICS_SOCKET_METADATA } from '../dp/agent-protocol.ts';
 import type { AgentPaths } from '../xds/generate/context.ts';
 import { ZoneIngressTokens } from '../tokens/zone-ingress-token.ts';
 import type { ZoneIngressSpec } from '../resources/types/zone-ingress.ts';
@@ -320,7 +320,7 @@ export function dpServerComponents(
     cancelRemoval(nodeId);
     // What meshwork-dp runs beside Envoy (see src/dp/agent-protocol.ts).
     const agent: AgentPaths = {};
-    for (const [key, meta] of [['accessLogPath', ACCESS_LOG_PATH_METADATA], ['metricsSocket', METRICS_SOCKET_METADATA], ['dynamicConfigSocket', DYNAMIC_CONFIG_SOCKET_METADATA], ['metricsCertPath', METRICS_CERT_PATH_METADATA], ['metricsKeyPath', METRICS_KEY_PATH_METADATA]] as const) {
+    for (const [key, meta] of [['accessLogPath', ACCESS_LOG_PATH_METADATA], ['metricsSocket', METRICS_SOCKET_METADATA], ['dynamicConfigSocket', DYNAMIC_CONFIG_SOCKET_METADATA], ['dnsProxyPort', DNS_PROXY_PORT_METADATA], ['metricsCertPath', METRICS_CERT_PATH_METADATA], ['metricsKeyPath', METRICS_KEY_PATH_METADATA]] as const) {
       const value = metadataValue(metadata, meta)?.stringValue;
       if (value) agent[key] = value;
     }

@@ -36,6 +36,19 @@ export const DYNAMIC_CONFIG_SOCKET_METADATA = 'meshwork.io/dynamic-config-socket
 /** The path of the dynamic configuration listener that answers the MeshMetric config. */
 export const MESH_METRIC_CONFIG_PATH = '/meshmetric';
 
+/** Node metadata key: the loopback port of meshwork-dp's DNS proxy (announced only while it runs). */
+export const DNS_PROXY_PORT_METADATA = 'meshwork.io/dns-proxy-port';
+
+/** The path of the dynamic configuration listener that answers the DNS proxy's records (Kuma's dpapi PATH). */
+export const DNS_CONFIG_PATH = '/dns';
+
+/** The DNS proxy's records, as Kuma's DNSProxyConfig: the hostnames of reachable services and their VIPs. */
+export interface DnsProxyConfig {
+  records: { name: string; ips: string[] }[];
+  ttl: number;
+  extraLabels?: Record<string, string>;
+}
+
 export interface MetricsApplication {
   name?: string;
   address?: string;

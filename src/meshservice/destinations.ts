@@ -85,6 +85,7 @@ export function meshServiceDestinations(meshServices: readonly Resource<MeshServ
         sni: meshServiceSni(ms, p.port),
         sans: sans(ms),
         vips: (status?.vips ?? []).map((v) => v.ip),
+        hostnames: (status?.addresses ?? []).map((a) => a.hostname),
         tlsReady: status?.tls?.status === 'Ready',
       });
     }

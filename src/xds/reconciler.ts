@@ -362,7 +362,7 @@ function endpointsFingerprint(eps: Endpoint[]): string {
  * (not a secret), so that each connected proxy keeps a few bytes rather than its inputs.
  */
 export function inputFingerprint(mesh: Resource, dataplane: Resource<DataplaneSpec>, endpoints: ReadonlyMap<string, Endpoint[]>, adminPort: number, mtls: MtlsContext | undefined, policies?: ReadonlyMap<string, Policy[]>, agent: AgentPaths = {}, reads?: EndpointReads): string {
-  const parts = [mesh.version, dataplane.version, String(adminPort), agent.accessLogPath ?? '', agent.metricsSocket ?? '', agent.dynamicConfigSocket ?? '', agent.metricsCertPath ?? '', agent.metricsKeyPath ?? '', mtls ? `${mtls.mode}:${mtls.identity.cert.length}:${mtls.identity.cert.slice(-64)}` : 'plain'];
+  const parts = [mesh.version, dataplane.version, String(adminPort), agent.accessLogPath ?? '', agent.metricsSocket ?? '', agent.dynamicConfigSocket ?? '', agent.dnsProxyPort ?? '', agent.metricsCertPath ?? '', agent.metricsKeyPath ?? '', mtls ? `${mtls.mode}:${mtls.identity.cert.length}:${mtls.identity.cert.slice(-64)}` : 'plain'];
   for (const [type, list] of policies ?? []) for (const p of list) parts.push(`${type}/${p.name}@${p.version}`);
   // The endpoints of the services the build read (every service if it enumerated them), and
   // of the declared outbounds (what a first build reads).

@@ -1,4 +1,6 @@
+import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
+import * as packet from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlaneProcess } from '../helpers/control-plane.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -10,7 +12,8 @@ import { waitFor } from '../helpers/wait.ts';
 // by labels (another name than its Dataplanes' kuma.io/service, its port on a named
 // targetPort), over STRICT mTLS with the SNI and identities of the MeshService; a MeshTimeout
 // naming the MeshService changes only that service's traffic. Tag outbounds keep working
-// beside them in the same mesh.
+// beside them in the same mesh. With transparent proxying, VIP listeners, and meshwork-dp's
+// DNS proxy answers the MeshService's hostname with its VIP.
 
 const mesh = { type: 'Mesh', name: 'default', meshServices: { mode: 'Everywhere' }, mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin', mode: 'STRICT' }] } };
 const ALLOW_ALL = { type: 'MeshTrafficPermission', mesh: 'default', name: 'allow-all', spec: { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] } };
@@ -18,6 +21,23 @@ const ALLOW_ALL = { type: 'MeshTrafficPermission', mesh: 'default', name: 'allow
 async function put(cp: ControlPlaneProcess, path: string, doc: object): Promise<void> {
   const res = await fetch(`${cp.apiUrl}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
   if (res.status >= 300) throw new Error(`PUT ${path}: ${res.status} ${await res.text()}`);
+}
+
+/** The A records a DNS server on the loopback gives for `name` (undefined: no answer in 2 s). */
+async function resolve4(port: number, name: string): Promise<string[] | undefined> {
+  const s = createSocket('udp4');
+  try {
+    return await new Promise<string[] | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), 2000);
+      s.on('message', (m) => {
+        clearTimeout(timer);
+        resolve((packet.decode(m).answers ?? []).filter((a) => a.type === 'A').map((a) => String((a as { data?: unknown }).data)));
+      });
+      s.send(packet.encode({ type: 'query', id: 1, flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name }] }), port, '127.0.0.1');
+    });
+  } finally {
+    s.close();
+  }
 }
 
 async function call(url: string): Promise<{ status: number; body: string }> {
@@ -99,13 +119,13 @@ describe('MeshService outbounds through Envoy', () => {
     await waitFor(async () => (await call(`${urls.database}/`)).body === 'database', { what: 'the database MeshService by labels' });
     expect((await call(`${urls.legacy}/`)).body).toBe('backend');
     // Envoy's clusters are the MeshService ports', with mTLS to their SNI.
-    const web = sidecars.at(-1)!;
+    const web = sidecars.find((c) => c.name === 'web-1')!;
     const dump = await web.admin('/config_dump?resource=dynamic_active_clusters');
     expect(dump).toContain('"default_database__zone-1_msvc_7000"');
     expect(dump).toContain(`"default_backend__zone-1_msvc_${backendPort}"`);
     expect(dump).toMatch(/"sni": "a[0-9a-f]{16}\.database\.7000\.default\.ms"/);
     // Requests went over mTLS: the database's sidecar saw TLS handshakes on its inbound.
-    const pg = sidecars[1]!;
+    const pg = sidecars.find((c) => c.name === 'pg-1')!;
     const inboundPort = (await (await fetch(`${zone.apiUrl}/meshes/default/dataplanes/pg-1`)).json() as { networking: { inbound: { port: number }[] } }).networking.inbound[0]!.port;
     expect(Number((await pg.admin('/stats?filter=ssl.handshake')).match(new RegExp(`listener\\.127\\.0\\.9\\.2_${inboundPort}\\.ssl\\.handshake: (\\d+)`))?.[1] ?? 0)).toBeGreaterThan(0);
   });
@@ -127,5 +147,40 @@ describe('MeshService outbounds through Envoy', () => {
     const res = await fetch(`${zone.apiUrl}/meshes/default/meshtimeouts/database-timeout`, { method: 'DELETE' });
     expect(res.status).toBe(200);
     await waitFor(async () => (await call(`${urls.database}/slow`)).status === 200, { what: 'the default timeout again' });
+  });
+
+  it("with transparent proxying, a listener on the MeshService's VIP, and meshwork-dp's DNS proxy resolves its hostname to the VIP", async () => {
+    const dnsPort = await freePort();
+    const tp = await startSidecar({
+      cpUrl: zone.dpServerUrl,
+      apiUrl: zone.apiUrl,
+      dataplane: {
+        type: 'Dataplane',
+        mesh: 'default',
+        name: 'tp-1',
+        networking: {
+          address: '127.0.9.10',
+          inbound: [{ port: await freePort(), servicePort: await freePort(), tags: { 'kuma.io/service': 'tp', 'kuma.io/protocol': 'http' } }],
+          transparentProxying: { redirectPortInbound: await freePort(), redirectPortOutbound: await freePort(), reachableBackends: { refs: [{ kind: 'MeshService', name: 'database' }] } },
+        },
+      },
+      // The DNS proxy runs by default with transparent proxying.
+      extraArgs: ['--dns-proxy-port', String(dnsPort), '--dynamic-config-refresh-interval', '300ms'],
+    });
+    sidecars.push(tp);
+    const database = (await (await fetch(`${zone.apiUrl}/meshes/default/meshservices/database`)).json()) as { status: { vips: { ip: string }[]; addresses: { hostname: string }[] } };
+    const vip = database.status.vips[0]!.ip;
+    expect(database.status.addresses.map((a) => a.hostname)).toContain('database.svc.mesh.local');
+    const resolved = await waitFor(async () => {
+      const answers = (await resolve4(dnsPort, 'database.svc.mesh.local')) ?? [];
+      return answers.length ? answers : undefined;
+    }, { what: "the DNS proxy to answer the database's hostname" });
+    expect(resolved).toEqual([vip]);
+    // backend is not among its reachable backends: no mesh name for it (forwarded, so not its VIP), no listener.
+    const backendVip = ((await (await fetch(`${zone.apiUrl}/meshes/default/meshservices/backend`)).json()) as { status: { vips: { ip: string }[] } }).status.vips[0]!.ip;
+    expect(await resolve4(dnsPort, 'backend.svc.mesh.local')).not.toContain(backendVip);
+    const listeners = await tp.admin('/config_dump?resource=dynamic_listeners');
+    expect(listeners).toContain(`"outbound:${vip}:7000"`);
+    expect(listeners).not.toContain(`"outbound:${backendVip}:`);
   });
 });

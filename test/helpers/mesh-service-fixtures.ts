@@ -21,14 +21,16 @@ export const meshSvc = (name: string, spec: MeshServiceSpec, status: MeshService
   labels: { 'kuma.io/zone': 'zone-1', 'kuma.io/origin': 'zone', 'kuma.io/env': 'universal', ...labels },
 });
 
+const hostname = (name: string, generator = 'local-universal-mesh-service') => ({ hostname: name, origin: 'HostnameGenerator' as const, hostnameGeneratorRef: { coreName: generator } });
+
 export const meshServices = [
   // As the generator makes it from kuma.io/service: backend.
-  meshSvc('backend', { selector: { dataplaneTags: { 'kuma.io/service': 'backend' } }, ports: [{ name: '8080', port: 8080, targetPort: 8080, appProtocol: 'http' }], identities: [{ type: 'ServiceTag', value: 'backend' }] }, { vips: [{ ip: '241.0.0.1' }], tls: { status: 'Ready' } }),
+  meshSvc('backend', { selector: { dataplaneTags: { 'kuma.io/service': 'backend' } }, ports: [{ name: '8080', port: 8080, targetPort: 8080, appProtocol: 'http' }], identities: [{ type: 'ServiceTag', value: 'backend' }] }, { vips: [{ ip: '241.0.0.1' }], tls: { status: 'Ready' }, addresses: [hostname('backend.svc.mesh.local')] }),
   // A user's: its own name, a named port on another targetPort (by inbound name), selected by Dataplane labels.
   meshSvc('db', { selector: { dataplaneLabels: { matchLabels: { app: 'db', role: 'primary' } } }, ports: [{ name: 'pg', port: 5432, targetPort: 'postgres', appProtocol: 'tcp' }] }, { vips: [{ ip: '241.0.0.2' }] }, { team: 'data' }),
   // A newer one with the same labels: a backendRef by labels picks the oldest.
   meshSvc('db-replica', { selector: { dataplaneLabels: { matchLabels: { app: 'db', role: 'replica' } } }, ports: [{ name: 'pg', port: 5432, targetPort: 'postgres' }] }, { vips: [{ ip: '241.0.0.3' }] }, { team: 'data' }, '2026-02-01T00:00:00Z'),
-  meshSvc('api', { selector: { dataplaneTags: { app: 'api' } }, ports: [{ name: 'grpc', port: 9090, targetPort: 9000, appProtocol: 'grpc' }], identities: [{ type: 'SpiffeID', value: 'spiffe://default/ns/prod/api' }] }, { vips: [{ ip: '241.0.0.4' }] }),
+  meshSvc('api', { selector: { dataplaneTags: { app: 'api' } }, ports: [{ name: 'grpc', port: 9090, targetPort: 9000, appProtocol: 'grpc' }], identities: [{ type: 'SpiffeID', value: 'spiffe://default/ns/prod/api' }] }, { vips: [{ ip: '241.0.0.4' }], addresses: [hostname('api.svc.mesh.local'), hostname('api.internal', 'custom')] }),
 ];
 
 const withLabels = (d: Resource<DataplaneSpec>, labels: Record<string, string>) => ({ ...d, labels });

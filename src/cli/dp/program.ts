@@ -1,3 +1,4 @@
+import { followDnsConfig, startDnsProxy, type DnsProxy } from '../../dp/dns-proxy.ts';
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -11,7 +12,7 @@ import type { RestErrorBody } from '../../core/errors.ts';
 import { createRootLogger } from '../../core/logger.ts';
 import { findEnvoy } from '../../dp/envoy-binary.ts';
 import { startAccessLogStreamer, type AccessLogStreamer } from '../../dp/access-log-streamer.ts';
-import { ACCESS_LOG_PATH_METADATA, DEFAULT_ADMIN_PORT, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_CERT_PATH_METADATA, METRICS_KEY_PATH_METADATA, METRICS_SOCKET_METADATA } from '../../dp/agent-protocol.ts';
+import { ACCESS_LOG_PATH_METADATA, DEFAULT_ADMIN_PORT, DNS_PROXY_PORT_METADATA, DYNAMIC_CONFIG_SOCKET_METADATA, METRICS_CERT_PATH_METADATA, METRICS_KEY_PATH_METADATA, METRICS_SOCKET_METADATA } from '../../dp/agent-protocol.ts';
 import { startMetricsPusher, type MetricsPusher } from '../../dp/metrics-pusher.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { startMetricsMerger, type MetricsMerger } from '../../dp/metrics-merger.ts';
@@ -29,6 +30,15 @@ const durationMs = (v: string) => {
   if (!r.ok || r.ms <= 0) throw new InvalidArgumentError('must be a positive duration like 10s or 500ms');
   return r.ms;
 };
+
+const bool = (v: string) => {
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new InvalidArgumentError('must be true or false');
+};
+
+/** kuma-dp's default DNS proxy port (its KUMA_DNS_PROXY_PORT is read too). */
+export const DEFAULT_DNS_PROXY_PORT = 15053;
 
 const port = (v: string) => {
   const n = Number(v);
@@ -52,6 +62,9 @@ interface RunOptions {
   dynamicConfigRefreshInterval: number;
   metricsCertPath?: string;
   metricsKeyPath?: string;
+  /** Unset: on when the Dataplane uses transparent proxying (the DNS proxy only serves it). */
+  dnsEnabled?: boolean;
+  dnsProxyPort: number;
   logLevel: string;
 }
 
@@ -123,6 +136,8 @@ async function run(opts: RunOptions): Promise<number> {
   let streamer: AccessLogStreamer | undefined;
   let merger: MetricsMerger | undefined;
   let pusher: MetricsPusher | undefined;
+  let dns: DnsProxy | undefined;
+  let dnsFollower: { stop(): void } | undefined;
   if (opts.proxyType === 'dataplane') {
     // Neither is needed to run the proxy: if one cannot start, the CP is not told about it.
     const fifo = join(dir, 'access-log.fifo');
@@ -143,6 +158,19 @@ async function run(opts: RunOptions): Promise<number> {
       rmSync(configSocket, { force: true });
       pusher = startMetricsPusher({ configSocket, adminPort: opts.adminPort, pollIntervalMs: opts.dynamicConfigRefreshInterval, version: VERSION, logger: log.child({ component: 'metrics-pusher' }) });
     } else log.warn({ socket: configSocket }, 'the config dir path is too long for a unix socket: MeshMetric OpenTelemetry backends are not available');
+    // The DNS proxy: only useful with transparent proxying (DNS traffic redirected to it), and
+    // only with the dynamic configuration, where its records come from. Not running it never
+    // stops the proxy: the CP is then not told about it.
+    const transparent = Boolean((dataplane.networking as { transparentProxying?: unknown } | undefined)?.transparentProxying);
+    if (pusher && (opts.dnsEnabled ?? transparent)) {
+      try {
+        dns = await startDnsProxy({ port: opts.dnsProxyPort, logger: log.child({ component: 'dns-proxy' }) });
+        dnsFollower = followDnsConfig(dns, { configSocket, intervalMs: opts.dynamicConfigRefreshInterval, logger: log.child({ component: 'dns-proxy' }) });
+        log.info({ port: dns.port }, 'DNS proxy listening on 127.0.0.1 (UDP)');
+      } catch (err) {
+        log.warn({ err: (err as Error).message, port: opts.dnsProxyPort }, 'cannot start the DNS proxy: mesh hostnames are not resolved by it');
+      }
+    } else if (opts.dnsEnabled) log.warn('the DNS proxy needs the dynamic configuration socket (see above): not started');
     const node = (bootstrap as { node: { metadata?: Record<string, unknown> } }).node;
     node.metadata = {
       ...node.metadata,
@@ -150,6 +178,7 @@ async function run(opts: RunOptions): Promise<number> {
       ...(streamer ? { [ACCESS_LOG_PATH_METADATA]: streamer.path } : {}),
       ...(merger ? { [METRICS_SOCKET_METADATA]: merger.path } : {}),
       ...(pusher ? { [DYNAMIC_CONFIG_SOCKET_METADATA]: configSocket } : {}),
+      ...(dns ? { [DNS_PROXY_PORT_METADATA]: String(dns.port) } : {}),
     };
   }
   // JSON, not YAML: Envoy's YAML parser would read values such as `on` as booleans.
@@ -172,6 +201,8 @@ async function run(opts: RunOptions): Promise<number> {
       streamer?.close();
       merger?.close();
       pusher?.close();
+      dnsFollower?.stop();
+      void dns?.close();
       log.info({ code, signal }, 'Envoy exited');
       resolve(code ?? (signal ? 128 + 15 : 1));
     });
@@ -198,6 +229,8 @@ export function buildDpProgram(): Command {
     .option('--dynamic-config-refresh-interval <duration>', 'how often to read the config Envoy serves this agent (MeshMetric OpenTelemetry backends)', durationMs, 10_000)
     .addOption(new Option('--metrics-cert-path <file>', 'certificate (PEM) of the Prometheus endpoint when a MeshMetric asks for ProvidedTLS').env('MESHWORK_DATAPLANE_RUNTIME_METRICS_CERT_PATH'))
     .addOption(new Option('--metrics-key-path <file>', 'its private key (PEM)').env('MESHWORK_DATAPLANE_RUNTIME_METRICS_KEY_PATH'))
+    .addOption(new Option('--dns-enabled <enabled>', "run the DNS proxy: true or false (default: when the Dataplane uses transparent proxying)").argParser(bool).env('MESHWORK_DNS_ENABLED'))
+    .addOption(new Option('--dns-proxy-port <port>', 'loopback UDP port of the DNS proxy (KUMA_DNS_PROXY_PORT is read too)').argParser(port).env('MESHWORK_DNS_PROXY_PORT').default(process.env.KUMA_DNS_PROXY_PORT ? port(process.env.KUMA_DNS_PROXY_PORT) : DEFAULT_DNS_PROXY_PORT))
     .option('--log-level <level>', 'info, debug, warn, error', 'info')
     .action(async (opts: RunOptions) => {
       try {

@@ -67,7 +67,8 @@ export const meshMetricPlugin: PolicyPlugin = {
       const listener = resourcesOf(out, 'listener', 'agent')[0]?.resource;
       for (const { config } of listener ? networkFilters(listener, HCM) : []) {
         const routeConfig = config.route_config as Obj;
-        routeConfig.max_direct_response_body_size_bytes = Math.max(4096, Buffer.byteLength(body));
+        // The DNS records may need more already.
+        routeConfig.max_direct_response_body_size_bytes = Math.max((routeConfig.max_direct_response_body_size_bytes as number | undefined) ?? 4096, Buffer.byteLength(body));
         for (const route of routesOf(config)) if ((route.match as Obj).path === MESH_METRIC_CONFIG_PATH) route.direct_response = { status: 200, body: { inline_string: body } };
       }
     }

@@ -1,4 +1,4 @@
-import { MESH_METRIC_CONFIG_PATH } from '../../dp/agent-protocol.ts';
+import { DNS_CONFIG_PATH, MESH_METRIC_CONFIG_PATH, type DnsProxyConfig } from '../../dp/agent-protocol.ts';
 import { tagsHeaderValue, TAGS_HEADER } from '../model/source-tags.ts';
 import { inboundProtocol, SERVICE_TAG } from '../../resources/types/dataplane.ts';
 import { HTTP_PROTOCOLS, serviceProtocol, type Endpoint } from './context.ts';
@@ -244,16 +244,36 @@ export const prometheusGenerator: Generator = {
 
 export const DYNAMIC_CONFIG_LISTENER = 'meshwork:dynamicconfig';
 
+/** Kuma's TTL of the DNS proxy's records (30 s, so that names follow their services soon). */
+const DNS_TTL_S = 30;
+
+/**
+ * What meshwork-dp's DNS proxy answers (Kuma's DNS generator with the embedded DNS): with
+ * transparent proxying, each hostname of a MeshService port the proxy has a VIP listener for,
+ * and its VIPs; sorted by name.
+ */
+export function dnsRecords(ctx: ProxyContext): { name: string; ips: string[] }[] {
+  if (!ctx.dataplane.spec.networking.transparentProxying?.redirectPortOutbound) return [];
+  const byName = new Map<string, Set<string>>();
+  for (const { address, destination } of ctx.meshServiceOutbounds ?? []) {
+    if (!destination.vips.includes(address)) continue;
+    for (const name of destination.hostnames) byName.set(name, (byName.get(name) ?? new Set()).add(address));
+  }
+  return [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, ips]) => ({ name, ips: [...ips].sort() }));
+}
+
 /**
  * The listener where Envoy serves meshwork-dp its dynamic configuration (as kuma-dp's), on
  * the unix socket meshwork-dp announced. Always there while the agent is: policies change
  * what it answers (MeshMetric), never whether it is bound, so the socket is never rebound.
+ * With the agent's DNS proxy, it answers the proxy's DNS records on /dns.
  */
 export const dynamicConfigGenerator: Generator = {
   name: 'dynamic-config',
   generate(ctx, out) {
     if (!ctx.dynamicConfigSocket) return;
     const name = DYNAMIC_CONFIG_LISTENER;
+    const dns = ctx.dnsProxyPort ? JSON.stringify({ records: dnsRecords(ctx), ttl: DNS_TTL_S, extraLabels: { mesh: ctx.mesh.name, kuma_io_zone: ctx.zone } } satisfies DnsProxyConfig) : undefined;
     addResource(out, 'listener', name, {
       name,
       address: { pipe: { path: ctx.dynamicConfigSocket } },
@@ -262,7 +282,17 @@ export const dynamicConfigGenerator: Generator = {
           filters: [
             httpConnectionManager(name, {
               name,
-              virtual_hosts: [{ name, domains: ['*'], routes: [{ match: { path: MESH_METRIC_CONFIG_PATH }, direct_response: { status: 404, body: { inline_string: 'no MeshMetric with OpenTelemetry backends applies to this proxy\n' } } }] }],
+              ...(dns ? { max_direct_response_body_size_bytes: Math.max(4096, Buffer.byteLength(dns)) } : {}),
+              virtual_hosts: [
+                {
+                  name,
+                  domains: ['*'],
+                  routes: [
+                    { match: { path: MESH_METRIC_CONFIG_PATH }, direct_response: { status: 404, body: { inline_string: 'no MeshMetric with OpenTelemetry backends applies to this proxy\n' } } },
+                    ...(dns ? [{ match: { path: DNS_CONFIG_PATH }, direct_response: { status: 200, body: { inline_string: dns } } }] : []),
+                  ],
+                },
+              ],
             }),
           ],
         },

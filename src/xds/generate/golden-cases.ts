@@ -234,13 +234,17 @@ goldenCases['web-meshservice-outbounds'] = withMeshServices({
 });
 
 // With transparent proxying and STRICT mTLS: a listener on the VIP of each reachable port
-// (reachableBackends: backend and api), mTLS with each MeshService's SNI and identities.
+// (reachableBackends: backend and api), mTLS with each MeshService's SNI and identities, and
+// their hostnames for meshwork-dp's DNS proxy.
 goldenCases['web-meshservice-transparent-proxy-mtls'] = withMeshServices({
   mesh: mtlsMesh,
   zone: 'zone-1',
   adminPort: 9917,
   endpoints,
   mtls: { mode: 'STRICT', ...fixture },
+  // meshwork-dp runs its DNS proxy: the dynamic configuration answers its records on /dns.
+  dynamicConfigSocket: '/tmp/meshwork-golden-dynamic-config.sock',
+  dnsProxyPort: '15053',
   dataplane: dp('web-8', {
     networking: {
       address: '127.0.0.16',

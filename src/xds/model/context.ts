@@ -60,6 +60,8 @@ export interface MeshServiceDestination {
   /** What the upstream's certificate must name: its identities, or anything of the mesh. */
   readonly sans: readonly ({ readonly exact: string } | { readonly prefix: string })[];
   readonly vips: readonly string[];
+  /** Its hostnames (status.addresses, from HostnameGenerators). */
+  readonly hostnames: readonly string[];
   /** status.tls is Ready: every selected proxy has its certificate (PERMISSIVE clients wait for it). */
   readonly tlsReady: boolean;
 }
@@ -79,6 +81,8 @@ export interface AgentPaths {
   metricsSocket?: string;
   /** The unix socket where Envoy serves it the MeshMetric config. Unset: OpenTelemetry metrics backends are skipped. */
   dynamicConfigSocket?: string;
+  /** The loopback port of its DNS proxy, when it runs one: the dynamic configuration answers its records. */
+  dnsProxyPort?: string;
   /** Certificate and key files on the proxy's host for a ProvidedTLS Prometheus endpoint. */
   metricsCertPath?: string;
   metricsKeyPath?: string;
