@@ -183,4 +183,50 @@ describe('MeshService outbounds through Envoy', () => {
     expect(listeners).toContain(`"outbound:${vip}:7000"`);
     expect(listeners).not.toContain(`"outbound:${backendVip}:`);
   });
+
+  it('the same Dataplanes work in a Disabled mesh beside one switched to Exclusive, and the switch fails no request', async () => {
+    // A legacy mesh (meshServices Disabled, the default) with the same Dataplanes as default's.
+    await put(zone, '/meshes/legacy', { type: 'Mesh', name: 'legacy' });
+    const backend = await app('legacy-backend');
+    servers.push(backend.server);
+    const port = await freePort();
+    const legacyBackend = { type: 'Dataplane', mesh: 'legacy', name: 'backend-1', networking: { address: '127.0.9.21', inbound: [{ port, servicePort: backend.port, tags: { 'kuma.io/service': 'backend', 'kuma.io/protocol': 'http' } }] } };
+    const ports = { tag: await freePort(), ref: await freePort() };
+    const legacyWeb = { type: 'Dataplane', mesh: 'legacy', name: 'web-1', networking: { address: '127.0.9.22', inbound: [{ port: await freePort(), servicePort: await freePort(), tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound: [{ port: ports.tag, tags: { 'kuma.io/service': 'backend' } }, { port: ports.ref, backendRef: { kind: 'MeshService', name: 'backend', port } }] } };
+    sidecars.push(await startSidecar({ cpUrl: zone.dpServerUrl, apiUrl: zone.apiUrl, dataplane: legacyBackend }));
+    const legacyWebSidecar = await startSidecar({ cpUrl: zone.dpServerUrl, apiUrl: zone.apiUrl, dataplane: legacyWeb });
+    sidecars.push(legacyWebSidecar);
+    await waitFor(async () => (await call(`http://127.0.0.1:${ports.tag}/`)).body === 'legacy-backend', { what: "the legacy mesh's tag outbound" });
+
+    // Switch default to Exclusive while its web calls backend through the MeshService: a bounded loop, every request answered.
+    const mesh = (await (await fetch(`${zone.apiUrl}/meshes/default`)).json()) as object;
+    const layout = () => fetch(`${zone.apiUrl}/meshes/default/dataplanes/web-1/_layout`).then((r) => r.status);
+    expect(await layout()).toBe(400);
+    const failures: number[] = [];
+    let switched = false;
+    let after = 0;
+    const load = (async () => {
+      for (let i = 0; i < 2000 && after < 30; i++) {
+        const r = await call(`${urls.backend}/`);
+        if (r.body !== 'backend') failures.push(r.status);
+        if (switched) after++;
+      }
+    })();
+    await put(zone, '/meshes/default', { ...mesh, meshServices: { mode: 'Exclusive' } });
+    await waitFor(async () => (await layout()) === 200, { what: 'the mesh to be Exclusive' });
+    switched = true;
+    await load;
+    expect(after).toBe(30);
+    expect(failures).toEqual([]);
+    // In Exclusive, tag outbounds of Universal Dataplanes keep working (as in Kuma), and the MeshService ones.
+    expect((await call(`${urls.legacy}/`)).body).toBe('backend');
+    expect((await call(`${urls.database}/`)).body).toBe('database');
+
+    // The legacy mesh: no MeshService was generated, so its backendRef outbound has no listener, and its tag outbound works.
+    expect(((await (await fetch(`${zone.apiUrl}/meshes/legacy/meshservices`)).json()) as { items: unknown[] }).items).toEqual([]);
+    expect((await call(`http://127.0.0.1:${ports.tag}/`)).body).toBe('legacy-backend');
+    const listeners = await legacyWebSidecar.admin('/config_dump?resource=dynamic_listeners');
+    expect(listeners).toContain(`"outbound:127.0.0.1:${ports.tag}"`);
+    expect(listeners).not.toContain(`"outbound:127.0.0.1:${ports.ref}"`);
+  });
 });
