@@ -151,6 +151,12 @@ describe('MeshService outbounds through Envoy', () => {
 
   it("with transparent proxying, a listener on the MeshService's VIP, and meshwork-dp's DNS proxy resolves its hostname to the VIP", async () => {
     const dnsPort = await freePort();
+    // A HostnameGenerator of the user's: its name lands in the status and is resolved too.
+    await put(zone, '/hostnamegenerators/team-data', { type: 'HostnameGenerator', name: 'team-data', spec: { selector: { meshService: { matchLabels: { team: 'data' } } }, template: '{{ .DisplayName }}.{{ label "team" }}.internal' } });
+    await waitFor(async () => {
+      const ms = (await (await fetch(`${zone.apiUrl}/meshes/default/meshservices/database`)).json()) as { status: { addresses?: { hostname: string }[] } };
+      return ms.status.addresses?.some((a) => a.hostname === 'database.data.internal');
+    }, { what: "the HostnameGenerator's name in the MeshService's status" });
     const tp = await startSidecar({
       cpUrl: zone.dpServerUrl,
       apiUrl: zone.apiUrl,
@@ -176,6 +182,11 @@ describe('MeshService outbounds through Envoy', () => {
       return answers.length ? answers : undefined;
     }, { what: "the DNS proxy to answer the database's hostname" });
     expect(resolved).toEqual([vip]);
+    const named = await waitFor(async () => {
+      const answers = (await resolve4(dnsPort, 'database.data.internal')) ?? [];
+      return answers.length ? answers : undefined;
+    }, { what: "the generated name's record" });
+    expect(named).toEqual([vip]);
     // backend is not among its reachable backends: no mesh name for it (forwarded, so not its VIP), no listener.
     const backendVip = ((await (await fetch(`${zone.apiUrl}/meshes/default/meshservices/backend`)).json()) as { status: { vips: { ip: string }[] } }).status.vips[0]!.ip;
     expect(await resolve4(dnsPort, 'backend.svc.mesh.local')).not.toContain(backendVip);

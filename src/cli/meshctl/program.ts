@@ -5,6 +5,7 @@ import { configCommands } from './commands/config.ts';
 import { generateCommands } from './commands/generate.ts';
 import { getCommand } from './commands/get.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { transparentProxyCommands } from './commands/transparent-proxy.ts';
 import { clientFor, type CliContext } from './context.ts';
 import { CliError } from './errors.ts';
 
@@ -18,6 +19,7 @@ export function buildProgram(ctx: CliContext): Command {
   getCommand(program, ctx);
   inspectCommand(program, ctx);
   generateCommands(program, ctx);
+  transparentProxyCommands(program, ctx);
   program
     .command('version')
     .description('print the client version and, if reachable, the control plane version')

@@ -121,6 +121,19 @@ function meshServiceToMatch(ref: TargetRef, d: MeshServiceDestination): number |
 }
 
 /**
+ * How specifically a route's `to` targetRef names an outbound's destination (MeshHTTPRoute,
+ * MeshTCPRoute): a MeshService port by name or labels and sectionName (2 with a section, 1
+ * without), a tag service by name (1); undefined when it does not.
+ */
+export function routeTargetMatch(ref: TargetRef, destination: { service: string; meshService?: MeshServiceDestination | undefined }): number | undefined {
+  if (destination.meshService) {
+    const m = meshServiceToMatch(ref, destination.meshService);
+    return m ? m : undefined;
+  }
+  return ref.name === destination.service ? 1 : undefined;
+}
+
+/**
  * The rules of one policy type for a proxy. `services` are the tag destinations it calls
  * (rules by service); `meshServices` the MeshService ports it reaches (rules by their cluster).
  */

@@ -1,6 +1,6 @@
 import type { TargetRef } from '../core/target-ref.ts';
 import { clusterChoice } from '../core/backends.ts';
-import { applyingPolicies, targetNames, type Policy } from '../core/matching.ts';
+import { applyingPolicies, routeTargetMatch, targetNames, type Policy } from '../core/matching.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { fractionalPercent, HCM, headerMatcher, networkFilters, outboundsByService, ROUTE_ORIGIN } from '../core/plugin.ts';
 import { backendCluster } from '../core/backends.ts';
@@ -59,9 +59,8 @@ export const meshHttpRoutePlugin: PolicyPlugin = {
     const policies = applyingPolicies((ctx.policies?.get('MeshHTTPRoute') ?? []) as Policy[], ctx.dataplane).reverse();
     if (!policies.length) return;
     for (const entries of outboundsByService(out).values()) {
-      const service = entries[0]!.origin.service;
       // Each rule remembers its MeshHTTPRoute (by name and display name, as policies target it).
-      const rules = policies.flatMap((p) => ((p.spec as RouteSpec).to ?? []).filter((t) => t.targetRef.name === service).flatMap((t) => (t.rules ?? []).flatMap((r) => r.matches.map((m) => ({ match: m, conf: r.default, origin: targetNames(p) })))));
+      const rules = policies.flatMap((p) => ((p.spec as RouteSpec).to ?? []).filter((t) => routeTargetMatch(t.targetRef, entries[0]!.origin) !== undefined).flatMap((t) => (t.rules ?? []).flatMap((r) => r.matches.map((m) => ({ match: m, conf: r.default, origin: targetNames(p) })))));
       if (!rules.length) continue;
       rules.sort((a, b) => {
         const x = specificity(a.match);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { clusterChoice } from '../core/backends.ts';
-import { applyingPolicies, type Policy } from '../core/matching.ts';
+import { applyingPolicies, routeTargetMatch, type Policy } from '../core/matching.ts';
 import type { PolicyPlugin } from '../core/plugin.ts';
 import { networkFilters, outboundsByService, TCP_PROXY } from '../core/plugin.ts';
 import type { TargetRef } from '../core/target-ref.ts';
@@ -19,9 +19,13 @@ export const meshTcpRoutePlugin: PolicyPlugin = {
     const policies = applyingPolicies((ctx.policies?.get('MeshTCPRoute') ?? []) as Policy[], ctx.dataplane).reverse();
     if (!policies.length) return;
     for (const entries of outboundsByService(out).values()) {
-      const service = entries[0]!.origin.service;
       // The most specific entry for the service that has a rule (one without keeps the default route).
-      const to = policies.flatMap((p) => ((p.spec as { to?: { targetRef: TargetRef; rules?: { default: Conf }[] }[] }).to ?? []).filter((t) => t.targetRef.name === service && t.rules?.length))[0];
+      // A `to` naming the port (sectionName) over one naming the whole service; then the most specific policy.
+      const matching = policies.flatMap((p) => ((p.spec as { to?: { targetRef: TargetRef; rules?: { default: Conf }[] }[] }).to ?? []).flatMap((t) => {
+        const specific = t.rules?.length ? routeTargetMatch(t.targetRef, entries[0]!.origin) : undefined;
+        return specific === undefined ? [] : [{ t, specific }];
+      }));
+      const to = matching.sort((a, b) => b.specific - a.specific)[0]?.t;
       if (!to) continue;
       for (const { listener, origin } of entries) {
         for (const { config } of networkFilters(listener, TCP_PROXY)) {

@@ -216,6 +216,9 @@ goldenCases['web-meshservice-outbounds'] = withMeshServices({
     pol('MeshTimeout', 'data-timeout', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', labels: { team: 'data' } }, default: { connectionTimeout: '3s' } }] }),
     pol('MeshTimeout', 'api-ports', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'api', sectionName: 'grpc' }, default: { http: { requestTimeout: '6s' } } }, { targetRef: { kind: 'MeshService', name: 'api' }, default: { http: { requestTimeout: '8s' } } }, { targetRef: { kind: 'MeshService', name: 'api', sectionName: 'other' }, default: { connectionTimeout: '9s' } }] }),
     // Route backendRefs with a port: MeshService ports' clusters (db-replica's made for the route).
+    // Routes naming MeshServices by labels and by sectionName.
+    pol('MeshTCPRoute', 'data-to-replica', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', labels: { team: 'data' } }, rules: [{ default: { backendRefs: [{ kind: 'MeshService', name: 'db-replica', port: 5432 }] } }] }] }),
+    pol('MeshHTTPRoute', 'api-health', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'api', sectionName: 'grpc' }, rules: [{ matches: [{ path: { type: 'Exact', value: '/grpc.health.v1.Health/Check' } }], default: { filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-health', value: 'true' }] } }] } }] }] }),
     pol('MeshHTTPRoute', 'backend-split', { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'backend' }, rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/v2' } }], default: { backendRefs: [{ kind: 'MeshService', name: 'backend', port: 8080, weight: 90 }, { kind: 'MeshService', name: 'db-replica', port: 5432, weight: 10 }] } }] }] }),
   ]),
   dataplane: dp('web-7', {
