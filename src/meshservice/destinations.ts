@@ -57,8 +57,28 @@ function sans(ms: Resource<MeshServiceSpec>): MeshServiceDestination['sans'] {
 export function meshServiceDestinations(meshServices: readonly Resource<MeshServiceSpec>[], dataplanes: readonly Resource<DataplaneSpec>[]): { destinations: MeshServiceDestination[]; endpoints: Map<string, Endpoint[]> } {
   const destinations: MeshServiceDestination[] = [];
   const endpoints = new Map<string, Endpoint[]>();
+  // Candidates by inbound tag and by name, so that a service looks at its own Dataplanes only
+  // (selectedDataplanes still decides): linear in services plus inbounds, not their product.
+  const byTag = new Map<string, Resource<DataplaneSpec>[]>();
+  const byName = new Map<string, Resource<DataplaneSpec>[]>();
+  for (const dp of dataplanes) {
+    byName.set(dp.name, [...(byName.get(dp.name) ?? []), dp]);
+    const tags = new Set((dp.spec.networking.inbound ?? []).flatMap((ib) => Object.entries(ib.tags ?? {}).map(([k, v]) => `${k}=${v}`)));
+    for (const t of tags) {
+      const list = byTag.get(t);
+      if (list) list.push(dp);
+      else byTag.set(t, [dp]);
+    }
+  }
+  const candidates = (ms: Resource<MeshServiceSpec>): readonly Resource<DataplaneSpec>[] => {
+    const s = ms.spec.selector;
+    if (s?.dataplaneRef) return byName.get(s.dataplaneRef.name ?? '') ?? [];
+    const first = s?.dataplaneTags && Object.entries(s.dataplaneTags)[0];
+    if (first) return byTag.get(`${first[0]}=${first[1]}`) ?? [];
+    return dataplanes;
+  };
   for (const ms of meshServices) {
-    const selected = selectedDataplanes(ms, dataplanes);
+    const selected = selectedDataplanes(ms, candidates(ms));
     const status = ms.status as MeshServiceStatus | undefined;
     for (const p of ms.spec.ports ?? []) {
       const cluster = destinationName(ms, p.port);

@@ -5,6 +5,8 @@ import type { MeshSpec } from '../../src/resources/types/mesh.ts';
 import { buildSnapshot } from '../../src/xds/build/build-snapshot.ts';
 import type { Endpoint, ProxyContext } from '../../src/xds/generate/context.ts';
 import { GENERATORS } from '../../src/xds/generate/generators.ts';
+import { meshServiceDestinations } from '../../src/meshservice/destinations.ts';
+import type { MeshServiceSpec } from '../../src/resources/types/mesh-service.ts';
 import { inputFingerprint } from '../../src/xds/reconciler.ts';
 import { startControlPlane } from '../helpers/control-plane.ts';
 import { startRedis } from '../helpers/servers.ts';
@@ -33,6 +35,13 @@ function proxyWith100Outbounds(mtls: boolean, suffix = ''): ProxyContext {
   const mesh: Resource<MeshSpec> = { type: 'Mesh', name: 'default', spec: mtls ? { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } } : {}, ...meta };
   const dataplane: Resource<DataplaneSpec> = { type: 'Dataplane', mesh: 'default', name: 'web-1', spec: { networking: { address: '10.1.0.1', inbound: [{ port: 8080, servicePort: 3000, tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http' } }], outbound } }, ...meta };
   return { mesh, dataplane, endpoints, zone: 'zone-1', adminPort: 9901, ...(mtls ? { mtls: { mode: 'STRICT', ...fixture } } : {}) };
+}
+
+/** `services` generated-style MeshServices (by kuma.io/service) over `count` Dataplanes. */
+function meshServiceFleet(services: number, count: number): { meshServices: Resource<MeshServiceSpec>[]; dataplanes: Resource<DataplaneSpec>[] } {
+  const dataplanes: Resource<DataplaneSpec>[] = Array.from({ length: count }, (_, i) => ({ type: 'Dataplane', mesh: 'default', name: `dp-${i}`, ...meta, spec: { networking: { address: `10.2.${i >> 8}.${i & 255}`, inbound: [{ port: 8080, tags: { 'kuma.io/service': `svc-${i % services}`, 'kuma.io/protocol': 'http' } }] } } }));
+  const meshServices: Resource<MeshServiceSpec>[] = Array.from({ length: services }, (_, i) => ({ type: 'MeshService', mesh: 'default', name: `svc-${i}`, ...meta, labels: { 'kuma.io/zone': 'zone-1' }, spec: { selector: { dataplaneTags: { 'kuma.io/service': `svc-${i}` } }, ports: [{ name: '8080', port: 8080, targetPort: 8080, appProtocol: 'http' }] }, status: { vips: [{ ip: `241.0.${i >> 8}.${i & 255}` }] } }));
+  return { meshServices, dataplanes };
 }
 
 /**
@@ -66,9 +75,12 @@ export async function xdsGeneration(options: { quick: boolean; progress: (m: str
   const shared = summarize(await time(n, () => plain, (ctx) => buildSnapshot(ctx, GENERATORS)));
   const unchanged = summarize(await time(n * 10, () => plain, (ctx) => inputFingerprint(ctx.mesh, ctx.dataplane, ctx.endpoints, ctx.adminPort, undefined)));
   if (kept.version !== buildSnapshot(plain, GENERATORS).version) throw new Error('snapshot versions are not stable');
+  // A mesh's MeshService destinations and their endpoints, computed once per config generation.
+  const fleet = meshServiceFleet(200, 1000);
+  const destinations = summarize(await time(options.quick ? 20 : 200, () => fleet, (f) => meshServiceDestinations(f.meshServices, f.dataplanes)));
   return {
     scenario: 'xds-generation',
-    description: 'One proxy with 100 outbound services (5 endpoints each): full snapshot build (generate, check against Envoy protos, encode, hash), cold (nothing shared with other proxies) and with the clusters and endpoints already encoded for another proxy; and the unchanged-config check.',
+    description: 'One proxy with 100 outbound services (5 endpoints each): full snapshot build (generate, check against Envoy protos, encode, hash), cold (nothing shared with other proxies) and with the clusters and endpoints already encoded for another proxy; the unchanged-config check; and the MeshService destinations of a mesh (per config generation).',
     params: { outbounds: 100, endpointsPerService: 5, iterations: n },
     metrics: [
       { name: 'full snapshot, cold, p50', unit: 'ms', value: cold.p50, target: 5 },
@@ -78,6 +90,8 @@ export async function xdsGeneration(options: { quick: boolean; progress: (m: str
       { name: 'full snapshot, resources shared with another proxy, p99', unit: 'ms', value: shared.p99 },
       { name: 'unchanged-config check p50', unit: 'ms', value: Math.round(unchanged.p50 * 1000) / 1000 },
       { name: 'unchanged-config check p99', unit: 'ms', value: Math.round(unchanged.p99 * 1000) / 1000, target: 0.5 },
+      { name: 'MeshService destinations of a mesh (200 services, 1,000 Dataplanes) p50', unit: 'ms', value: destinations.p50 },
+      { name: 'MeshService destinations of a mesh (200 services, 1,000 Dataplanes) p99', unit: 'ms', value: destinations.p99 },
     ],
   };
 }
